@@ -1,0 +1,136 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// Dependencies point one way: SyncboardApp → SyncEngines → GoogleClient → SyncboardCore.
+// The core never imports Vapor or Fluent (see ../shared/design/architecture.md).
+let package = Package(
+    name: "syncboard",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "syncboard", targets: ["syncboard"]),
+        .executable(name: "google-emulator", targets: ["google-emulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
+        .package(url: "https://github.com/vapor/fluent.git", from: "4.13.0"),
+        .package(url: "https://github.com/vapor/fluent-kit.git", from: "1.57.0"),
+        .package(url: "https://github.com/vapor/fluent-sqlite-driver.git", from: "4.9.0"),
+        .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess.git", from: "1.0.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/JohnSundell/Plot.git", from: "0.14.0"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // Domain: job spec, cadence and cron, the transformer/filter catalogue, CalendarSync semantics.
+        .target(name: "SyncboardCore"),
+
+        // OAuth 2.0 / OpenID Connect and Calendar API v3 over HTTP.
+        .target(
+            name: "GoogleClient",
+            dependencies: [
+                "SyncboardCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // SyncEngine: the CalendarSync CLI engine (YAML config, age auth storage, child process) and the built-in engine.
+        .target(
+            name: "SyncEngines",
+            dependencies: [
+                "SyncboardCore",
+                "GoogleClient",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // The Vapor application: configuration, storage, sessions, controllers, views, scheduler, telemetry.
+        .target(
+            name: "SyncboardApp",
+            dependencies: [
+                "SyncboardCore",
+                "GoogleClient",
+                "SyncEngines",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "Fluent", package: "fluent"),
+                .product(name: "FluentSQLiteDriver", package: "fluent-sqlite-driver"),
+                .product(name: "FluentPostgresDriver", package: "fluent-postgres-driver"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Plot", package: "Plot"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+
+        // A local stand-in for Google's OAuth, OpenID Connect and Calendar API endpoints.
+        .target(
+            name: "GoogleEmulator",
+            dependencies: [
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+
+        .executableTarget(
+            name: "syncboard",
+            dependencies: [
+                "SyncboardApp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "google-emulator",
+            dependencies: [
+                "GoogleEmulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "SyncboardCoreTests", dependencies: ["SyncboardCore"]),
+        .testTarget(
+            name: "GoogleClientTests",
+            dependencies: ["GoogleClient", "GoogleEmulator", .product(name: "VaporTesting", package: "vapor")]
+        ),
+        .testTarget(
+            name: "SyncEnginesTests",
+            dependencies: ["SyncEngines", "GoogleEmulator", .product(name: "VaporTesting", package: "vapor")],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "SyncboardAppTests",
+            dependencies: [
+                "SyncboardApp",
+                "GoogleEmulator",
+                .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "GoogleEmulatorTests",
+            dependencies: ["GoogleEmulator", .product(name: "VaporTesting", package: "vapor")]
+        ),
+    ]
+)

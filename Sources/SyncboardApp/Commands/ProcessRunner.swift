@@ -1,0 +1,96 @@
+import Foundation
+import Logging
+import Vapor
+
+/// What each `syncboard` subcommand does once its arguments are parsed. The executable target only parses.
+public enum ProcessRunner {
+    /// Loads the configuration (environment over `.env`) and sets up logging; the first step of every command.
+    public static func loadConfiguration(overrides: (inout AppConfiguration) -> Void = { _ in }) async throws(ConfigurationError) -> AppConfiguration {
+        let reader = try await EnvironmentReader.process()
+        var configuration = try AppConfiguration.load(from: reader)
+        overrides(&configuration)
+        LoggingSetup.bootstrap(level: configuration.logLevel, format: configuration.logFormat)
+        MetricsSetup.bootstrap()
+        return configuration
+    }
+
+    /// `syncboard serve`: the web app (and, unless turned off, the scheduler) until SIGTERM or SIGINT.
+    public static func serve(_ configuration: AppConfiguration) async throws {
+        let app = try await SyncboardApplication.make(configuration: configuration,
+                                                      environment: Environment(name: "production", arguments: ["syncboard", "serve"]))
+        do {
+            try await prepareDatabase(app)
+            app.logger.notice("Syncboard \(SyncboardVersion.current) starting", metadata: [
+                "database": .string(configuration.database.summary),
+                "base_url": .string(configuration.baseURL.absoluteString),
+            ])
+            try await app.execute()  // Vapor's serve command: listens, and stops on SIGTERM/SIGINT
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+
+    /// `syncboard worker`: the scheduler only, until SIGTERM or SIGINT.
+    public static func worker(_ configuration: AppConfiguration) async throws {
+        let app = try await SyncboardApplication.make(configuration: configuration,
+                                                      environment: Environment(name: "production", arguments: ["syncboard"]))
+        do {
+            try await prepareDatabase(app)
+            try await WorkerProcess(app: app).run()
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+    }
+
+    /// `syncboard migrate`: applies pending migrations and says what it did.
+    public static func migrate(_ configuration: AppConfiguration, revertAll: Bool) async throws -> String {
+        let app = try await SyncboardApplication.make(configuration: configuration,
+                                                      environment: Environment(name: "production", arguments: ["syncboard"]))
+        do {
+            let message: String
+            if revertAll {
+                try await SyncboardApplication.revertAll(app)
+                message = "Reverted all migrations on \(configuration.database.summary)."
+            } else {
+                let applied = try await SyncboardApplication.migrate(app)
+                message = applied.isEmpty
+                    ? "The database is up to date (\(configuration.database.summary))."
+                    : "Applied \(applied.count) migration(s) to \(configuration.database.summary)."
+            }
+            try await app.asyncShutdown()
+            return message
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+    }
+
+    /// Migrates when configured to (always on SQLite by default); otherwise insists the schema is current.
+    static func prepareDatabase(_ app: Application) async throws {
+        if app.syncboard.configuration.autoMigrate {
+            try await SyncboardApplication.migrate(app)
+            return
+        }
+        let pending = try await SyncboardApplication.pendingMigrations(app)
+        if !pending.isEmpty {
+            app.logger.warning("the database has pending migrations; run `syncboard migrate` (or set SYNCBOARD_AUTO_MIGRATE=true)",
+                               metadata: ["pending": .stringConvertible(pending.count)])
+        }
+    }
+
+    /// One readable line for any error that ends a command: configuration errors as they are, database
+    /// failures without connection strings, anything else by its description.
+    public static func describe(_ error: any Error) -> String {
+        switch error {
+        case let error as ConfigurationError: return "configuration error: \(error)"
+        case let error as any AbortError: return error.reason
+        default:
+            let description = DatabaseErrorDescription.describe(error)
+            return description == String(describing: type(of: error)) ? String(describing: error) : description
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import Fluent
+import Vapor
+
+/// Builds the Vapor application for a Syncboard process (`serve`, `worker`, `migrate`, tests).
+public enum SyncboardApplication {
+    /// Creates and configures the application. The caller runs it and shuts it down.
+    public static func make(
+        configuration: AppConfiguration,
+        environment: Environment = .production
+    ) async throws -> Application {
+        let app = try await Application.make(environment)
+        do {
+            try configure(app, configuration: configuration)
+            return app
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+    }
+
+    static func configure(_ app: Application, configuration: AppConfiguration) throws {
+        if case .sqlite = configuration.database {
+            try DataDirectory.prepare(configuration.dataDirectory)
+        }
+        let keyring = try configuration.encryptionKeys
+            ?? GeneratedKeyFile.loadOrCreate(in: configuration.dataDirectory, logger: app.logger)
+        app.syncboard = SyncboardServices(configuration: configuration, keyring: keyring)
+
+        app.http.server.configuration.hostname = configuration.hostname
+        app.http.server.configuration.port = configuration.port
+        app.http.server.configuration.reportMetrics = true
+
+        try DatabaseSetup.configure(app, database: configuration.database)
+
+        app.middleware = Middlewares()
+        app.middleware.use(RequestLogMiddleware())
+        app.middleware.use(ErrorMiddleware.default(environment: app.environment))
+
+        try routes(app)
+    }
+
+    /// Applies pending migrations (safe to run from several processes at once on PostgreSQL) and returns the
+    /// names of those this call applied.
+    @discardableResult
+    public static func migrate(_ app: Application) async throws -> [String] {
+        try await DatabaseSetup.migrate(app, database: app.syncboard.configuration.database)
+    }
+
+    /// Reverts every migration.
+    public static func revertAll(_ app: Application) async throws {
+        try await DatabaseSetup.revert(app)
+    }
+
+    /// Names of the migrations not yet applied.
+    public static func pendingMigrations(_ app: Application) async throws -> [String] {
+        try await DatabaseSetup.pendingMigrations(on: app.db)
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import Vapor
+@testable import SyncboardApp
+
+/// Builds configurations and applications for tests.
+enum TestApp {
+    /// A configuration as a fresh machine would have it, with a known key and the given database.
+    static func configuration(database: DatabaseConfiguration, dataDirectory: URL? = nil) throws -> AppConfiguration {
+        var env = ["SYNCBOARD_ENCRYPTION_KEYS": "test:\(Data(repeating: 7, count: 32).base64EncodedString())"]
+        if let dataDirectory { env["SYNCBOARD_DATA_DIR"] = dataDirectory.path }
+        var configuration = try AppConfiguration.load(from: EnvironmentReader(environment: env))
+        configuration.database = database
+        return configuration
+    }
+
+    /// Runs `body` with a configured (and, unless told otherwise, migrated) application on a fresh database.
+    static func withApp<T>(
+        on database: TestDatabase,
+        migrated: Bool = true,
+        _ body: (Application) async throws -> T
+    ) async throws -> T {
+        try await database.withFreshDatabase { databaseConfiguration, _ in
+            let app = try await SyncboardApplication.make(
+                configuration: try configuration(database: databaseConfiguration),
+                environment: .testing)
+            app.logger.logLevel = .warning  // keep test output to what matters
+            do {
+                if migrated { try await SyncboardApplication.migrate(app) }
+                let result = try await body(app)
+                try await app.asyncShutdown()
+                return result
+            } catch {
+                try? await app.asyncShutdown()
+                throw error
+            }
+        }
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("syncboard-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}
