@@ -21,6 +21,8 @@ public struct AppConfiguration: Sendable {
     public var google: GoogleSettings
     public var engine: EngineChoice
     public var calendarSyncBinary: String?
+    /// Where run workspaces are created (each run gets a private 0700 directory inside, removed afterwards).
+    public var runDirectory: URL
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
     /// Whether `serve` and `worker` apply pending migrations themselves (default: on SQLite only).
@@ -76,6 +78,7 @@ public struct AppConfiguration: Sendable {
             google: try GoogleSettings.load(from: env),
             engine: try parseEnum(env.string("SYNCBOARD_ENGINE"), variable: "SYNCBOARD_ENGINE", default: .auto),
             calendarSyncBinary: env.string("CALENDARSYNC_BIN"),
+            runDirectory: URL(fileURLWithPath: env.string("SYNCBOARD_RUN_DIR") ?? NSTemporaryDirectory()),
             logLevel: try parseLogLevel(env.string("SYNCBOARD_LOG_LEVEL")),
             logFormat: try parseEnum(env.string("SYNCBOARD_LOG_FORMAT"), variable: "SYNCBOARD_LOG_FORMAT", default: .auto),
             autoMigrate: try parseBool(env.string("SYNCBOARD_AUTO_MIGRATE"), variable: "SYNCBOARD_AUTO_MIGRATE",
