@@ -5,6 +5,8 @@ public struct SyncboardServices: Sendable {
     public var configuration: AppConfiguration
     /// The keys that encrypt tokens at rest (configured, or generated into the data directory on SQLite).
     public var keyring: EncryptionKeyring
+
+    public var vault: TokenVault { TokenVault(keyring: keyring) }
 }
 
 extension Application {

@@ -34,7 +34,9 @@ public enum SyncboardApplication {
 
         app.middleware = Middlewares()
         app.middleware.use(RequestLogMiddleware())
-        app.middleware.use(ErrorMiddleware.default(environment: app.environment))
+        app.middleware.use(SyncboardErrorMiddleware())
+        app.middleware.use(SessionAuthenticator())
+        app.middleware.use(CSRFProtection())
 
         try routes(app)
     }

@@ -69,6 +69,21 @@ public enum ProcessRunner {
         }
     }
 
+    /// `syncboard rotate-keys`: re-encrypts every stored token under the newest key and says how many it rewrote.
+    public static func rotateKeys(_ configuration: AppConfiguration) async throws -> String {
+        let app = try await SyncboardApplication.make(configuration: configuration,
+                                                      environment: Environment(name: "production", arguments: ["syncboard"]))
+        do {
+            try await prepareDatabase(app)
+            let report = try await KeyRotation(db: app.db, vault: app.syncboard.vault).run()
+            try await app.asyncShutdown()
+            return "Re-encrypted \(report.rewritten) secret(s) under key \"\(app.syncboard.keyring.current.id)\"; \(report.alreadyCurrent) already used it."
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+    }
+
     /// Migrates when configured to (always on SQLite by default); otherwise insists the schema is current.
     static func prepareDatabase(_ app: Application) async throws {
         if app.syncboard.configuration.autoMigrate {

@@ -29,6 +29,10 @@ public struct AppConfiguration: Sendable {
     public var autoMigrate: Bool
     /// Whether `serve` also runs the scheduler in-process.
     public var runsScheduler: Bool
+    /// A session ends after this long without a request…
+    public var sessionIdleTimeout: TimeInterval
+    /// …and at the latest this long after sign-in.
+    public var sessionLifetime: TimeInterval
 
     public enum EngineChoice: String, Sendable, CaseIterable {
         case auto, calendarsync, builtin
@@ -83,7 +87,11 @@ public struct AppConfiguration: Sendable {
             logFormat: try parseEnum(env.string("SYNCBOARD_LOG_FORMAT"), variable: "SYNCBOARD_LOG_FORMAT", default: .auto),
             autoMigrate: try parseBool(env.string("SYNCBOARD_AUTO_MIGRATE"), variable: "SYNCBOARD_AUTO_MIGRATE",
                                        default: !database.isPostgres),
-            runsScheduler: try parseBool(env.string("SYNCBOARD_SCHEDULER"), variable: "SYNCBOARD_SCHEDULER", default: true)
+            runsScheduler: try parseBool(env.string("SYNCBOARD_SCHEDULER"), variable: "SYNCBOARD_SCHEDULER", default: true),
+            sessionIdleTimeout: TimeInterval(try parseInt(env.string("SYNCBOARD_SESSION_IDLE_HOURS"), variable: "SYNCBOARD_SESSION_IDLE_HOURS",
+                                                          default: 72, range: 1...8760) * 3600),
+            sessionLifetime: TimeInterval(try parseInt(env.string("SYNCBOARD_SESSION_MAX_DAYS"), variable: "SYNCBOARD_SESSION_MAX_DAYS",
+                                                       default: 30, range: 1...365) * 86400)
         )
     }
 

@@ -1,0 +1,46 @@
+import Fluent
+import Foundation
+
+/// A Google account linked to a user. Its tokens are stored only as `TokenVault` envelopes.
+final class GoogleAccount: Model, @unchecked Sendable {
+    static let schema = "google_accounts"
+
+    enum Status: String, Codable, Sendable {
+        case active
+        /// Google refused the refresh token (revoked, expired): the user must reconnect.
+        case needsReauth = "needs_reauth"
+        case revoked
+    }
+
+    @ID(key: .id) var id: UUID?
+    @Parent(key: "user_id") var user: User
+    @Field(key: "subject") var subject: String
+    @Field(key: "email") var email: String
+    @OptionalField(key: "display_name") var displayName: String?
+    @OptionalField(key: "picture_url") var pictureURL: String?
+    @Field(key: "status") var status: Status
+    @Field(key: "granted_scopes") var grantedScopes: String
+    @OptionalField(key: "refresh_token") var refreshTokenCiphertext: String?
+    @OptionalField(key: "access_token") var accessTokenCiphertext: String?
+    @OptionalField(key: "access_token_expires_at") var accessTokenExpiresAt: Date?
+    @OptionalField(key: "last_error") var lastError: String?
+    @OptionalField(key: "calendars_refreshed_at") var calendarsRefreshedAt: Date?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+    @Children(for: \.$account) var calendars: [LinkedCalendar]
+
+    init() {}
+
+    init(id: UUID? = nil, userID: UUID, subject: String, email: String, displayName: String?, grantedScopes: String) {
+        self.id = id
+        self.$user.id = userID
+        self.subject = subject
+        self.email = email
+        self.displayName = displayName
+        self.status = .active
+        self.grantedScopes = grantedScopes
+    }
+
+    /// The associated-data context binding a token ciphertext to this account and column.
+    func vaultContext(_ column: String) -> String { "google_accounts.\(column):\(subject)" }
+}
