@@ -6,7 +6,26 @@ public struct SyncboardServices: Sendable {
     /// The keys that encrypt tokens at rest (configured, or generated into the data directory on SQLite).
     public var keyring: EncryptionKeyring
 
+    /// Google's OAuth endpoints and Calendar API (nil when no OAuth client is configured).
+    var google: GoogleServices?
+
     public var vault: TokenVault { TokenVault(keyring: keyring) }
+
+    /// The Google services, or a 503 that tells the operator what to configure.
+    func requireGoogle() throws -> GoogleServices {
+        guard let google else {
+            throw Abort(.serviceUnavailable, reason: "Sign-in with Google is not set up on this server: set GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET (see .env.example).")
+        }
+        return google
+    }
+
+    func requireGoogleAuth() throws -> GoogleAuthService { try requireGoogle().auth }
+}
+
+/// The seams to Google the app uses.
+struct GoogleServices: Sendable {
+    var auth: GoogleAuthService
+    var calendars: GoogleCalendarService
 }
 
 extension Application {

@@ -2,6 +2,14 @@ import Vapor
 
 /// Route registration only; the handlers live in the controllers.
 func routes(_ app: Application) throws {
+    // Open to everyone: operators' endpoints, static files, sign-in and the OAuth callback.
     try app.register(collection: HealthController())
     try app.register(collection: AssetsController())
+    try app.register(collection: AuthController())
+
+    // Everything else needs a session: pages redirect to sign-in, the API answers 401 JSON.
+    let signedIn = app.grouped(RequireSignedIn())
+    try signedIn.register(collection: DashboardController())
+    try signedIn.register(collection: AccountsController())
+    try signedIn.grouped("api", "v1").register(collection: AccountsAPIController())
 }

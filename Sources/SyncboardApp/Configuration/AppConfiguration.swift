@@ -29,6 +29,8 @@ public struct AppConfiguration: Sendable {
     public var autoMigrate: Bool
     /// Whether `serve` also runs the scheduler in-process.
     public var runsScheduler: Bool
+    /// Demo mode: pages say that Google is simulated (set by `syncboard demo`).
+    public var isDemo: Bool
     /// A session ends after this long without a request…
     public var sessionIdleTimeout: TimeInterval
     /// …and at the latest this long after sign-in.
@@ -88,6 +90,7 @@ public struct AppConfiguration: Sendable {
             autoMigrate: try parseBool(env.string("SYNCBOARD_AUTO_MIGRATE"), variable: "SYNCBOARD_AUTO_MIGRATE",
                                        default: !database.isPostgres),
             runsScheduler: try parseBool(env.string("SYNCBOARD_SCHEDULER"), variable: "SYNCBOARD_SCHEDULER", default: true),
+            isDemo: try parseBool(env.string("SYNCBOARD_DEMO"), variable: "SYNCBOARD_DEMO", default: false),
             sessionIdleTimeout: TimeInterval(try parseInt(env.string("SYNCBOARD_SESSION_IDLE_HOURS"), variable: "SYNCBOARD_SESSION_IDLE_HOURS",
                                                           default: 72, range: 1...8760) * 3600),
             sessionLifetime: TimeInterval(try parseInt(env.string("SYNCBOARD_SESSION_MAX_DAYS"), variable: "SYNCBOARD_SESSION_MAX_DAYS",

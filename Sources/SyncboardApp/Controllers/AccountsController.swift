@@ -1,0 +1,89 @@
+import Fluent
+import Vapor
+
+/// The accounts page and its actions: link another account, reconnect, refresh calendars, unlink.
+struct AccountsController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        let accounts = routes.grouped("accounts")
+        accounts.get(use: page)
+        accounts.post("link", use: link)
+        accounts.post(":accountID", "reconnect", use: reconnect)
+        accounts.post(":accountID", "refresh", use: refresh)
+        accounts.get(":accountID", "unlink", use: confirmUnlink)
+        accounts.post(":accountID", "unlink", use: unlink)
+    }
+
+    func page(req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        let accounts = try await AccountQueries.accounts(of: try user.requireID(), on: req.db)
+        let rows = accounts.map { account in
+            AccountsPage.AccountRow(
+                id: account.id!, email: account.email, displayName: account.displayName, status: account.status,
+                lastError: account.lastError, calendarsRefreshedAt: account.calendarsRefreshedAt,
+                calendars: account.calendars.sorted { ($0.isPrimary ? 0 : 1, $0.summary) < ($1.isPrimary ? 0 : 1, $1.summary) })
+        }
+        return HTMLResponse.make(AccountsPage(layout: req.layout(title: "Accounts", section: .accounts), accounts: rows).render())
+    }
+
+    func link(req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        return try await OAuthStart(request: req, google: try req.application.syncboard.requireGoogleAuth())
+            .begin(purpose: .link, user: user, loginHint: nil, prompt: "select_account consent")
+    }
+
+    func reconnect(req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        let account = try await AccountQueries.account(req.parameters.get("accountID"), of: try user.requireID(), on: req.db)
+        return try await OAuthStart(request: req, google: try req.application.syncboard.requireGoogleAuth())
+            .begin(purpose: .reconnect, user: user, loginHint: account.email, prompt: "consent")
+    }
+
+    func refresh(req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        let account = try await AccountQueries.account(req.parameters.get("accountID"), of: try user.requireID(), on: req.db)
+        await req.discoverCalendars(of: account)
+        return req.redirect(to: "/accounts?notice=calendars-refreshed")
+    }
+
+    func confirmUnlink(req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        let account = try await AccountQueries.account(req.parameters.get("accountID"), of: try user.requireID(), on: req.db)
+        let jobs = try await AccountQueries.jobNames(using: try account.requireID(), on: req.db)
+        return HTMLResponse.make(UnlinkConfirmPage(
+            layout: req.layout(title: "Unlink \(account.email)", section: .accounts),
+            accountID: try account.requireID(), email: account.email, affectedJobs: jobs).render())
+    }
+
+    func unlink(req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        let account = try await AccountQueries.account(req.parameters.get("accountID"), of: try user.requireID(), on: req.db)
+        let result = try await AccountUnlinking(
+            db: req.db, vault: req.application.syncboard.vault, google: try req.application.syncboard.requireGoogleAuth()
+        ).unlink(account)
+        return HTMLResponse.make(UnlinkDonePage(
+            layout: req.layout(title: "Account unlinked", section: .accounts), email: account.email, result: result).render())
+    }
+}
+
+/// The queries behind the accounts page and API: always scoped to the signed-in user, so another user's ids
+/// are simply not found (404), in HTML and JSON alike.
+enum AccountQueries {
+    static func accounts(of userID: UUID, on db: any Database) async throws -> [GoogleAccount] {
+        try await GoogleAccount.query(on: db).filter(\.$user.$id == userID).with(\.$calendars).sort(\.$createdAt).all()
+    }
+
+    static func account(_ rawID: String?, of userID: UUID, on db: any Database) async throws -> GoogleAccount {
+        guard let rawID, let id = UUID(uuidString: rawID),
+              let account = try await GoogleAccount.query(on: db).filter(\.$id == id).filter(\.$user.$id == userID).first()
+        else { throw Abort(.notFound, reason: "No such Google account.") }
+        return account
+    }
+
+    static func jobNames(using accountID: UUID, on db: any Database) async throws -> [String] {
+        let calendarIDs = try await LinkedCalendar.query(on: db).filter(\.$account.$id == accountID).all(\.$id)
+        guard !calendarIDs.isEmpty else { return [] }
+        return try await SyncJob.query(on: db)
+            .group(.or) { $0.filter(\.$sourceCalendar.$id ~~ calendarIDs).filter(\.$destinationCalendar.$id ~~ calendarIDs) }
+            .sort(\.$name).all(\.$name)
+    }
+}
