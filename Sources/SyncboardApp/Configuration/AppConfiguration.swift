@@ -29,6 +29,8 @@ public struct AppConfiguration: Sendable {
     public var autoMigrate: Bool
     /// Whether `serve` also runs the scheduler in-process.
     public var runsScheduler: Bool
+    /// How the scheduler claims and runs jobs.
+    public var scheduler: SchedulerSettings
     /// Demo mode: pages say that Google is simulated (set by `syncboard demo`).
     public var isDemo: Bool
     /// A session ends after this long without a request…
@@ -90,6 +92,7 @@ public struct AppConfiguration: Sendable {
             autoMigrate: try parseBool(env.string("SYNCBOARD_AUTO_MIGRATE"), variable: "SYNCBOARD_AUTO_MIGRATE",
                                        default: !database.isPostgres),
             runsScheduler: try parseBool(env.string("SYNCBOARD_SCHEDULER"), variable: "SYNCBOARD_SCHEDULER", default: true),
+            scheduler: try SchedulerSettings.load(from: env),
             isDemo: try parseBool(env.string("SYNCBOARD_DEMO"), variable: "SYNCBOARD_DEMO", default: false),
             sessionIdleTimeout: TimeInterval(try parseInt(env.string("SYNCBOARD_SESSION_IDLE_HOURS"), variable: "SYNCBOARD_SESSION_IDLE_HOURS",
                                                           default: 72, range: 1...8760) * 3600),

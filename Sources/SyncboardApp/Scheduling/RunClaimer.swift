@@ -1,0 +1,173 @@
+import Fluent
+import Foundation
+import SQLKit
+
+/// Claims work for one worker in one short transaction: queued runs (manual, retries) whose time has come, then
+/// enabled jobs whose `next_run_at` has passed. Each claimed run gets this worker's id and a lease.
+///
+/// On PostgreSQL the transaction first takes an advisory transaction lock, so claimers on any number of
+/// processes take turns: the global cap and the one-run-per-account rule are checked against a stable picture,
+/// and `FOR UPDATE SKIP LOCKED` keeps rows that someone else is writing out of the picture. On SQLite the single
+/// process serialises claims (`Scheduler` is an actor). Whatever happens, the partial unique index
+/// `uq_job_runs_one_active` refuses a second active run of a job.
+struct RunClaimer {
+    let db: any Database
+    let isPostgres: Bool
+    let workerID: String
+    let settings: SchedulerSettings
+    /// The job's next run strictly after the given time, from its cadence (nil: no further run).
+    let nextRun: @Sendable (SyncJob, Date) -> Date?
+
+    struct Claimed: Sendable {
+        let runID: UUID
+        let jobID: UUID
+        let trigger: JobRun.Trigger
+        let mode: JobRun.Mode
+        let scheduledFor: Date?
+        let claimedAt: Date
+    }
+
+    static let claimLockKey: Int64 = 0x5359_4E43_434C_4149 & 0x7FFF_FFFF_FFFF_FFFF
+
+    func claim(limit: Int, now: Date = Date()) async throws -> [Claimed] {
+        guard limit > 0 else { return [] }
+        return try await db.transaction { db in
+            let sql = db.sql()
+            if isPostgres {
+                try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: Self.claimLockKey))").run()
+            }
+            var room = limit
+            if let cap = settings.globalConcurrency {
+                let running = try await JobRun.query(on: db).filter(\.$status == .running).count()
+                room = min(room, cap - running)
+            }
+            guard room > 0 else { return [] }
+            var busyAccounts = settings.allowConcurrentRunsPerAccount ? Set<UUID>() : try await runningAccounts(sql)
+            let lease = now.addingTimeInterval(settings.leaseDuration)
+            var claimed: [Claimed] = []
+
+            // 1. Queued runs (run now, retries) whose time has come.
+            for candidate in try await queuedCandidates(sql, now: now, limit: room * 4) where claimed.count < room {
+                guard takeAccounts(candidate.accounts, busy: &busyAccounts) else { continue }
+                guard let run = try await JobRun.find(candidate.runID, on: db), run.status == .queued else { continue }
+                run.status = .running
+                run.startedAt = now
+                run.workerID = workerID
+                run.leaseExpiresAt = lease
+                try await run.save(on: db)
+                claimed.append(Claimed(runID: candidate.runID, jobID: candidate.jobID, trigger: run.trigger, mode: run.mode,
+                                       scheduledFor: run.scheduledFor, claimedAt: now))
+            }
+
+            // 2. Due jobs without an active run.
+            let due = try await dueCandidates(sql, now: now, limit: (room - claimed.count) * 4)
+            let jobs = try await SyncJob.query(on: db).filter(\.$id ~~ due.map(\.jobID)).all()
+            let jobsByID = Dictionary(uniqueKeysWithValues: jobs.compactMap { job in job.id.map { ($0, job) } })
+            for candidate in due where claimed.count < room {
+                guard let job = jobsByID[candidate.jobID], let scheduled = job.nextRunAt else { continue }
+                guard takeAccounts(candidate.accounts, busy: &busyAccounts) else { continue }
+                // A catch-up: the slot after the one being run is already past, so at least one run was missed.
+                let following = nextRun(job, scheduled)
+                let isCatchUp = following.map { $0 <= now } ?? false
+                let trigger: JobRun.Trigger = isCatchUp ? .catchUp : .scheduled
+                let run = JobRun(jobID: candidate.jobID, trigger: trigger, mode: .sync, status: .running,
+                                 scheduledFor: scheduled, queuedAt: now)
+                run.startedAt = now
+                run.workerID = workerID
+                run.leaseExpiresAt = lease
+                try await run.create(on: db)
+                // Missed slots are not replayed: the schedule continues from now.
+                job.nextRunAt = nextRun(job, max(now, scheduled))
+                try await job.save(on: db)
+                claimed.append(Claimed(runID: try run.requireID(), jobID: candidate.jobID, trigger: trigger, mode: .sync,
+                                       scheduledFor: scheduled, claimedAt: now))
+            }
+            return claimed
+        }
+    }
+
+    /// Due jobs that are enabled but not yet claimed (for the metrics gauge).
+    static func unclaimedDueCount(on db: any Database, now: Date = Date()) async throws -> Int {
+        let row = try await db.sql().raw("""
+            SELECT COUNT(*) AS n FROM sync_jobs j
+            WHERE j.enabled = \(bind: true) AND j.next_run_at <= \(bind: now)
+              AND NOT EXISTS (SELECT 1 FROM job_runs r WHERE r.job_id = j.id AND r.status IN ('queued', 'running'))
+            """).first()
+        return try row?.decode(column: "n", as: Int.self) ?? 0
+    }
+
+    // MARK: - Candidate queries
+
+    private struct Candidate {
+        let runID: UUID
+        let jobID: UUID
+        let accounts: Set<UUID>
+    }
+
+    private var lockClause: SQLQueryString {
+        isPostgres ? "FOR UPDATE OF j SKIP LOCKED" : ""
+    }
+
+    private func queuedCandidates(_ sql: any SQLDatabase, now: Date, limit: Int) async throws -> [Candidate] {
+        let rows = try await sql.raw("""
+            SELECT r.id AS run_id, r.job_id AS job_id, sc.account_id AS source_account, dc.account_id AS destination_account
+            FROM job_runs r
+            JOIN sync_jobs j ON j.id = r.job_id
+            LEFT JOIN calendars sc ON sc.id = j.source_calendar_id
+            LEFT JOIN calendars dc ON dc.id = j.destination_calendar_id
+            WHERE r.status = 'queued' AND (r.scheduled_for IS NULL OR r.scheduled_for <= \(bind: now))
+            ORDER BY r.queued_at
+            LIMIT \(bind: limit)
+            \(isPostgres ? "FOR UPDATE OF r SKIP LOCKED" as SQLQueryString : "")
+            """).all()
+        return try rows.map { row in
+            Candidate(runID: try row.decode(column: "run_id", as: UUID.self), jobID: try row.decode(column: "job_id", as: UUID.self),
+                      accounts: try Self.accounts(row))
+        }
+    }
+
+    private func dueCandidates(_ sql: any SQLDatabase, now: Date, limit: Int) async throws -> [Candidate] {
+        guard limit > 0 else { return [] }
+        let rows = try await sql.raw("""
+            SELECT j.id AS job_id, sc.account_id AS source_account, dc.account_id AS destination_account
+            FROM sync_jobs j
+            LEFT JOIN calendars sc ON sc.id = j.source_calendar_id
+            LEFT JOIN calendars dc ON dc.id = j.destination_calendar_id
+            WHERE j.enabled = \(bind: true) AND j.next_run_at <= \(bind: now)
+              AND NOT EXISTS (SELECT 1 FROM job_runs r WHERE r.job_id = j.id AND r.status IN ('queued', 'running'))
+            ORDER BY j.next_run_at
+            LIMIT \(bind: limit)
+            \(lockClause)
+            """).all()
+        return try rows.map { row in
+            let jobID = try row.decode(column: "job_id", as: UUID.self)
+            return Candidate(runID: jobID, jobID: jobID, accounts: try Self.accounts(row))
+        }
+    }
+
+    private func runningAccounts(_ sql: any SQLDatabase) async throws -> Set<UUID> {
+        let rows = try await sql.raw("""
+            SELECT sc.account_id AS source_account, dc.account_id AS destination_account
+            FROM job_runs r
+            JOIN sync_jobs j ON j.id = r.job_id
+            LEFT JOIN calendars sc ON sc.id = j.source_calendar_id
+            LEFT JOIN calendars dc ON dc.id = j.destination_calendar_id
+            WHERE r.status = 'running'
+            """).all()
+        return try rows.reduce(into: Set<UUID>()) { $0.formUnion(try Self.accounts($1)) }
+    }
+
+    private static func accounts(_ row: any SQLRow) throws -> Set<UUID> {
+        Set([try row.decodeNil(column: "source_account") ? nil : try row.decode(column: "source_account", as: UUID.self),
+             try row.decodeNil(column: "destination_account") ? nil : try row.decode(column: "destination_account", as: UUID.self)]
+            .compactMap { $0 })
+    }
+
+    /// Reserves the run's accounts unless another run holds one of them.
+    private func takeAccounts(_ accounts: Set<UUID>, busy: inout Set<UUID>) -> Bool {
+        if settings.allowConcurrentRunsPerAccount { return true }
+        guard busy.isDisjoint(with: accounts) else { return false }
+        busy.formUnion(accounts)
+        return true
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+
+/// Runs one claimed run to its end: the seam between the scheduler and the sync engines.
+protocol RunExecutor: Sendable {
+    /// Runs it, writing the log through `log`. Must return promptly after the task is cancelled (the run was
+    /// cancelled, its lease lost, or the process is shutting down); the scheduler decides what that means.
+    func execute(_ run: RunContext, log: RunLogWriter) async -> RunOutcome
+}
+
+/// What an executor is told about the run.
+struct RunContext: Sendable {
+    let runID: UUID
+    let jobID: UUID
+    let mode: JobRun.Mode
+    let trigger: JobRun.Trigger
+    let attempt: Int
+    let timeout: TimeInterval
+}
+
+/// How a run ended, as the executor saw it.
+struct RunOutcome: Sendable, Equatable {
+    var status: JobRun.Status
+    var engine: String
+    var created: Int?
+    var updated: Int?
+    var deleted: Int?
+    var exitCode: Int?
+    /// The first meaningful error line, for the dashboard (never a secret).
+    var errorSummary: String?
+    var failureClass: JobRun.FailureClass?
+    var reconnectAccountID: UUID?
+
+    static func succeeded(engine: String, created: Int? = nil, updated: Int? = nil, deleted: Int? = nil) -> RunOutcome {
+        RunOutcome(status: .succeeded, engine: engine, created: created, updated: updated, deleted: deleted)
+    }
+
+    static func failed(engine: String, _ summary: String, class failureClass: JobRun.FailureClass) -> RunOutcome {
+        RunOutcome(status: .failed, engine: engine, errorSummary: summary, failureClass: failureClass)
+    }
+}

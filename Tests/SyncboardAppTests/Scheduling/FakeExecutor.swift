@@ -1,0 +1,30 @@
+import Foundation
+import Synchronization
+@testable import SyncboardApp
+
+/// A fast, scriptable engine for scheduler tests: records what it ran, writes a log line, and ends as told.
+final class FakeExecutor: RunExecutor {
+    struct Call: Sendable { let runID: UUID; let jobID: UUID; let trigger: JobRun.Trigger; let mode: JobRun.Mode }
+
+    let calls = Mutex<[Call]>([])
+    let outcome: @Sendable (RunContext) -> RunOutcome
+    let duration: Duration
+
+    init(duration: Duration = .milliseconds(10), outcome: @escaping @Sendable (RunContext) -> RunOutcome = { _ in .succeeded(engine: "fake", created: 1, updated: 0, deleted: 0) }) {
+        self.duration = duration
+        self.outcome = outcome
+    }
+
+    func execute(_ run: RunContext, log: RunLogWriter) async -> RunOutcome {
+        calls.withLock { $0.append(Call(runID: run.runID, jobID: run.jobID, trigger: run.trigger, mode: run.mode)) }
+        await log.append("fake engine: running \(run.mode.rawValue)", stream: .stdout)
+        do {
+            try await Task.sleep(for: duration)
+        } catch {
+            return RunOutcome(status: .cancelled, engine: "fake", errorSummary: "stopped")
+        }
+        return outcome(run)
+    }
+
+    var callCount: Int { calls.withLock { $0.count } }
+}
