@@ -8,6 +8,10 @@ public struct SyncboardServices: Sendable {
 
     /// Google's OAuth endpoints and Calendar API (nil when no OAuth client is configured).
     var google: GoogleServices?
+    /// What runs a claimed run (the sync engines); nil only in tests that bring their own scheduler.
+    var runExecutor: (any RunExecutor)?
+    /// A job's next run strictly after a time, from its cadence.
+    var nextRun: @Sendable (SyncJob, Date) -> Date? = { _, _ in nil }
 
     public var vault: TokenVault { TokenVault(keyring: keyring) }
 

@@ -11,5 +11,6 @@ func routes(_ app: Application) throws {
     let signedIn = app.grouped(RequireSignedIn())
     try signedIn.register(collection: DashboardController())
     try signedIn.register(collection: AccountsController())
+    try signedIn.register(collection: RunsController())
     try signedIn.grouped("api", "v1").register(collection: AccountsAPIController())
 }

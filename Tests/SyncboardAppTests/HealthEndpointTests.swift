@@ -15,14 +15,30 @@ struct HealthEndpointTests {
         }
     }
 
-    @Test("/readyz is ready when the database is reachable and migrated", arguments: TestDatabase.all)
+    @Test("/readyz is ready when the database is reachable and migrated and a scheduler reports in", arguments: TestDatabase.all)
     func ready(database: TestDatabase) async throws {
         try await TestApp.withApp(on: database) { app in
+            try await WorkerHeartbeat(id: "w1", role: "worker", startedAt: Date(), lastSeenAt: Date()).create(on: app.db)
             try await app.testing().test(.GET, "readyz") { response async throws in
                 #expect(response.status == .ok)
                 let report = try response.content.decode(ReadinessReport.self)
                 #expect(report.status == "ready")
-                #expect(report.checks.map(\.name).contains("migrations"))
+                #expect(report.checks.map(\.name) == ["database", "migrations", "scheduler"])
+            }
+        }
+    }
+
+    @Test("/readyz is not ready when no scheduler has reported recently, and says what to start", arguments: TestDatabase.all)
+    func noScheduler(database: TestDatabase) async throws {
+        try await TestApp.withApp(on: database) { app in
+            try await WorkerHeartbeat(id: "old", role: "worker", startedAt: Date(timeIntervalSinceNow: -600),
+                                      lastSeenAt: Date(timeIntervalSinceNow: -300)).create(on: app.db)
+            try await app.testing().test(.GET, "readyz") { response async throws in
+                #expect(response.status == .serviceUnavailable)
+                let report = try response.content.decode(ReadinessReport.self)
+                let scheduler = try #require(report.checks.first { $0.name == "scheduler" })
+                #expect(!scheduler.ok)
+                #expect(scheduler.detail.contains("syncboard worker"))
             }
         }
     }

@@ -21,8 +21,30 @@ enum ClientScript {
       el.title = date.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
     });
   }
+  // A running run's log follows along live (server-sent events); when the run ends the page reloads to show
+  // its outcome. Without JavaScript the page still shows the log so far and a reload shows more.
+  function followLog() {
+    var log = document.getElementById("run-log");
+    if (!log || log.getAttribute("data-active") !== "true" || !window.EventSource) { return; }
+    var runId = log.getAttribute("data-run-id"), after = log.getAttribute("data-last-seq") || "-1";
+    var source = new EventSource("/runs/" + runId + "/log/stream?after=" + encodeURIComponent(after));
+    source.addEventListener("line", function (event) {
+      var line = JSON.parse(event.data), span = document.createElement("span");
+      span.className = line.stream;
+      span.setAttribute("data-seq", line.seq);
+      span.textContent = line.text + "\n";
+      var atBottom = log.scrollTop + log.clientHeight >= log.scrollHeight - 8;
+      log.appendChild(span);
+      var empty = document.getElementById("log-empty");
+      if (empty) { empty.remove(); }
+      if (atBottom) { log.scrollTop = log.scrollHeight; }
+    });
+    source.addEventListener("end", function () { source.close(); window.location.reload(); });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     refreshTimes();
+    followLog();
     setInterval(refreshTimes, 30000);
     if (window.SyncboardPage && typeof window.SyncboardPage.start === "function") { window.SyncboardPage.start(); }
   });

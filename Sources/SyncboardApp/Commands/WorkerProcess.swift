@@ -4,25 +4,25 @@ import Logging
 import ServiceLifecycle
 import Vapor
 
-/// The `worker` process: registers a heartbeat and runs until SIGTERM or SIGINT, then exits cleanly.
-/// The scheduler (claiming and running due jobs) runs inside it.
+/// The `worker` process: the scheduler and its heartbeat until SIGTERM or SIGINT, then a clean exit (status 0)
+/// after active runs finished or, past the grace period, were stopped and marked interrupted.
 struct WorkerProcess {
     let app: Application
 
     func run() async throws {
-        let service = HeartbeatService(app: app, role: "worker")
+        let heartbeat = HeartbeatService(app: app, role: "worker")
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: service)],
+            services: [.init(service: SchedulerService(app: app, heartbeat: heartbeat))],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: app.logger))
-        app.logger.notice("worker started", metadata: ["worker_id": .string(service.workerID)])
+        app.logger.notice("worker started", metadata: ["worker_id": .string(heartbeat.workerID)])
         try await group.run()
-        app.logger.notice("worker stopped", metadata: ["worker_id": .string(service.workerID)])
+        app.logger.notice("worker stopped", metadata: ["worker_id": .string(heartbeat.workerID)])
     }
 }
 
-/// Keeps this process's row in `worker_heartbeats` fresh until graceful shutdown, then removes it.
-struct HeartbeatService: Service {
+/// Keeps this process's row in `worker_heartbeats` fresh while its scheduler runs, and removes it at the end.
+struct HeartbeatService: Sendable {
     let app: Application
     let role: String
     let workerID: String
@@ -35,28 +35,33 @@ struct HeartbeatService: Service {
         self.workerID = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
     }
 
-    func run() async throws {
+    /// Beats until the task is cancelled, then deletes the row.
+    func beatUntilCancelled(activeRuns: @Sendable () async -> Int) async throws {
         let started = Date()
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await beat(started: started)
-                try? await Task.sleep(for: interval)
-            }
+        while !Task.isCancelled {
+            await beat(started: started, activeRuns: await activeRuns())
+            try? await Task.sleep(for: interval)
         }
         try? await WorkerHeartbeat.query(on: app.db).filter(\.$id == workerID).delete()
     }
 
-    private func beat(started: Date) async {
+    private func beat(started: Date, activeRuns: Int) async {
         let now = Date()
         do {
             if let existing = try await WorkerHeartbeat.find(workerID, on: app.db) {
                 existing.lastSeenAt = now
+                existing.activeRuns = activeRuns
                 try await existing.save(on: app.db)
             } else {
-                try await WorkerHeartbeat(id: workerID, role: role, startedAt: started, lastSeenAt: now).create(on: app.db)
+                let row = WorkerHeartbeat(id: workerID, role: role, startedAt: started, lastSeenAt: now)
+                row.activeRuns = activeRuns
+                try await row.create(on: app.db)
             }
         } catch {
             app.logger.warning("heartbeat failed", metadata: ["error": .string(DatabaseErrorDescription.describe(error))])
         }
     }
+
+    /// Heartbeats older than this mean the scheduler is gone.
+    static let staleAfter: TimeInterval = 45
 }

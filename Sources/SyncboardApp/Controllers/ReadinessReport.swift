@@ -14,6 +14,18 @@ struct ReadinessReport: Content {
 
     var isReady: Bool { checks.allSatisfy(\.ok) }
 
+    /// Some scheduler (this process's or a worker's) has reported in recently.
+    static func schedulerCheck(db: any Database, now: Date = Date()) async throws -> Check {
+        let fresh = try await WorkerHeartbeat.query(on: db)
+            .filter(\.$lastSeenAt > now.addingTimeInterval(-HeartbeatService.staleAfter)).all()
+        guard !fresh.isEmpty else {
+            return Check(name: "scheduler", ok: false,
+                         detail: "no scheduler has reported in the last \(Int(HeartbeatService.staleAfter)) s: start `syncboard worker`, or serve without --no-scheduler")
+        }
+        let running = fresh.reduce(0) { $0 + $1.activeRuns }
+        return Check(name: "scheduler", ok: true, detail: "\(fresh.count) scheduler(s) alive, \(running) run(s) in progress")
+    }
+
     static func check(app: Application, db: any Database) async -> ReadinessReport {
         var checks: [Check] = []
         do {
@@ -22,6 +34,7 @@ struct ReadinessReport: Content {
             checks.append(pending.isEmpty
                 ? Check(name: "migrations", ok: true, detail: "all \(SyncboardMigrations.all.count) applied")
                 : Check(name: "migrations", ok: false, detail: "\(pending.count) pending: run `syncboard migrate`"))
+            checks.append(try await schedulerCheck(db: db))
         } catch {
             checks.append(Check(name: "database", ok: false, detail: "unreachable: \(DatabaseErrorDescription.describe(error))"))
         }

@@ -1,0 +1,40 @@
+import Foundation
+
+/// What a person should do about a run that did not succeed: the next step in words, and where to take it.
+struct RunAdvice {
+    let message: String
+    let actionLabel: String?
+    let actionPath: String?
+
+    static func advice(for run: JobRun, jobID: UUID) -> RunAdvice? {
+        switch run.status {
+        case .succeeded, .queued, .running: return nil
+        case .needsReconnect:
+            return RunAdvice(message: "Google no longer accepts Syncboard's access to one of this job's accounts. Reconnect it; the job then runs again on its schedule.",
+                             actionLabel: "Reconnect the account", actionPath: "/accounts")
+        case .timedOut:
+            return RunAdvice(message: "The run took longer than the time limit and was stopped. It will be tried again; if this keeps happening, narrow the sync window.",
+                             actionLabel: "Edit the job", actionPath: "/jobs/\(jobID.uuidString)/edit")
+        case .cancelled:
+            return RunAdvice(message: "The run was cancelled. Nothing more will happen until the next scheduled run.", actionLabel: nil, actionPath: nil)
+        case .abandoned:
+            return RunAdvice(message: "The worker running this stopped responding, so the job was queued to run again.", actionLabel: nil, actionPath: nil)
+        case .interrupted:
+            return RunAdvice(message: "Syncboard was shutting down, so the run was stopped. It runs again on schedule.", actionLabel: nil, actionPath: nil)
+        case .failed:
+            switch run.failureClass {
+            case .configuration?:
+                return RunAdvice(message: "The job's configuration was refused. Check the error above and fix the job.",
+                                 actionLabel: "Edit the job", actionPath: "/jobs/\(jobID.uuidString)/edit")
+            case .calendarGone?:
+                return RunAdvice(message: "A calendar of this job no longer exists or is no longer shared with its account. Refresh the account's calendars and pick another one.",
+                                 actionLabel: "Edit the job", actionPath: "/jobs/\(jobID.uuidString)/edit")
+            case .reconnect?:
+                return RunAdvice(message: "An account of this job must be reconnected.", actionLabel: "Reconnect the account", actionPath: "/accounts")
+            case .transient?, nil:
+                return RunAdvice(message: "This looks temporary (network, Google busy or rate-limited). Syncboard retries it automatically with increasing waits.",
+                                 actionLabel: nil, actionPath: nil)
+            }
+        }
+    }
+}
