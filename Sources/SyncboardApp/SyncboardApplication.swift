@@ -37,6 +37,7 @@ public enum SyncboardApplication {
         app.middleware.use(SyncboardErrorMiddleware())
         app.middleware.use(SessionAuthenticator())
         app.middleware.use(CSRFProtection())
+        app.middleware.use(PageViewRecorder())
 
         try routes(app)
     }

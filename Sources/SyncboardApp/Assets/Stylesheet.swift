@@ -91,7 +91,12 @@ fieldset { border: 1px solid var(--border); border-radius: var(--radius); paddin
 .log .stderr { color: #ffd18a; } .log .syncboard { color: #8fc3ff; } .log mark { background: #ffbf47; color: #111; }
 .kv { display: grid; grid-template-columns: max-content 1fr; gap: .35rem 1.2rem; margin: 0; }
 .kv dt { color: var(--muted); } .kv dd { margin: 0; }
-.chart { display: block; max-width: 100%; height: auto; }
+.chart { display: block; width: 100%; max-width: 100%; height: auto; }
+.chart text { font-size: 10px; fill: var(--muted); } .chart .axis { stroke: var(--border); }
+.c-ok { fill: #2e9d57; } .c-bad { fill: #d0453b; } .c-warn { fill: #e0a030; } .c-run { fill: #3b7ddd; } .c-muted { fill: #9aa5b1; }
+.strip { vertical-align: middle; }
+.legend { display: flex; gap: 1rem; flex-wrap: wrap; font-size: .85rem; color: var(--muted); margin: .3rem 0 0; padding: 0; list-style: none; }
+.legend svg { vertical-align: -1px; margin-right: .3rem; }
 @media (max-width: 640px) {
   .site-header { padding: .6rem .8rem; } .signout { margin-left: 0; width: 100%; justify-content: space-between; }
   main { padding: 1rem .6rem 2rem; } .card { padding: 1rem; } .hero h1 { font-size: 1.6rem; }

@@ -31,6 +31,8 @@ public struct AppConfiguration: Sendable {
     public var runsScheduler: Bool
     /// How the scheduler claims and runs jobs.
     public var scheduler: SchedulerSettings
+    /// Whether page views are counted (locally, in telemetry_events).
+    public var recordsPageViews: Bool
     /// Demo mode: pages say that Google is simulated (set by `syncboard demo`).
     public var isDemo: Bool
     /// A session ends after this long without a request…
@@ -93,6 +95,7 @@ public struct AppConfiguration: Sendable {
                                        default: !database.isPostgres),
             runsScheduler: try parseBool(env.string("SYNCBOARD_SCHEDULER"), variable: "SYNCBOARD_SCHEDULER", default: true),
             scheduler: try SchedulerSettings.load(from: env),
+            recordsPageViews: try parseBool(env.string("SYNCBOARD_TELEMETRY_PAGE_VIEWS"), variable: "SYNCBOARD_TELEMETRY_PAGE_VIEWS", default: true),
             isDemo: try parseBool(env.string("SYNCBOARD_DEMO"), variable: "SYNCBOARD_DEMO", default: false),
             sessionIdleTimeout: TimeInterval(try parseInt(env.string("SYNCBOARD_SESSION_IDLE_HOURS"), variable: "SYNCBOARD_SESSION_IDLE_HOURS",
                                                           default: 72, range: 1...8760) * 3600),
