@@ -12,6 +12,8 @@ public struct SyncboardServices: Sendable {
     var runExecutor: (any RunExecutor)?
     /// A job's next run strictly after a time, from its cadence.
     var nextRun: @Sendable (SyncJob, Date) -> Date? = { _, _ in nil }
+    /// A cadence (as stored, JSON) in words, in its time zone.
+    var describeCadence: @Sendable (_ cadenceJSON: String, _ timeZone: String) -> String = { _, _ in "" }
 
     public var vault: TokenVault { TokenVault(keyring: keyring) }
 

@@ -128,7 +128,7 @@ struct ConfigurationTests {
     }
 
     @Test("enumerations and switches name their choices", arguments: [
-        ("SYNCBOARD_ENGINE", "fast", "expected one of: auto, calendarsync, builtin"),
+        ("SYNCBOARD_ENGINE", "fast", "expected one of: auto, calendarsync, builtin, noop"),
         ("SYNCBOARD_LOG_FORMAT", "xml", "expected one of: auto, json, text"),
         ("SYNCBOARD_LOG_LEVEL", "loud", "expected one of: trace, debug, info, notice, warning, error, critical"),
         ("SYNCBOARD_AUTO_MIGRATE", "maybe", "expected true or false"),

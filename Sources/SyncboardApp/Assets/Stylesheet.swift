@@ -91,6 +91,13 @@ fieldset { border: 1px solid var(--border); border-radius: var(--radius); paddin
 .log .stderr { color: #ffd18a; } .log .syncboard { color: #8fc3ff; } .log mark { background: #ffbf47; color: #111; }
 .kv { display: grid; grid-template-columns: max-content 1fr; gap: .35rem 1.2rem; margin: 0; }
 .kv dt { color: var(--muted); } .kv dd { margin: 0; }
+.job-list { display: grid; gap: 1rem; }
+.job-card h2 { margin: 0; font-size: 1.15rem; } .job-card h2 a { color: var(--text); text-decoration: none; } .job-card h2 a:hover { text-decoration: underline; }
+.job-head, .job-foot { display: flex; justify-content: space-between; align-items: center; gap: .6rem; flex-wrap: wrap; }
+.job-card .route { margin: .5rem 0; } .job-card .arrow { color: var(--muted); font-weight: 700; }
+.job-card .notice { margin: .5rem 0; padding: .5rem .8rem; }
+.kv.compact { grid-template-columns: max-content 1fr; font-size: .94rem; margin: .4rem 0 .6rem; }
+.small { font-size: .85rem; }
 .chart { display: block; width: 100%; max-width: 100%; height: auto; }
 .chart text { font-size: 10px; fill: var(--muted); } .chart .axis { stroke: var(--border); }
 .c-ok { fill: #2e9d57; } .c-bad { fill: #d0453b; } .c-warn { fill: #e0a030; } .c-run { fill: #3b7ddd; } .c-muted { fill: #9aa5b1; }

@@ -21,6 +21,8 @@ public struct AppConfiguration: Sendable {
     public var google: GoogleSettings
     public var engine: EngineChoice
     public var calendarSyncBinary: String?
+    /// With SYNCBOARD_ENGINE=noop: how long each run pretends to work.
+    public var noopRunDelay: Duration
     /// Where run workspaces are created (each run gets a private 0700 directory inside, removed afterwards).
     public var runDirectory: URL
     public var logLevel: Logger.Level
@@ -42,6 +44,8 @@ public struct AppConfiguration: Sendable {
 
     public enum EngineChoice: String, Sendable, CaseIterable {
         case auto, calendarsync, builtin
+        /// Runs nothing and succeeds: for measuring and testing the scheduler alone.
+        case noop
     }
 
     public enum LogFormat: String, Sendable, CaseIterable {
@@ -88,6 +92,8 @@ public struct AppConfiguration: Sendable {
             google: try GoogleSettings.load(from: env),
             engine: try parseEnum(env.string("SYNCBOARD_ENGINE"), variable: "SYNCBOARD_ENGINE", default: .auto),
             calendarSyncBinary: env.string("CALENDARSYNC_BIN"),
+            noopRunDelay: .milliseconds(try parseInt(env.string("SYNCBOARD_NOOP_DELAY_MS"), variable: "SYNCBOARD_NOOP_DELAY_MS",
+                                                     default: 0, range: 0...600_000)),
             runDirectory: URL(fileURLWithPath: env.string("SYNCBOARD_RUN_DIR") ?? NSTemporaryDirectory()),
             logLevel: try parseLogLevel(env.string("SYNCBOARD_LOG_LEVEL")),
             logFormat: try parseEnum(env.string("SYNCBOARD_LOG_FORMAT"), variable: "SYNCBOARD_LOG_FORMAT", default: .auto),

@@ -1,7 +1,7 @@
 import Fluent
 import Vapor
 
-/// The home page: the user's jobs, or the first-run guide when there is nothing yet.
+/// The home page: the user's jobs, or the first-run guide when there are none yet.
 struct DashboardController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get(use: dashboard)
@@ -10,9 +10,15 @@ struct DashboardController: RouteCollection {
     func dashboard(req: Request) async throws -> Response {
         let user = try req.requireUser()
         let userID = try user.requireID()
-        let accounts = try await GoogleAccount.query(on: req.db).filter(\.$user.$id == userID).count()
-        let jobs = try await SyncJob.query(on: req.db).filter(\.$user.$id == userID).count()
-        return HTMLResponse.make(FirstRunGuide(
-            layout: req.layout(title: "Dashboard", section: .dashboard), linkedAccounts: accounts, jobs: jobs).render())
+        let services = req.application.syncboard
+        let rows = try await DashboardQuery.rows(userID: userID, on: req.db, isPostgres: services.configuration.database.isPostgres)
+        let layout = req.layout(title: "Dashboard", section: .dashboard)
+        if rows.isEmpty {
+            let accounts = try await GoogleAccount.query(on: req.db).filter(\.$user.$id == userID).count()
+            return HTMLResponse.make(FirstRunGuide(layout: layout, linkedAccounts: accounts, jobs: 0).render())
+        }
+        return HTMLResponse.make(DashboardPage(layout: layout, rows: rows, describeCadence: { row in
+            services.describeCadence(row.cadenceJSON, row.timeZone)
+        }).render())
     }
 }

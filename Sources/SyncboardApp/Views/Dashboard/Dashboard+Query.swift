@@ -1,0 +1,81 @@
+import Fluent
+import Foundation
+import SQLKit
+
+/// The dashboard's two queries, whatever the number of jobs: the jobs with both calendars and accounts joined,
+/// and the latest runs of every job (PostgreSQL: one LATERAL index scan per job; SQLite: a window function).
+enum DashboardQuery {
+    static let recentRunCount = 12
+
+    static func rows(userID: UUID, on db: any Database, isPostgres: Bool) async throws -> [DashboardRow] {
+        let sql = db.sql()
+        let jobRows = try await sql.raw("""
+            SELECT j.id, j.name, j.enabled, j.next_run_at, j.status_reason, j.consecutive_failures, j.time_zone,
+                   CAST(j.cadence AS TEXT) AS cadence_json,
+                   sc.summary AS s_summary, sc.background_color AS s_color, sc.removed_at AS s_removed, sa.email AS s_email, sa.status AS s_status,
+                   dc.summary AS d_summary, dc.background_color AS d_color, dc.removed_at AS d_removed, da.email AS d_email, da.status AS d_status
+            FROM sync_jobs j
+            LEFT JOIN calendars sc ON sc.id = j.source_calendar_id
+            LEFT JOIN google_accounts sa ON sa.id = sc.account_id
+            LEFT JOIN calendars dc ON dc.id = j.destination_calendar_id
+            LEFT JOIN google_accounts da ON da.id = dc.account_id
+            WHERE j.user_id = \(bind: userID)
+            ORDER BY j.name
+            """).all()
+
+        let runRows: [any SQLRow]
+        if isPostgres {
+            runRows = try await sql.raw("""
+                SELECT r.job_id, r.id, r.status, r.queued_at, r.finished_at, r.created_count, r.updated_count, r.deleted_count, r.error_summary
+                FROM sync_jobs j
+                CROSS JOIN LATERAL (
+                  SELECT * FROM job_runs WHERE job_runs.job_id = j.id ORDER BY queued_at DESC LIMIT \(bind: recentRunCount)
+                ) r
+                WHERE j.user_id = \(bind: userID)
+                """).all()
+        } else {
+            runRows = try await sql.raw("""
+                SELECT job_id, id, status, queued_at, finished_at, created_count, updated_count, deleted_count, error_summary FROM (
+                  SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.job_id ORDER BY r.queued_at DESC) AS position
+                  FROM job_runs r JOIN sync_jobs j ON j.id = r.job_id WHERE j.user_id = \(bind: userID)
+                ) ranked WHERE position <= \(bind: recentRunCount)
+                """).all()
+        }
+        var runsByJob: [UUID: [DashboardRow.RecentRun]] = [:]
+        for row in runRows {
+            let run = DashboardRow.RecentRun(
+                id: try row.decode(column: "id", as: UUID.self),
+                status: JobRun.Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .failed,
+                queuedAt: try row.decode(column: "queued_at", as: Date.self),
+                finishedAt: try row.decode(column: "finished_at", as: Date?.self),
+                created: try row.decode(column: "created_count", as: Int?.self),
+                updated: try row.decode(column: "updated_count", as: Int?.self),
+                deleted: try row.decode(column: "deleted_count", as: Int?.self),
+                errorSummary: try row.decode(column: "error_summary", as: String?.self))
+            runsByJob[try row.decode(column: "job_id", as: UUID.self), default: []].append(run)
+        }
+
+        return try jobRows.map { row in
+            let id = try row.decode(column: "id", as: UUID.self)
+            func side(_ prefix: String) throws -> DashboardRow.CalendarSide {
+                DashboardRow.CalendarSide(
+                    summary: try row.decode(column: "\(prefix)_summary", as: String?.self),
+                    accountEmail: try row.decode(column: "\(prefix)_email", as: String?.self),
+                    color: try row.decode(column: "\(prefix)_color", as: String?.self),
+                    accountStatus: try row.decode(column: "\(prefix)_status", as: String?.self).flatMap(GoogleAccount.Status.init(rawValue:)),
+                    removed: try row.decode(column: "\(prefix)_removed", as: Date?.self) != nil)
+            }
+            return DashboardRow(
+                id: id,
+                name: try row.decode(column: "name", as: String.self),
+                enabled: try row.decode(column: "enabled", as: Bool.self),
+                nextRunAt: try row.decode(column: "next_run_at", as: Date?.self),
+                statusReason: try row.decode(column: "status_reason", as: String?.self),
+                consecutiveFailures: try row.decode(column: "consecutive_failures", as: Int.self),
+                cadenceJSON: try row.decode(column: "cadence_json", as: String.self),
+                timeZone: try row.decode(column: "time_zone", as: String.self),
+                source: try side("s"), destination: try side("d"),
+                recentRuns: (runsByJob[id] ?? []).sorted { $0.queuedAt > $1.queuedAt })
+        }
+    }
+}

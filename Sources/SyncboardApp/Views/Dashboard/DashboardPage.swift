@@ -1,0 +1,87 @@
+import Foundation
+import Plot
+
+/// The user's jobs at a glance: health, source → destination, cadence, last and next run, recent results, actions.
+struct DashboardPage {
+    let layout: PageLayout
+    let rows: [DashboardRow]
+    let describeCadence: (DashboardRow) -> String
+
+    func render() -> String {
+        let csrf = layout.viewer?.csrfToken ?? ""
+        return layout.render(
+            .div(.class("actions"), .style("justify-content: space-between"),
+                .h1("Sync jobs"),
+                .a(.class("button"), .href("/jobs/new"), .id("new-job"), "New job")),
+            .div(.class("job-list"), .forEach(rows) { row in card(row, csrf: csrf) })
+        )
+    }
+
+    private func card(_ row: DashboardRow, csrf: String) -> Node<HTML.BodyContext> {
+        let id = row.id.uuidString
+        let last = row.recentRuns.first
+        return .article(.class("card job-card"), .attr("id", "job-\(id)"), .attr("aria-labelledby", "job-title-\(id)"),
+            .div(.class("job-head"),
+                .h2(.attr("id", "job-title-\(id)"), .a(.attr("href", "/jobs/\(id)"), .safe(row.name))),
+                .span(.class("badge badge-\(row.health.rawValue)"), .attr("data-health", row.health.rawValue), .text(row.healthLabel))),
+            .p(.class("route"),
+               side(row.source), .span(.class("arrow"), .attribute(named: "aria-label", value: "to"), " → "), side(row.destination)),
+            healthNotice(row),
+            .dl(.class("kv compact"),
+                .dt("Schedule"), .dd(.text(row.enabled ? describeCadence(row) : "Paused")),
+                .dt("Last run"), .dd(lastRun(last)),
+                .dt("Next run"), .dd(row.enabled ? (row.nextRunAt.map { TimeText.node($0) } ?? .text("not scheduled")) : .text("paused"))),
+            .div(.class("job-foot"),
+                .if(!row.recentRuns.isEmpty,
+                    .span(.class("muted small"), .text("Recent runs "),
+                          BarChart.runStrip(title: "Last \(row.recentRuns.count) runs, oldest first: \(row.recentRuns.filter { $0.status == .succeeded }.count) succeeded",
+                                            statuses: row.recentRuns.reversed().map(\.status)))),
+                .div(.class("actions"),
+                    postButton("/jobs/\(id)/run", label: "Run now", csrf: csrf, style: "button small", disabled: row.health == .running),
+                    row.enabled
+                        ? postButton("/jobs/\(id)/pause", label: "Pause", csrf: csrf, style: "button secondary small")
+                        : postButton("/jobs/\(id)/resume", label: "Resume", csrf: csrf, style: "button secondary small"))))
+    }
+
+    private func side(_ side: DashboardRow.CalendarSide) -> Node<HTML.BodyContext> {
+        guard let summary = side.summary else { return .span(.class("muted"), "(calendar unlinked)") }
+        return .span(.class("calendar"),
+                     .span(.class("swatch"), .attr("style", "background:\(AccountsPage.safeColor(side.color))")),
+                     .strong(.safe(summary)),
+                     .unwrap(side.accountEmail) { email in .span(.class("muted"), .text(" · "), .safe(email)) })
+    }
+
+    private func healthNotice(_ row: DashboardRow) -> Node<HTML.BodyContext> {
+        switch row.health {
+        case .broken:
+            return .p(.class("notice notice-error"), .safe(row.brokenReason ?? "This job cannot run."), .text(" "),
+                      .a(.attr("href", "/jobs/\(row.id.uuidString)/edit"), "Edit the job"))
+        case .needsReconnect:
+            let email = row.source.accountStatus == .needsReauth ? row.source.accountEmail : row.destination.accountEmail
+            return .p(.class("notice notice-warning"), .text("Google no longer accepts Syncboard's access to \(email ?? "an account"). "),
+                      .a(.href("/accounts"), .class("reconnect-link"), "Reconnect it"))
+        case .failing:
+            let error = row.recentRuns.first(where: { $0.status != .succeeded })?.errorSummary ?? row.statusReason
+            return .p(.class("notice notice-error"), .strong("Last run failed: "), .safe(error ?? "see the run's log"), .text(" "),
+                      .unwrap(row.recentRuns.first) { .a(.attr("href", "/runs/\($0.id.uuidString)"), "Open the run") })
+        case .paused:
+            return .unwrap(row.statusReason) { .p(.class("notice"), .safe($0)) }
+        default:
+            return .empty
+        }
+    }
+
+    private func lastRun(_ run: DashboardRow.RecentRun?) -> Node<HTML.BodyContext> {
+        guard let run else { return .text("never") }
+        return .group(
+            .a(.attr("href", "/runs/\(run.id.uuidString)"), TimeText.node(run.finishedAt ?? run.queuedAt)),
+            .text(" · "), .span(.class("badge badge-\(run.status.rawValue)"), .text(RunPage.statusLabel(run.status))),
+            .if(run.created != nil, .text(" · \(run.created ?? 0) created, \(run.updated ?? 0) updated, \(run.deleted ?? 0) deleted")))
+    }
+
+    private func postButton(_ action: String, label: String, csrf: String, style: String, disabled: Bool = false) -> Node<HTML.BodyContext> {
+        .form(.method(.post), .attr("action", action),
+              .input(.type(.hidden), .name(CSRFProtection.formField), .attr("value", csrf)),
+              .button(.type(.submit), .class(style), .if(disabled, .attribute(named: "disabled")), .text(label)))
+    }
+}
