@@ -45,7 +45,9 @@ struct SessionStore {
     }
 
     /// The session cookie: HttpOnly, SameSite=Lax, Secure when the public URL is https.
-    func cookie(token: String) -> HTTPCookies.Value {
+    func cookie(token: String) -> HTTPCookies.Value { Self.cookie(token: token, configuration: configuration) }
+
+    static func cookie(token: String, configuration: AppConfiguration) -> HTTPCookies.Value {
         HTTPCookies.Value(
             string: token, expires: Date().addingTimeInterval(configuration.sessionLifetime),
             path: "/", isSecure: configuration.baseURL.scheme == "https", isHTTPOnly: true, sameSite: .lax)
