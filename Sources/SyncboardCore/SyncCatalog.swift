@@ -1,0 +1,143 @@
+/// The transformers (what is copied) and filters (what is skipped) of the pinned CalendarSync version (v0.11.0),
+/// with their parameters and the fixed order CalendarSync applies them in. One schema drives the job form, the
+/// server's validation, the generated sync.yaml and `GET /api/v1/catalog`.
+public struct SyncCatalog: Sendable, Codable {
+    public enum Kind: String, Sendable, Codable { case transformer, filter }
+
+    public struct Parameter: Sendable, Codable, Hashable {
+        public enum ValueType: String, Sendable, Codable { case int, bool, string }
+
+        public var name: String
+        public var type: ValueType
+        public var defaultValue: ParameterValue
+        public var minimum: Int?
+        public var maximum: Int?
+        public var maxLength: Int?
+        public var label: String
+        public var help: String
+    }
+
+    public struct Entry: Sendable, Codable, Hashable {
+        public var name: String
+        public var kind: Kind
+        /// Position in CalendarSync's fixed application order (0 first).
+        public var order: Int
+        public var label: String
+        public var help: String
+        public var parameters: [Parameter]
+    }
+
+    /// The CalendarSync release this catalogue describes.
+    public var calendarSyncVersion: String
+    public var transformers: [Entry]
+    public var filters: [Entry]
+
+    public static let pinned = SyncCatalog(
+        calendarSyncVersion: "v0.11.0",
+        transformers: [
+            Entry(name: "KeepAttendees", kind: .transformer, order: 0, label: "Keep attendees",
+                  help: "Copies the attendee list. Each address a@b.c becomes a_b.c@localhost, so nobody receives an invitation.",
+                  parameters: [Parameter(name: "UseEmailAsDisplayName", type: .bool, defaultValue: .bool(false),
+                                         label: "Show e-mail addresses as names",
+                                         help: "Use each attendee's original e-mail address as their display name.")]),
+            Entry(name: "KeepLocation", kind: .transformer, order: 1, label: "Keep location", help: "Copies the location.", parameters: []),
+            Entry(name: "KeepReminders", kind: .transformer, order: 2, label: "Keep reminders", help: "Copies pop-up reminders.", parameters: []),
+            Entry(name: "KeepDescription", kind: .transformer, order: 3, label: "Keep description", help: "Copies the description.", parameters: []),
+            Entry(name: "KeepMeetingLink", kind: .transformer, order: 4, label: "Keep meeting link",
+                  help: "Puts the video-call link at the top of the description.", parameters: []),
+            Entry(name: "KeepTitle", kind: .transformer, order: 5, label: "Keep title",
+                  help: "Copies the title. Without it, copies are titled “CalendarSync Event”.", parameters: []),
+            Entry(name: "PrefixTitle", kind: .transformer, order: 6, label: "Prefix the title",
+                  help: "Puts text before the title (after Keep title, if chosen).",
+                  parameters: [Parameter(name: "Prefix", type: .string, defaultValue: .string(""), maxLength: 100,
+                                         label: "Prefix", help: "For example “[Work] ”.")]),
+            Entry(name: "ReplaceTitle", kind: .transformer, order: 7, label: "Replace the title",
+                  help: "Replaces the title with a fixed text, e.g. to hide what a meeting is about.",
+                  parameters: [Parameter(name: "NewTitle", type: .string, defaultValue: .string("[CalendarSync Event]"), maxLength: 200,
+                                         label: "New title", help: "The title every copy gets.")]),
+        ],
+        filters: [
+            Entry(name: "TimeFrame", kind: .filter, order: 0, label: "Only within hours",
+                  help: "Keeps an event only if its start or end hour lies within the range (hours in UTC). All-day events are kept.",
+                  parameters: hourRange),
+            Entry(name: "TimeFilter", kind: .filter, order: 1, label: "Skip within hours",
+                  help: "Skips an event that starts and ends within the range (hours in UTC). All-day events are kept.",
+                  parameters: hourRange),
+            Entry(name: "DeclinedEvents", kind: .filter, order: 2, label: "Skip declined events",
+                  help: "Skips events the calendar's owner has declined.", parameters: []),
+            Entry(name: "AllDayEvents", kind: .filter, order: 3, label: "Skip all-day events", help: "Skips all-day events.", parameters: []),
+            Entry(name: "RegexTitle", kind: .filter, order: 4, label: "Skip by title",
+                  help: "Skips events whose title matches a regular expression (Go RE2 syntax, e.g. ^(Lunch|Focus)).",
+                  parameters: [Parameter(name: "ExcludeRegexp", type: .string, defaultValue: .string(""), maxLength: 500,
+                                         label: "Pattern", help: "RE2: no look-around, no back-references.")]),
+        ])
+
+    private static let hourRange = [
+        Parameter(name: "HourStart", type: .int, defaultValue: .int(8), minimum: 0, maximum: 23, label: "From hour (UTC)", help: "0 to 23"),
+        Parameter(name: "HourEnd", type: .int, defaultValue: .int(18), minimum: 0, maximum: 23, label: "To hour (UTC)", help: "0 to 23"),
+    ]
+
+    public func entries(_ kind: Kind) -> [Entry] { kind == .transformer ? transformers : filters }
+
+    public func entry(_ kind: Kind, named name: String) -> Entry? { entries(kind).first { $0.name == name } }
+
+    /// Checks the chosen steps of one kind and returns them complete (defaults filled) in CalendarSync's order,
+    /// with every problem named by its field (`transformers.PrefixTitle.Prefix`).
+    public func validate(_ steps: [ConfiguredStep], kind: Kind) -> (steps: [ConfiguredStep], errors: [FieldError]) {
+        let group = kind == .transformer ? "transformers" : "filters"
+        var errors: [FieldError] = []
+        var seen = Set<String>()
+        var accepted: [(Int, ConfiguredStep)] = []
+        for step in steps {
+            guard let entry = entry(kind, named: step.name) else {
+                errors.append(FieldError(field: "\(group).\(step.name)", message: "there is no \(kind.rawValue) called “\(step.name)”"))
+                continue
+            }
+            guard seen.insert(step.name).inserted else {
+                errors.append(FieldError(field: "\(group).\(step.name)", message: "chosen twice"))
+                continue
+            }
+            var complete = ConfiguredStep(name: step.name)
+            for unknown in step.parameters.keys.sorted() where !entry.parameters.contains(where: { $0.name == unknown }) {
+                errors.append(FieldError(field: "\(group).\(step.name).\(unknown)", message: "\(step.name) has no parameter “\(unknown)”"))
+            }
+            for parameter in entry.parameters {
+                let field = "\(group).\(step.name).\(parameter.name)"
+                let value = step.parameters[parameter.name] ?? parameter.defaultValue
+                if let problem = Self.check(value, against: parameter) {
+                    errors.append(FieldError(field: field, message: problem))
+                } else {
+                    complete.parameters[parameter.name] = value
+                }
+            }
+            if step.name == "TimeFrame" || step.name == "TimeFilter",
+               case .int(let start)? = complete.parameters["HourStart"], case .int(let end)? = complete.parameters["HourEnd"], start > end {
+                errors.append(FieldError(field: "\(group).\(step.name).HourEnd",
+                                         message: "must not be before the start hour (\(start)); ranges do not wrap past midnight"))
+            }
+            if step.name == "RegexTitle", case .string(let pattern)? = complete.parameters["ExcludeRegexp"] {
+                if let problem = RE2Syntax.problem(in: pattern) {
+                    errors.append(FieldError(field: "\(group).RegexTitle.ExcludeRegexp", message: problem))
+                }
+            }
+            accepted.append((entry.order, complete))
+        }
+        return (accepted.sorted { $0.0 < $1.0 }.map(\.1), errors)
+    }
+
+    static func check(_ value: ParameterValue, against parameter: Parameter) -> String? {
+        switch (parameter.type, value) {
+        case (.int, .int(let number)):
+            if let minimum = parameter.minimum, number < minimum { return "must be at least \(minimum)" }
+            if let maximum = parameter.maximum, number > maximum { return "must be at most \(maximum)" }
+            return nil
+        case (.bool, .bool):
+            return nil
+        case (.string, .string(let text)):
+            if let maxLength = parameter.maxLength, text.count > maxLength { return "must be at most \(maxLength) characters" }
+            return nil
+        default:
+            return "must be \(parameter.type == .int ? "a whole number" : parameter.type == .bool ? "true or false" : "text")"
+        }
+    }
+}
