@@ -11,9 +11,7 @@ public struct SyncboardServices: Sendable {
     /// What runs a claimed run (the sync engines); nil only in tests that bring their own scheduler.
     var runExecutor: (any RunExecutor)?
     /// A job's next run strictly after a time, from its cadence.
-    var nextRun: @Sendable (SyncJob, Date) -> Date? = { _, _ in nil }
-    /// A cadence (as stored, JSON) in words, in its time zone.
-    var describeCadence: @Sendable (_ cadenceJSON: String, _ timeZone: String) -> String = { _, _ in "" }
+    var nextRun: @Sendable (SyncJob, Date) -> Date? = { job, date in job.nextRun(after: date) }
 
     public var vault: TokenVault { TokenVault(keyring: keyring) }
 

@@ -13,6 +13,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: AccountsController())
     try signedIn.register(collection: RunsController())
     try signedIn.register(collection: JobActionsController())
+    try signedIn.register(collection: JobsController())
     try signedIn.register(collection: InsightsController())
     try signedIn.grouped("api", "v1").register(collection: AccountsAPIController())
 }

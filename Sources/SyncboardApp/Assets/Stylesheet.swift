@@ -98,6 +98,13 @@ fieldset { border: 1px solid var(--border); border-radius: var(--radius); paddin
 .job-card .notice { margin: .5rem 0; padding: .5rem .8rem; }
 .kv.compact { grid-template-columns: max-content 1fr; font-size: .94rem; margin: .4rem 0 .6rem; }
 .small { font-size: .85rem; }
+.step { border-top: 1px solid var(--border); padding: .6rem 0; } .step:first-of-type { border-top: none; }
+.check { display: flex; gap: .5rem; align-items: baseline; } .check input { width: auto; }
+.nested { margin-left: 1.6rem; margin-top: .4rem; }
+.grid.two { grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); }
+details.card > summary { cursor: pointer; font-weight: 600; }
+legend { padding: 0 .3rem; font-size: 1.1rem; }
+.preview ol { margin: .3rem 0 0; }
 .chart { display: block; width: 100%; max-width: 100%; height: auto; }
 .chart text { font-size: 10px; fill: var(--muted); } .chart .axis { stroke: var(--border); }
 .c-ok { fill: #2e9d57; } .c-bad { fill: #d0453b; } .c-warn { fill: #e0a030; } .c-run { fill: #3b7ddd; } .c-muted { fill: #9aa5b1; }

@@ -1,4 +1,5 @@
 import Fluent
+import SyncboardCore
 import Vapor
 
 /// The home page: the user's jobs, or the first-run guide when there are none yet.
@@ -18,7 +19,8 @@ struct DashboardController: RouteCollection {
             return HTMLResponse.make(FirstRunGuide(layout: layout, linkedAccounts: accounts, jobs: 0).render())
         }
         return HTMLResponse.make(DashboardPage(layout: layout, rows: rows, describeCadence: { row in
-            services.describeCadence(row.cadenceJSON, row.timeZone)
+            let cadence = try? JSONDecoder().decode(Cadence.self, from: Data(row.cadenceJSON.utf8))
+            return cadence.map { "\($0.words(jobID: row.id)) (\(row.timeZone))" } ?? "Unknown schedule"
         }).render())
     }
 }

@@ -1,7 +1,9 @@
 import Fluent
 import Foundation
+import SyncboardCore
 
-/// A sync job: source → destination calendar, on a cadence (see `CreateSyncJobs`).
+/// A sync job: source → destination calendar, what is copied and skipped, the window, the cadence
+/// (see `CreateSyncJobs`). `spec` converts to and from the storage-free `SyncJobSpec` of the core.
 final class SyncJob: Model, @unchecked Sendable {
     static let schema = "sync_jobs"
 
@@ -10,6 +12,15 @@ final class SyncJob: Model, @unchecked Sendable {
     @Field(key: "name") var name: String
     @OptionalParent(key: "source_calendar_id") var sourceCalendar: LinkedCalendar?
     @OptionalParent(key: "destination_calendar_id") var destinationCalendar: LinkedCalendar?
+    @Field(key: "transformers") var transformers: [ConfiguredStep]
+    @Field(key: "filters") var filters: [ConfiguredStep]
+    @Field(key: "window_start_identifier") var windowStartIdentifier: String
+    @Field(key: "window_start_offset") var windowStartOffset: Int
+    @Field(key: "window_end_identifier") var windowEndIdentifier: String
+    @Field(key: "window_end_offset") var windowEndOffset: Int
+    @Field(key: "cadence") var cadence: Cadence
+    @Field(key: "time_zone") var timeZone: String
+    @Field(key: "update_concurrency") var updateConcurrency: Int
     @Field(key: "enabled") var enabled: Bool
     @OptionalField(key: "next_run_at") var nextRunAt: Date?
     /// Why the job is paused or needs the user, in words.
@@ -19,4 +30,43 @@ final class SyncJob: Model, @unchecked Sendable {
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
     init() {}
+
+    init(userID: UUID, spec: SyncJobSpec) {
+        self.$user.id = userID
+        self.enabled = true
+        self.consecutiveFailures = 0
+        apply(spec)
+    }
+
+    var window: SyncWindow {
+        SyncWindow(start: .init(SyncWindow.Identifier(rawValue: windowStartIdentifier) ?? .monthStart, offset: windowStartOffset),
+                   end: .init(SyncWindow.Identifier(rawValue: windowEndIdentifier) ?? .monthEnd, offset: windowEndOffset))
+    }
+
+    var spec: SyncJobSpec {
+        SyncJobSpec(name: name, sourceCalendarID: $sourceCalendar.id, destinationCalendarID: $destinationCalendar.id,
+                    transformers: transformers, filters: filters, window: window, cadence: cadence, timeZone: timeZone,
+                    updateConcurrency: updateConcurrency)
+    }
+
+    func apply(_ spec: SyncJobSpec) {
+        name = spec.name
+        $sourceCalendar.id = spec.sourceCalendarID
+        $destinationCalendar.id = spec.destinationCalendarID
+        transformers = spec.transformers
+        filters = spec.filters
+        windowStartIdentifier = spec.window.start.identifier.rawValue
+        windowStartOffset = spec.window.start.offset
+        windowEndIdentifier = spec.window.end.identifier.rawValue
+        windowEndOffset = spec.window.end.offset
+        cadence = spec.cadence
+        timeZone = spec.timeZone
+        updateConcurrency = spec.updateConcurrency
+    }
+
+    /// The next run strictly after `date`, from the cadence in the job's time zone.
+    func nextRun(after date: Date) -> Date? {
+        guard let id, let zone = TimeZone(identifier: timeZone) else { return nil }
+        return cadence.next(after: date, timeZone: zone, jobID: id)
+    }
 }

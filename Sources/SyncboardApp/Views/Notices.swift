@@ -10,6 +10,11 @@ enum Notices {
         case "reconnected": return .init(kind: .success, message: "The account is reconnected. Jobs that use it will run again on their schedule.")
         case "session-expired": return .init(kind: .info, message: "Your session ended. Please sign in again.")
         case "calendars-refreshed": return .init(kind: .success, message: "Calendars refreshed from Google.")
+        case "job-created": return .init(kind: .success, message: "The job is saved and scheduled. Use “Dry run” to see what it would do without writing anything.")
+        case "job-saved": return .init(kind: .success, message: "Changes saved. The next run uses them.")
+        case "job-created-reverse", "job-saved-reverse":
+            return .init(kind: .warning, message: "Saved, but another enabled job copies in the opposite direction. Together they copy each other's copies back; tell them apart with a filter or a title prefix.")
+        case "job-deleted": return .init(kind: .info, message: "The job is deleted. Events it copied stay in the destination calendar (run “Clean up” first to remove them).")
         default: return nil
         }
     }

@@ -37,8 +37,9 @@ extension Node {
 }
 
 extension Attribute {
-    /// An escaped attribute, for elements (like `input`) that take attributes only.
+    /// An escaped attribute, for elements (like `input`) that take attributes only. An empty value leaves the
+    /// attribute out.
     static func attr(_ name: String, _ value: String) -> Attribute {
-        .attribute(named: name, value: HTMLEscape.attribute(value))
+        Attribute(name: name, value: value.isEmpty ? nil : HTMLEscape.attribute(value), ignoreIfValueIsEmpty: name != "value")
     }
 }

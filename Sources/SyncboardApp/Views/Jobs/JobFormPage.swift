@@ -1,0 +1,253 @@
+import Foundation
+import Plot
+import SyncboardCore
+
+/// The job form, generated from the catalogue. Works without JavaScript: errors appear next to their fields,
+/// and "Preview schedule" shows the next runs without saving.
+struct JobFormPage {
+    struct CalendarChoice {
+        let id: UUID
+        let summary: String
+        let accessRole: String
+        let writable: Bool
+        let removed: Bool
+        let timeZone: String?
+    }
+
+    struct AccountChoice {
+        let email: String
+        let calendars: [CalendarChoice]
+    }
+
+    let layout: PageLayout
+    let form: JobForm
+    let accounts: [AccountChoice]
+    let errors: [FieldError]
+    /// Nil for a new job.
+    let jobID: UUID?
+    let preview: [Date]
+    let previewZone: TimeZone?
+    let warning: String?
+    let catalog = SyncCatalog.pinned
+
+    private func error(_ field: String) -> String? { errors.first { $0.field == field }?.message }
+
+    func render() -> String {
+        let action = jobID.map { "/jobs/\($0.uuidString)" } ?? "/jobs"
+        return layout.render(
+            .nav(.class("muted"), .attribute(named: "aria-label", value: "Breadcrumb"), .a(.href("/"), "Dashboard"), .text(" › "),
+                 .text(jobID == nil ? "New job" : "Edit job")),
+            .h1(.text(jobID == nil ? "New sync job" : "Edit “\(form["name"])”")),
+            .if(!errors.isEmpty, .div(.class("notice notice-error"), .attribute(named: "role", value: "alert"), .id("form-errors"),
+                .p(.strong(.text(errors.count == 1 ? "One field needs your attention:" : "\(errors.count) fields need your attention:"))),
+                .ul(.forEach(errors) { error in .li(.a(.attr("href", "#\(Self.inputID(error.field))"), .safe(Self.fieldLabel(error.field))), .text(": "), .safe(error.message)) }))),
+            .unwrap(warning) { .div(.class("notice notice-warning"), .attribute(named: "role", value: "status"), .strong("Note: "), .safe($0)) },
+            .if(accounts.isEmpty, .div(.class("notice notice-warning"), .text("No calendars yet. "), .a(.href("/accounts"), "Link a Google account"), .text(" first."))),
+            .form(.class("stacked"), .method(.post), .attr("action", action), .id("job-form"),
+                .input(.type(.hidden), .name(CSRFProtection.formField), .attr("value", layout.viewer?.csrfToken ?? "")),
+                .section(.class("card"), .h2("Name and calendars"),
+                    textField("name", label: "Name", hint: "For you to recognise it, e.g. “Work meetings → family calendar”."),
+                    calendarSelect("source", label: "Copy from", hint: "The source calendar: Syncboard only reads it.", writableOnly: false),
+                    calendarSelect("destination", label: "Copy to", hint: "The destination calendar: its account must be allowed to edit events there. Syncboard only changes events it created.", writableOnly: true)),
+                stepsSection(.transformer, prefix: "t", title: "What is copied",
+                             intro: "Start and end times are always copied; choose what else travels with each event. Applied in this order."),
+                stepsSection(.filter, prefix: "f", title: "What is skipped",
+                             intro: "An event is copied only if every chosen filter keeps it. Hours are compared in UTC, as CalendarSync does."),
+                windowSection(),
+                scheduleSection(),
+                .details(.class("card"),
+                    .summary("Advanced"),
+                    numberField("updateConcurrency", label: "Events written at once (CalendarSync's updateConcurrency)", hint: "1 to 10. More is faster for big calendars; 1 is gentlest on Google's rate limits.", minimum: 1, maximum: 10)),
+                .div(.class("actions"),
+                    .button(.type(.submit), .class("button"), .id("save-job"), "Save job"),
+                    .button(.type(.submit), .class("button secondary"), .name("preview"), .value("1"), .id("preview-schedule"), "Preview schedule"),
+                    .a(.class("button secondary"), .attr("href", jobID.map { "/jobs/\($0.uuidString)" } ?? "/"), "Cancel")))
+        )
+    }
+
+    // MARK: - Sections
+
+    private func stepsSection<C: HTML.BodyContext>(_ kind: SyncCatalog.Kind, prefix: String, title: String, intro: String) -> Node<C> {
+        let group = kind == .transformer ? "transformers" : "filters"
+        return .fieldset(.class("card"), .id(group),
+            .element(named: "legend", nodes: [.text(title)]),
+            .p(.class("hint"), .text(intro)),
+            .forEach(catalog.entries(kind)) { entry in
+                let key = "\(prefix).\(entry.name)"
+                return .div(.class("step"),
+                    .div(.class("check"),
+                        .input(.type(.checkbox), .attr("id", Self.inputID(key)), .attr("name", key), .value("on"), .checked(form.isChecked(key))),
+                        .label(.attr("for", Self.inputID(key)), .strong(.text(entry.label)), .span(.class("muted"), .text(" (\(entry.name))")))),
+                    .p(.class("hint"), .text(entry.help)),
+                    .if(entry.name == "TimeFrame" || entry.name == "TimeFilter", utcHint(prefix: prefix, filter: entry.name)),
+                    .unwrap(error("\(group).\(entry.name)")) { .p(.class("error"), .safe($0)) },
+                    .forEach(entry.parameters) { parameter in parameterField(parameter, key: "\(key).\(parameter.name)", field: "\(group).\(entry.name).\(parameter.name)") })
+            })
+    }
+
+    private func windowSection<C: HTML.BodyContext>() -> Node<C> {
+        .fieldset(.class("card"), .id("window"),
+            .element(named: "legend", nodes: [.text("Sync window")]),
+            .p(.class("hint"), "Which events are considered, counted in whole months from today (CalendarSync's MonthStart / MonthEnd with an offset). The default is one month back to one month ahead."),
+            .div(.class("grid two"),
+                windowBound("windowStart", offsetKey: "windowStartOffset", label: "From", field: "window.start"),
+                windowBound("windowEnd", offsetKey: "windowEndOffset", label: "To", field: "window.end")),
+            .unwrap(error("window.end")) { .p(.class("error"), .safe($0)) })
+    }
+
+    private func windowBound<C: HTML.BodyContext>(_ key: String, offsetKey: String, label: String, field: String) -> Node<C> {
+        .div(.class("field"),
+            .label(.attr("for", Self.inputID(key)), .text("\(label): the")),
+            .select(.attr("id", Self.inputID(key)), .attr("name", key),
+                Self.option("MonthStart", "start of the month", selected: form[key] == "MonthStart"),
+                Self.option("MonthEnd", "end of the month", selected: form[key] == "MonthEnd")),
+            .label(.attr("for", Self.inputID(offsetKey)), .text("months from now (−1 is last month, 0 this month, 1 next month)")),
+            .input(.type(.number), .attr("id", Self.inputID(offsetKey)), .attr("name", offsetKey), .attr("value", form[offsetKey]),
+                   .attr("min", "-24"), .attr("max", "24")),
+            .unwrap(error("\(field).offset")) { .p(.class("error"), .safe($0)) })
+    }
+
+    private func scheduleSection<C: HTML.BodyContext>() -> Node<C> {
+        let kind = form["cadence"].isEmpty ? "hourly" : form["cadence"]
+        let choices: [(String, String)] = [("every15Minutes", "Every 15 minutes"), ("hourly", "Every hour"), ("daily", "Every day at a time"), ("cron", "Cron expression")]
+        return .fieldset(.class("card"), .id("schedule"),
+            .element(named: "legend", nodes: [.text("Schedule")]),
+            .div(.class("field"), .attribute(named: "role", value: "radiogroup"), .attribute(named: "aria-label", value: "How often"),
+                .forEach(choices) { value, label in
+                    .div(.class("check"),
+                        .input(.type(.radio), .attr("id", "cadence-\(value)"), .name("cadence"), .attr("value", value), .checked(kind == value)),
+                        .label(.attr("for", "cadence-\(value)"), .text(label)))
+                }),
+            .p(.class("hint"), "Every-15-minute and hourly jobs start at a fixed minute of their own, so that many jobs do not all start at once."),
+            .div(.class("grid two"),
+                .div(.class("field" + (error("cadence.time") != nil ? " invalid" : "")),
+                    .label(.attr("for", Self.inputID("dailyTime")), "Time of day (for “every day”)"),
+                    .input(.type(.time), .attr("id", Self.inputID("dailyTime")), .attr("name", "dailyTime"), .attr("value", form["dailyTime"])),
+                    .unwrap(error("cadence.time")) { .p(.class("error"), .safe($0)) }),
+                .div(.class("field" + (error("cadence.expression") != nil ? " invalid" : "")),
+                    .label(.attr("for", Self.inputID("cronExpression")), "Cron expression (minute hour day month weekday)"),
+                    .input(.type(.text), .attr("id", Self.inputID("cronExpression")), .attr("name", "cronExpression"),
+                           .attr("value", form["cronExpression"]), .attr("placeholder", "0 9 * * 1-5"), .attr("spellcheck", "false")),
+                    .unwrap(error("cadence.expression")) { .p(.class("error"), .safe($0)) })),
+            textField("timeZone", label: "Time zone", hint: "An IANA name such as Europe/Berlin. Leave empty to use the source calendar's time zone."),
+            .div(.class("preview"), .id("schedule-preview"), .attribute(named: "aria-live", value: "polite"),
+                preview.isEmpty
+                    ? .p(.class("muted"), "Use “Preview schedule” to see the next five runs.")
+                    : .group(.p(.strong(.text("Next five runs (\(previewZone?.identifier ?? "UTC")):"))),
+                             .ol(.forEach(preview) { date in .li(.text(Self.format(date, in: previewZone))) }))),
+            .empty)
+    }
+
+    // MARK: - Fields
+
+    private func textField<C: HTML.BodyContext>(_ key: String, label: String, hint: String) -> Node<C> {
+        let field = key
+        return .div(.class("field" + (error(field) != nil ? " invalid" : "")),
+            .label(.attr("for", Self.inputID(key)), .text(label)),
+            .input(.type(.text), .attr("id", Self.inputID(key)), .attr("name", key), .attr("value", form[key]),
+                   .attr("aria-describedby", "\(Self.inputID(key))-hint"), .attr("maxlength", key == "name" ? "100" : "200")),
+            .p(.class("hint"), .attr("id", "\(Self.inputID(key))-hint"), .text(hint)),
+            .unwrap(error(field)) { .p(.class("error"), .safe($0)) })
+    }
+
+    private func numberField<C: HTML.BodyContext>(_ key: String, label: String, hint: String, minimum: Int, maximum: Int) -> Node<C> {
+        .div(.class("field" + (error(key) != nil ? " invalid" : "")),
+            .label(.attr("for", Self.inputID(key)), .text(label)),
+            .input(.type(.number), .attr("id", Self.inputID(key)), .attr("name", key), .attr("value", form[key]),
+                   .attr("min", String(minimum)), .attr("max", String(maximum))),
+            .p(.class("hint"), .text(hint)),
+            .unwrap(error(key)) { .p(.class("error"), .safe($0)) })
+    }
+
+    private func calendarSelect<C: HTML.BodyContext>(_ key: String, label: String, hint: String, writableOnly: Bool) -> Node<C> {
+        .div(.class("field" + (error(key) != nil ? " invalid" : "")),
+            .label(.attr("for", Self.inputID(key)), .text(label)),
+            .select(.attr("id", Self.inputID(key)), .attr("name", key),
+                Self.option("", "Choose an account, then a calendar…", selected: form[key].isEmpty),
+                .forEach(accounts) { account in
+                    .element(named: "optgroup", nodes: [.attr("label", account.email)] + account.calendars.map { calendar in
+                        Self.option(calendar.id.uuidString, calendar.summary + Self.note(calendar, writableOnly: writableOnly),
+                                    selected: form[key] == calendar.id.uuidString,
+                                    disabled: writableOnly && (!calendar.writable || calendar.removed))
+                    })
+                }),
+            .p(.class("hint"), .text(hint)),
+            .unwrap(error(key)) { .p(.class("error"), .safe($0)) })
+    }
+
+    private func parameterField<C: HTML.BodyContext>(_ parameter: SyncCatalog.Parameter, key: String, field: String) -> Node<C> {
+        let id = Self.inputID(key)
+        switch parameter.type {
+        case .bool:
+            return .div(.class("check nested"),
+                .input(.type(.checkbox), .attr("id", id), .attr("name", key), .value("on"), .checked(form.isChecked(key))),
+                .label(.attr("for", id), .text(parameter.label)),
+                .unwrap(error(field)) { .p(.class("error"), .safe($0)) })
+        case .int, .string:
+            let value = form.values[key] ?? parameter.defaultValue.description
+            return .div(.class("field nested" + (error(field) != nil ? " invalid" : "")),
+                .label(.attr("for", id), .text(parameter.label)),
+                .input(.type(parameter.type == .int ? .number : .text), .attr("id", id), .attr("name", key), .attr("value", value),
+                       .attr("min", parameter.minimum.map(String.init) ?? ""), .attr("max", parameter.maximum.map(String.init) ?? ""),
+                       .attr("maxlength", parameter.maxLength.map(String.init) ?? ""), .attr("aria-describedby", "\(id)-hint")),
+                .p(.class("hint"), .attr("id", "\(id)-hint"), .text(parameter.help)),
+                .unwrap(error(field)) { .p(.class("error"), .attr("id", "\(id)-error"), .safe($0)) })
+        }
+    }
+
+    /// "Hours are UTC: 8–18 UTC is 09:00–19:00 in Europe/Berlin today."
+    private func utcHint<C: HTML.BodyContext>(prefix: String, filter: String) -> Node<C> {
+        let start = Int(form["\(prefix).\(filter).HourStart"]) ?? 8
+        let end = Int(form["\(prefix).\(filter).HourEnd"]) ?? 18
+        guard let zone = previewZone, zone.identifier != "UTC", (0...23).contains(start), (0...23).contains(end) else {
+            return .p(.class("hint utc-hint"), .text("Hours are in UTC."))
+        }
+        return .p(.class("hint utc-hint"),
+                  .text("Hours are in UTC: \(start)–\(end) UTC is \(Self.localHour(start, zone))–\(Self.localHour(end, zone)) in \(zone.identifier) today."))
+    }
+
+    static func option<C>(_ value: String, _ text: String, selected: Bool, disabled: Bool = false) -> Node<C> {
+        .element(named: "option", nodes: [
+            .attr("value", value), .if(selected, .attribute(named: "selected")), .if(disabled, .attribute(named: "disabled")), .safe(text),
+        ])
+    }
+
+    static func localHour(_ utcHour: Int, _ zone: TimeZone, on day: Date = Date()) -> String {
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = TimeZone(identifier: "UTC")!
+        let instant = utc.date(bySettingHour: utcHour, minute: 0, second: 0, of: day) ?? day
+        var local = Calendar(identifier: .gregorian)
+        local.timeZone = zone
+        return String(format: "%02d:00", local.component(.hour, from: instant))
+    }
+
+    static func note(_ calendar: CalendarChoice, writableOnly: Bool) -> String {
+        if calendar.removed { return " (no longer on Google)" }
+        if writableOnly && !calendar.writable { return " (read only)" }
+        return calendar.timeZone.map { " · \($0)" } ?? ""
+    }
+
+    static func format(_ date: Date, in zone: TimeZone?) -> String {
+        date.formatted(Date.FormatStyle(date: .complete, time: .shortened, timeZone: zone ?? TimeZone(identifier: "UTC")!))
+    }
+
+    static func inputID(_ key: String) -> String {
+        "field-" + key.replacingOccurrences(of: ".", with: "-")
+    }
+
+    /// Maps an error's field (as the core names it) to what the person sees.
+    static func fieldLabel(_ field: String) -> String {
+        switch field {
+        case "name": return "Name"
+        case "source": return "Copy from"
+        case "destination": return "Copy to"
+        case "timeZone": return "Time zone"
+        case "updateConcurrency": return "Events written at once"
+        case "cadence.time": return "Time of day"
+        case "cadence.expression": return "Cron expression"
+        case "window.end", "window.end.offset": return "Sync window (to)"
+        case "window.start.offset": return "Sync window (from)"
+        default: return field.replacingOccurrences(of: "transformers.", with: "").replacingOccurrences(of: "filters.", with: "")
+        }
+    }
+}
