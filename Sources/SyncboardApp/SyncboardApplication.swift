@@ -25,6 +25,7 @@ public enum SyncboardApplication {
         let keyring = try configuration.encryptionKeys
             ?? GeneratedKeyFile.loadOrCreate(in: configuration.dataDirectory, logger: app.logger)
         app.syncboard = SyncboardServices(configuration: configuration, keyring: keyring)
+        app.syncboard.runExecutor = EngineSelection.executor(for: configuration)
 
         app.http.server.configuration.hostname = configuration.hostname
         app.http.server.configuration.port = configuration.port

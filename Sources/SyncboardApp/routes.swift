@@ -6,6 +6,7 @@ func routes(_ app: Application) throws {
     try app.register(collection: HealthController())
     try app.register(collection: AssetsController())
     try app.register(collection: AuthController())
+    try app.register(collection: OpenAPIController())
 
     // Everything else needs a session: pages redirect to sign-in, the API answers 401 JSON.
     let signedIn = app.grouped(RequireSignedIn())
@@ -15,5 +16,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: JobActionsController())
     try signedIn.register(collection: JobsController())
     try signedIn.register(collection: InsightsController())
-    try signedIn.grouped("api", "v1").register(collection: AccountsAPIController())
+    let api = signedIn.grouped("api", "v1")
+    try api.register(collection: AccountsAPIController())
+    try api.register(collection: JobsAPIController())
 }

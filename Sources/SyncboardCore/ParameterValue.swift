@@ -43,6 +43,15 @@ public struct ConfiguredStep: Sendable, Hashable, Codable {
         self.name = name
         self.parameters = parameters
     }
+
+    private enum CodingKeys: String, CodingKey { case name, parameters }
+
+    /// `parameters` may be left out: `{"name": "KeepTitle"}`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decode(String.self, forKey: .name)
+        parameters = try container.decodeIfPresent([String: ParameterValue].self, forKey: .parameters) ?? [:]
+    }
 }
 
 /// A validation problem, named by the field it is about (`name`, `filters.TimeFrame.HourStart`, …).

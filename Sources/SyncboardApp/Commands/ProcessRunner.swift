@@ -20,6 +20,7 @@ public enum ProcessRunner {
                                                       environment: Environment(name: "production", arguments: ["syncboard", "serve"]))
         do {
             try await prepareDatabase(app)
+            if configuration.runsScheduler { app.lifecycle.use(SchedulerLifecycle()) }
             app.logger.notice("Syncboard \(SyncboardVersion.current) starting", metadata: [
                 "database": .string(configuration.database.summary),
                 "base_url": .string(configuration.baseURL.absoluteString),

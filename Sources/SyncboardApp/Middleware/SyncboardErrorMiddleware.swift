@@ -41,7 +41,11 @@ struct SyncboardErrorMiddleware: AsyncMiddleware {
         default:
             status = .internalServerError
             message = "Something went wrong on our side. It has been logged; the request id is \(request.id)."
-            request.logger.error("unhandled error", metadata: ["error_type": .string(String(describing: type(of: error)))])
+            // The type and, for database errors, the server's message: never the bound values (they may be tokens).
+            request.logger.error("unhandled error", metadata: [
+                "error_type": .string(String(describing: type(of: error))),
+                "error": .string(DatabaseErrorDescription.describe(error)),
+            ])
         }
         if status.code >= 500, error is any AbortError {
             request.logger.error("request failed", metadata: ["status": .stringConvertible(status.code)])

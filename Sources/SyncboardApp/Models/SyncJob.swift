@@ -12,8 +12,8 @@ final class SyncJob: Model, @unchecked Sendable {
     @Field(key: "name") var name: String
     @OptionalParent(key: "source_calendar_id") var sourceCalendar: LinkedCalendar?
     @OptionalParent(key: "destination_calendar_id") var destinationCalendar: LinkedCalendar?
-    @Field(key: "transformers") var transformers: [ConfiguredStep]
-    @Field(key: "filters") var filters: [ConfiguredStep]
+    @Field(key: "transformers") var storedTransformers: StoredSteps
+    @Field(key: "filters") var storedFilters: StoredSteps
     @Field(key: "window_start_identifier") var windowStartIdentifier: String
     @Field(key: "window_start_offset") var windowStartOffset: Int
     @Field(key: "window_end_identifier") var windowEndIdentifier: String
@@ -28,6 +28,22 @@ final class SyncJob: Model, @unchecked Sendable {
     @Field(key: "consecutive_failures") var consecutiveFailures: Int
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+
+    /// A JSON object around the list: Fluent's PostgreSQL driver writes a bare Swift array as a PostgreSQL array
+    /// (jsonb[]), not as one jsonb document.
+    struct StoredSteps: Codable, Sendable {
+        var steps: [ConfiguredStep]
+    }
+
+    var transformers: [ConfiguredStep] {
+        get { storedTransformers.steps }
+        set { storedTransformers = StoredSteps(steps: newValue) }
+    }
+
+    var filters: [ConfiguredStep] {
+        get { storedFilters.steps }
+        set { storedFilters = StoredSteps(steps: newValue) }
+    }
 
     init() {}
 

@@ -41,7 +41,7 @@ enum Fixtures {
                      "window_start_identifier", "window_start_offset", "window_end_identifier", "window_end_offset",
                      "cadence", "time_zone", "update_concurrency", "enabled", "next_run_at", "consecutive_failures", "created_at")
             .values(SQLBind(id), SQLBind(try user.requireID()), SQLBind(name), SQLBind(try source.requireID()),
-                    SQLBind(try destination.requireID()), SQLLiteral.string("[]"), SQLLiteral.string("[]"),
+                    SQLBind(try destination.requireID()), SQLLiteral.string(#"{"steps":[]}"#), SQLLiteral.string(#"{"steps":[]}"#),
                     SQLBind("MonthStart"), SQLBind(-1), SQLBind("MonthEnd"), SQLBind(1),
                     SQLLiteral.string(#"{"kind":"every15Minutes"}"#), SQLBind("UTC"), SQLBind(1), SQLBind(enabled),
                     SQLBind(nextRunAt), SQLBind(0), SQLBind(Date())).run()

@@ -31,7 +31,11 @@ enum TestDatabase: String, CustomTestStringConvertible, Sendable {
         case .postgres:
             let name = "sb_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
             let admin = try Self.requireAdminURL()
-            try await Self.admin(admin, "CREATE DATABASE \(name)")
+            do {
+                try await Self.admin(admin, "CREATE DATABASE \(name)")
+            } catch {
+                throw TestSetupError("could not create the test database: \(String(reflecting: error))")
+            }
             let url = admin.replacingOccurrences(of: "/postgres", with: "/\(name)")
             do {
                 let result = try await body(try DatabaseConfiguration.postgres(url: url), url)
@@ -39,6 +43,8 @@ enum TestDatabase: String, CustomTestStringConvertible, Sendable {
                 return result
             } catch {
                 try? await Self.admin(admin, "DROP DATABASE \(name) WITH (FORCE)")
+                // Driver errors hide their details from descriptions; a failing test needs them.
+                if error is PSQLError { throw TestSetupError(String(reflecting: error)) }
                 throw error
             }
         }
