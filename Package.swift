@@ -1,14 +1,13 @@
 // swift-tools-version:6.2
 import PackageDescription
 
-// Dependencies point one way: SyncboardApp → SyncEngines → GoogleClient → SyncboardCore.
+// Dependencies point one way: SyncboardApp → SyncEngines → (GoogleClient →) SyncboardCore.
 // The core never imports Vapor or Fluent (see ../shared/design/architecture.md).
 let package = Package(
     name: "syncboard",
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "syncboard", targets: ["syncboard"]),
-        .executable(name: "google-emulator", targets: ["google-emulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
@@ -17,7 +16,6 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
-        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -34,23 +32,11 @@ let package = Package(
         // Domain: job spec, cadence and cron, the transformer/filter catalogue, CalendarSync semantics.
         .target(name: "SyncboardCore"),
 
-        // OAuth 2.0 / OpenID Connect and Calendar API v3 over HTTP.
-        .target(
-            name: "GoogleClient",
-            dependencies: [
-                "SyncboardCore",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "JWTKit", package: "jwt-kit"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
-
         // SyncEngine: the CalendarSync CLI engine (YAML config, age auth storage, child process) and the built-in engine.
         .target(
             name: "SyncEngines",
             dependencies: [
                 "SyncboardCore",
-                "GoogleClient",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
@@ -64,7 +50,6 @@ let package = Package(
             name: "SyncboardApp",
             dependencies: [
                 "SyncboardCore",
-                "GoogleClient",
                 "SyncEngines",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
@@ -82,16 +67,6 @@ let package = Package(
             ]
         ),
 
-        // A local stand-in for Google's OAuth, OpenID Connect and Calendar API endpoints.
-        .target(
-            name: "GoogleEmulator",
-            dependencies: [
-                .product(name: "Vapor", package: "vapor"),
-                .product(name: "JWTKit", package: "jwt-kit"),
-                .product(name: "Crypto", package: "swift-crypto"),
-            ]
-        ),
-
         .executableTarget(
             name: "syncboard",
             dependencies: [
@@ -99,37 +74,20 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(
-            name: "google-emulator",
-            dependencies: [
-                "GoogleEmulator",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
-        ),
 
         .testTarget(name: "SyncboardCoreTests", dependencies: ["SyncboardCore"]),
         .testTarget(
-            name: "GoogleClientTests",
-            dependencies: ["GoogleClient", "GoogleEmulator", .product(name: "VaporTesting", package: "vapor")]
-        ),
-        .testTarget(
             name: "SyncEnginesTests",
-            dependencies: ["SyncEngines", "GoogleEmulator", .product(name: "VaporTesting", package: "vapor")],
-            resources: [.copy("Fixtures")]
+            dependencies: ["SyncEngines", .product(name: "Yams", package: "Yams")]
         ),
         .testTarget(
             name: "SyncboardAppTests",
             dependencies: [
                 "SyncboardApp",
-                "GoogleEmulator",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
-        ),
-        .testTarget(
-            name: "GoogleEmulatorTests",
-            dependencies: ["GoogleEmulator", .product(name: "VaporTesting", package: "vapor")]
         ),
     ]
 )
