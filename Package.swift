@@ -1,7 +1,7 @@
 // swift-tools-version:6.2
 import PackageDescription
 
-// Dependencies point one way: SyncboardApp → SyncEngines → (GoogleClient →) SyncboardCore.
+// Dependencies point one way: SyncboardApp → SyncEngines → GoogleClient → SyncboardCore.
 // The core never imports Vapor or Fluent (see ../shared/design/architecture.md).
 let package = Package(
     name: "syncboard",
@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/fluent-postgres-driver.git", from: "2.14.0"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -32,11 +33,24 @@ let package = Package(
         // Domain: job spec, cadence and cron, the transformer/filter catalogue, CalendarSync semantics.
         .target(name: "SyncboardCore"),
 
+        // OAuth 2.0 / OpenID Connect and Calendar API v3 over HTTP, with typed errors and configurable endpoints.
+        .target(
+            name: "GoogleClient",
+            dependencies: [
+                "SyncboardCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // SyncEngine: the CalendarSync CLI engine (YAML config, age auth storage, child process) and the built-in engine.
         .target(
             name: "SyncEngines",
             dependencies: [
                 "SyncboardCore",
+                "GoogleClient",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
@@ -50,6 +64,7 @@ let package = Package(
             name: "SyncboardApp",
             dependencies: [
                 "SyncboardCore",
+                "GoogleClient",
                 "SyncEngines",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
@@ -76,6 +91,15 @@ let package = Package(
         ),
 
         .testTarget(name: "SyncboardCoreTests", dependencies: ["SyncboardCore"]),
+        .testTarget(
+            name: "GoogleClientTests",
+            dependencies: [
+                "GoogleClient",
+                .product(name: "VaporTesting", package: "vapor"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(
             name: "SyncEnginesTests",
             dependencies: ["SyncEngines", .product(name: "Yams", package: "Yams")]

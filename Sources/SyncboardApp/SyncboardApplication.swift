@@ -26,6 +26,7 @@ public enum SyncboardApplication {
             ?? GeneratedKeyFile.loadOrCreate(in: configuration.dataDirectory, logger: app.logger)
         app.syncboard = SyncboardServices(configuration: configuration, keyring: keyring)
         app.syncboard.runExecutor = EngineSelection.executor(for: configuration)
+        app.syncboard.google = GoogleServices.live(settings: configuration.google, http: app.http.client.shared)
 
         app.http.server.configuration.hostname = configuration.hostname
         app.http.server.configuration.port = configuration.port
