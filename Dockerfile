@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # Syncboard: a Swift build stage, the pinned CalendarSync release, and a slim runtime running as a non-root user.
 #
-#   docker build --build-arg CALENDARSYNC_SHA256=<sha256 of CalendarSync_0.9.4_linux_amd64.tar.gz> -t syncboard .
+#   docker build --build-arg CALENDARSYNC_SHA256=<sha256 of CalendarSync_0.11.0_linux_amd64.tar.gz> -t syncboard .
 #
 # The checksum is pinned by whoever builds the image (docker compose reads it from .env): take it from the
 # release's checksums.txt once, compare it with a second source if you can, and keep it with your deployment.
@@ -23,7 +23,7 @@ RUN swift build -c release --product syncboard --static-swift-stdlib \
 
 # ---- CalendarSync, pinned by version and SHA-256 -----------------------------------------------------------------
 FROM ${RUNTIME_IMAGE} AS calendarsync
-ARG CALENDARSYNC_VERSION=0.9.4
+ARG CALENDARSYNC_VERSION=0.11.0
 ARG CALENDARSYNC_SHA256
 RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends ca-certificates curl && rm -rf /var/lib/apt/lists/*
 RUN test -n "${CALENDARSYNC_SHA256}" \
