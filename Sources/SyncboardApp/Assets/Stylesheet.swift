@@ -50,6 +50,7 @@ code, pre, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, m
 .lead { font-size: 1.08rem; color: var(--muted); max-width: 40rem; margin-left: auto; margin-right: auto; }
 .button, button.button, input[type=submit] { display: inline-flex; align-items: center; gap: .45rem; padding: .55rem 1.05rem; border-radius: 8px;
   border: 1px solid var(--accent); background: var(--accent); color: var(--accent-text); font: inherit; font-weight: 600; text-decoration: none; cursor: pointer; }
+button[disabled], .button[disabled] { opacity: .45; cursor: not-allowed; }
 .button.secondary { background: var(--surface); color: var(--accent); }
 .button.danger { background: var(--surface); color: var(--bad); border-color: var(--bad); }
 .button.small { padding: .3rem .7rem; font-size: .88rem; }
@@ -98,6 +99,8 @@ fieldset { border: 1px solid var(--border); border-radius: var(--radius); paddin
 .job-card .notice { margin: .5rem 0; padding: .5rem .8rem; }
 .kv.compact { grid-template-columns: max-content 1fr; font-size: .94rem; margin: .4rem 0 .6rem; }
 .small { font-size: .85rem; }
+.card > h2:first-child, .card > h1:first-child, fieldset.card > legend + * { margin-top: 0; }
+.log-search input[type=search] { width: 14rem; } .log-search label { font-size: .9rem; }
 .step { border-top: 1px solid var(--border); padding: .6rem 0; } .step:first-of-type { border-top: none; }
 .check { display: flex; gap: .5rem; align-items: baseline; } .check input { width: auto; }
 .nested { margin-left: 1.6rem; margin-top: .4rem; }

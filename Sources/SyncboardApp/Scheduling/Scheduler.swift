@@ -80,6 +80,14 @@ actor Scheduler {
                                               "trigger": .string(claimed.trigger.rawValue)])
         active[runID] = Task { [db, executor, settings, workerID] in
             let log = RunLogWriter(runID: runID, db: db)
+            // Lines reach the database (and the live run page) within half a second even when output is sparse.
+            let flusher = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(500))
+                    await log.flush()
+                }
+            }
+            defer { flusher.cancel() }
             let work = Task { await executor.execute(context, log: log) }
             self.work[runID] = work
             let keeper = Task { await self.keepLease(runID: runID, work: work) }

@@ -8,7 +8,7 @@ enum HTMLResponse {
         headers.replaceOrAdd(name: .cacheControl, value: "no-store")
         // Everything is served by Syncboard itself: no CDN, no inline script.
         headers.replaceOrAdd(name: "Content-Security-Policy",
-                             value: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'")
+                             value: "default-src 'self'; img-src 'self' data:; style-src 'self'; style-src-attr 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'")
         headers.replaceOrAdd(name: "X-Content-Type-Options", value: "nosniff")
         headers.replaceOrAdd(name: "Referrer-Policy", value: "same-origin")
         return Response(status: status, headers: headers, body: .init(string: html))

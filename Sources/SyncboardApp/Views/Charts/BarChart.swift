@@ -21,7 +21,7 @@ enum BarChart {
         let labelSpace = showLabels ? 18 : 0
         let plotHeight = Double(height - labelSpace)
         let slot = Double(width) / Double(max(bars.count, 1))
-        let barWidth = max(2, slot * 0.7)
+        let barWidth = min(max(2, slot * 0.7), 28)
         var shapes = ""
         for (index, bar) in bars.enumerated() {
             var y = plotHeight

@@ -199,7 +199,7 @@ struct JobFormPage {
     private func utcHint<C: HTML.BodyContext>(prefix: String, filter: String) -> Node<C> {
         let start = Int(form["\(prefix).\(filter).HourStart"]) ?? 8
         let end = Int(form["\(prefix).\(filter).HourEnd"]) ?? 18
-        guard let zone = previewZone, zone.identifier != "UTC", (0...23).contains(start), (0...23).contains(end) else {
+        guard let zone = previewZone, zone.secondsFromGMT() != 0 || zone.nextDaylightSavingTimeTransition != nil, (0...23).contains(start), (0...23).contains(end) else {
             return .p(.class("hint utc-hint"), .text("Hours are in UTC."))
         }
         return .p(.class("hint utc-hint"),

@@ -45,7 +45,7 @@ struct RunPage {
             .section(.attr("aria-labelledby", "log-heading"),
                 .div(.class("actions"), .style("justify-content: space-between"),
                     .h2(.id("log-heading"), "Log"),
-                    .form(.method(.get), .attr("action", "/runs/\(runID)"), .class("actions"), .attribute(named: "role", value: "search"),
+                    .form(.method(.get), .attr("action", "/runs/\(runID)"), .class("actions log-search"), .attribute(named: "role", value: "search"),
                           .label(.for("log-search"), .class("muted"), "Search the log"),
                           .input(.type(.search), .id("log-search"), .name("q"), .attr("value", search ?? "")),
                           .button(.type(.submit), .class("button secondary small"), "Search"))),
