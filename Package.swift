@@ -108,6 +108,7 @@ let package = Package(
             name: "SyncboardAppTests",
             dependencies: [
                 "SyncboardApp",
+                "GoogleClient",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

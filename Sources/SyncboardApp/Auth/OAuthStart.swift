@@ -1,5 +1,5 @@
-import Crypto
 import Fluent
+import GoogleClient
 import Foundation
 import Vapor
 
@@ -63,8 +63,5 @@ struct OAuthStart {
         return base + callbackPath
     }
 
-    /// PKCE S256: base64url(SHA-256(verifier)) without padding.
-    static func codeChallenge(for verifier: String) -> String {
-        Data(SHA256.hash(data: Data(verifier.utf8))).base64URLEncoded()
-    }
+    static func codeChallenge(for verifier: String) -> String { GoogleOAuthClient.codeChallenge(for: verifier) }
 }
