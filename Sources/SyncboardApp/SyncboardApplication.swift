@@ -25,7 +25,6 @@ public enum SyncboardApplication {
         let keyring = try configuration.encryptionKeys
             ?? GeneratedKeyFile.loadOrCreate(in: configuration.dataDirectory, logger: app.logger)
         app.syncboard = SyncboardServices(configuration: configuration, keyring: keyring)
-        app.syncboard.runExecutor = EngineSelection.executor(for: configuration)
         app.syncboard.google = GoogleServices.live(settings: configuration.google, http: app.http.client.shared)
 
         app.http.server.configuration.hostname = configuration.hostname
@@ -33,6 +32,8 @@ public enum SyncboardApplication {
         app.http.server.configuration.reportMetrics = true
 
         try DatabaseSetup.configure(app, database: configuration.database)
+        app.syncboard.runExecutor = EngineSelection.executor(
+            for: configuration, db: app.db, vault: app.syncboard.vault, google: app.syncboard.google)
 
         app.middleware = Middlewares()
         app.middleware.use(RequestLogMiddleware())

@@ -23,9 +23,22 @@ struct HealthEndpointTests {
                 #expect(response.status == .ok)
                 let report = try response.content.decode(ReadinessReport.self)
                 #expect(report.status == "ready")
-                #expect(report.checks.map(\.name) == ["database", "migrations", "scheduler"])
+                #expect(report.checks.map(\.name) == ["database", "migrations", "scheduler", "calendarsync"])
             }
         }
+    }
+
+    @Test("/readyz reports the CalendarSync binary and its version")
+    func calendarSyncVersion() async throws {
+        var configuration = try TestApp.configuration(database: .sqliteInMemory)
+        configuration.calendarSyncBinary = CalendarSyncRunExecutorTests.standin
+        let found = await ReadinessReport.calendarSyncCheck(configuration)
+        #expect(found.ok && found.detail.hasPrefix("v0.11.0-standin at "))
+        configuration.calendarSyncBinary = "/nonexistent/calendarsync"
+        #expect(await ReadinessReport.calendarSyncCheck(configuration).ok, "missing is fine unless the CLI engine is required")
+        configuration.engine = .calendarsync
+        let required = await ReadinessReport.calendarSyncCheck(configuration)
+        #expect(!required.ok && required.detail.contains("CALENDARSYNC_BIN"))
     }
 
     @Test("/readyz is not ready when no scheduler has reported recently, and says what to start", arguments: TestDatabase.all)

@@ -1,4 +1,5 @@
 import Fluent
+import SyncEngines
 import Vapor
 
 /// What `/readyz` reports: each check with its state and a short detail a person can act on.
@@ -26,6 +27,20 @@ struct ReadinessReport: Content {
         return Check(name: "scheduler", ok: true, detail: "\(fresh.count) scheduler(s) alive, \(running) run(s) in progress")
     }
 
+    /// The CalendarSync binary and its version (`calendarsync --version`). Missing is only a failure when the
+    /// configuration insists on it (SYNCBOARD_ENGINE=calendarsync).
+    static func calendarSyncCheck(_ configuration: AppConfiguration) async -> Check {
+        let path = ProcessInfo.processInfo.environment["PATH"]
+        guard let binary = CalendarSyncProcess.locate(configured: configuration.calendarSyncBinary, path: path) else {
+            return Check(name: "calendarsync", ok: configuration.engine != .calendarsync,
+                         detail: "not found (set CALENDARSYNC_BIN or put calendarsync on PATH)")
+        }
+        guard let version = await CalendarSyncProcess.version(executable: binary) else {
+            return Check(name: "calendarsync", ok: false, detail: "\(binary) did not answer --version")
+        }
+        return Check(name: "calendarsync", ok: true, detail: "\(version) at \(binary)")
+    }
+
     static func check(app: Application, db: any Database) async -> ReadinessReport {
         var checks: [Check] = []
         do {
@@ -35,6 +50,7 @@ struct ReadinessReport: Content {
                 ? Check(name: "migrations", ok: true, detail: "all \(SyncboardMigrations.all.count) applied")
                 : Check(name: "migrations", ok: false, detail: "\(pending.count) pending: run `syncboard migrate`"))
             checks.append(try await schedulerCheck(db: db))
+            checks.append(await calendarSyncCheck(app.syncboard.configuration))
         } catch {
             checks.append(Check(name: "database", ok: false, detail: "unreachable: \(DatabaseErrorDescription.describe(error))"))
         }

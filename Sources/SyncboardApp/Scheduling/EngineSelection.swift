@@ -1,20 +1,26 @@
+import Fluent
 import Foundation
+import SyncEngines
 
 /// Picks what runs a job (SYNCBOARD_ENGINE): the CalendarSync CLI when its binary is found, the built-in engine,
 /// or the no-op engine for scheduler measurements.
 enum EngineSelection {
-    static func executor(for configuration: AppConfiguration) -> any RunExecutor {
+    static func executor(for configuration: AppConfiguration, db: any Database, vault: TokenVault, google: GoogleServices?) -> any RunExecutor {
+        let binary = CalendarSyncProcess.locate(configured: configuration.calendarSyncBinary, path: ProcessInfo.processInfo.environment["PATH"])
         switch configuration.engine {
         case .noop:
             return NoopRunExecutor(delay: configuration.noopRunDelay)
-        case .auto, .calendarsync, .builtin:
-            return UnavailableEngineExecutor(reason: unavailableReason(configuration))
+        case .auto, .calendarsync:
+            guard let binary else { return UnavailableEngineExecutor(reason: unavailableReason(configuration)) }
+            return CalendarSyncRunExecutor(db: db, configuration: configuration, vault: vault, google: google, binary: binary)
+        case .builtin:
+            return UnavailableEngineExecutor(reason: "The built-in engine is not part of this build yet; install CalendarSync and set SYNCBOARD_ENGINE=auto.")
         }
     }
 
     static func unavailableReason(_ configuration: AppConfiguration) -> String {
-        let binary = configuration.calendarSyncBinary ?? "calendarsync on PATH"
-        return "No sync engine can run this job: this build of Syncboard cannot run \(binary) yet and has no built-in engine. Set SYNCBOARD_ENGINE=noop only to exercise the scheduler."
+        let binary = configuration.calendarSyncBinary.map { "CALENDARSYNC_BIN (\($0)) is not an executable file" } ?? "no calendarsync binary was found on PATH"
+        return "No sync engine can run this job: \(binary), and this build has no built-in engine yet. Install CalendarSync (the Docker image includes it) or set CALENDARSYNC_BIN."
     }
 }
 

@@ -103,7 +103,7 @@ struct SchedulerTests {
                     : RunOutcome(status: .needsReconnect, engine: "fake", errorSummary: "Reconnect b@example.com",
                                  failureClass: .reconnect, reconnectAccountID: UUID())
             }
-            let settings = Self.settings { $0.maxAttempts = 2; $0.retryBaseDelay = 0.2; $0.allowConcurrentRunsPerAccount = true; $0.workerConcurrency = 2 }
+            let settings = Self.settings { $0.maxAttempts = 2; $0.retryBaseDelay = 30; $0.allowConcurrentRunsPerAccount = true; $0.workerConcurrency = 2 }
             let scheduler = Self.scheduler(app, executor: executor, settings: settings)
             let userJob = try await Fixtures.job(app.db, user: user, source: destination, destination: source,
                                                  name: "needs user", nextRunAt: Date().addingTimeInterval(-1))
@@ -113,14 +113,16 @@ struct SchedulerTests {
             let queued = try #require(try await JobRun.query(on: app.db).filter(\.$job.$id == transientJob).filter(\.$status == .queued).first())
             #expect(queued.trigger == .retry)
             #expect(queued.attempt == 2)
-            #expect(try #require(queued.scheduledFor) > Date().addingTimeInterval(-0.1), "the retry waits for its backoff")
+            let failed = try #require(try await JobRun.query(on: app.db).filter(\.$job.$id == transientJob).filter(\.$status == .failed).first())
+            #expect(try #require(queued.scheduledFor).timeIntervalSince(try #require(failed.finishedAt)) > 29, "the retry waits for its backoff")
             #expect(try await JobRun.query(on: app.db).filter(\.$job.$id == userJob).count() == 1, "no retry when the user must act")
             let userJobRow = try #require(try await SyncJob.find(userJob, on: app.db))
             #expect(userJobRow.statusReason == "Reconnect b@example.com")
             #expect(userJobRow.consecutiveFailures == 1)
 
-            // The retry runs after its backoff; it is the last attempt, so no third one is queued.
-            try await Task.sleep(for: .milliseconds(300))
+            // The retry runs once its backoff has passed (moved to now here); it is the last attempt, so no third one is queued.
+            queued.scheduledFor = Date().addingTimeInterval(-1)
+            try await queued.save(on: app.db)
             await scheduler.tick()
             try await Self.waitUntilIdle(scheduler)
             let attempts = try await JobRun.query(on: app.db).filter(\.$job.$id == transientJob).sort(\.$attempt).all()
@@ -146,7 +148,7 @@ struct SchedulerTests {
             #expect(running.status == .running && running.mode == .dryRun && running.trigger == .manual)
 
             _ = try await control.cancel(runID: try queued.requireID())
-            try await Self.waitUntilIdle(scheduler, timeout: .seconds(10))
+            try await Self.waitUntilIdle(scheduler, timeout: .seconds(30))
             let cancelled = try #require(try await JobRun.find(queued.requireID(), on: app.db))
             #expect(cancelled.status == .cancelled)
             await #expect(throws: RunControl.Refusal.notActive) { _ = try await control.cancel(runID: try queued.requireID()) }

@@ -1,0 +1,134 @@
+import Fluent
+import Foundation
+import SyncEngines
+
+/// Runs a job with the CalendarSync CLI: fresh access tokens for both accounts, then `sync.yaml` and an
+/// age-encrypted auth storage in a private workspace, then the binary under `CalendarSyncProcess`.
+struct CalendarSyncRunExecutor: RunExecutor {
+    let db: any Database
+    let configuration: AppConfiguration
+    let vault: TokenVault
+    let google: GoogleServices?
+    let binary: String
+    /// age work factor for the auth storage: its passphrase is 32 random bytes made for the run, so scrypt needs
+    /// no strength from the work factor; a low one keeps every run fast.
+    var ageWorkFactor = 12
+
+    static let engineName = "calendarsync"
+
+    func execute(_ run: RunContext, log: RunLogWriter) async -> RunOutcome {
+        do {
+            return try await perform(run, log: log)
+        } catch let failure as AccessTokenProvider.Failure {
+            if case .needsReconnect(let accountID, let email) = failure {
+                await log.append("Google refused Syncboard's access to \(email); reconnect the account. CalendarSync was not started.", stream: .syncboard)
+                return RunOutcome(status: .needsReconnect, engine: Self.engineName, errorSummary: failure.description,
+                                  failureClass: .reconnect, reconnectAccountID: accountID)
+            }
+            return .failed(engine: Self.engineName, failure.description, class: .transient)
+        } catch let outcome as Stop {
+            await log.append(outcome.outcome.errorSummary ?? "", stream: .syncboard)
+            return outcome.outcome
+        } catch {
+            let message = "Syncboard could not run CalendarSync: \(String(describing: error))"
+            await log.append(message, stream: .syncboard)
+            return .failed(engine: Self.engineName, message, class: .transient)
+        }
+    }
+
+    /// Ends the run early with this outcome.
+    struct Stop: Error { let outcome: RunOutcome }
+
+    private func perform(_ run: RunContext, log: RunLogWriter) async throws -> RunOutcome {
+        guard let job = try await SyncJob.find(run.jobID, on: db) else {
+            throw Stop(outcome: .failed(engine: Self.engineName, "The job no longer exists.", class: .configuration))
+        }
+        guard let source = try await job.$sourceCalendar.get(on: db), let destination = try await job.$destinationCalendar.get(on: db) else {
+            throw Stop(outcome: .failed(engine: Self.engineName, "A calendar of this job is no longer linked; edit the job.", class: .calendarGone))
+        }
+        for calendar in [source, destination] where calendar.removedAt != nil {
+            throw Stop(outcome: .failed(engine: Self.engineName, "The calendar “\(calendar.summary)” no longer exists on Google.", class: .calendarGone))
+        }
+        guard let google, let clientID = configuration.google.clientID, let clientSecret = configuration.google.clientSecret else {
+            throw Stop(outcome: .failed(engine: Self.engineName, "Google is not configured (GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET).", class: .configuration))
+        }
+        let tokens = AccessTokenProvider(db: db, vault: vault, google: google.auth)
+        let sourceAccount = try await source.$account.get(on: db)
+        let destinationAccount = try await destination.$account.get(on: db)
+        let sourceTokens = try await tokens.tokens(for: sourceAccount)
+        let destinationTokens = sourceAccount.id == destinationAccount.id ? sourceTokens : try await tokens.tokens(for: destinationAccount)
+
+        return try await RunWorkspace.with(base: configuration.runDirectory) { workspace in
+            let passphrase = SecureRandom.token()
+            let storage = AuthStorageFile(entries: [
+                (source.googleID, .init(accessToken: sourceTokens.accessToken, refreshToken: sourceTokens.refreshToken, expiry: sourceTokens.expiresAt)),
+                (destination.googleID, .init(accessToken: destinationTokens.accessToken, refreshToken: destinationTokens.refreshToken, expiry: destinationTokens.expiresAt)),
+            ])
+            let authFile = try workspace.write("auth-storage.yaml", try storage.encrypted(passphrase: passphrase, workFactor: ageWorkFactor))
+            let config = CalendarSyncConfig(spec: job.spec, sourceCalendarID: source.googleID, destinationCalendarID: destination.googleID,
+                                            clientID: clientID, clientSecret: clientSecret, authStoragePath: authFile.path)
+            let configFile = try workspace.write("sync.yaml", Data(try config.yaml().utf8))
+            var arguments = ["--config", configFile.path, "--open-browser=false"]
+            switch run.mode {
+            case .sync: break
+            case .dryRun: arguments.append("--dry-run")
+            case .clean: arguments.append("--clean")
+            }
+            await log.append("Running CalendarSync (\(run.mode.rawValue)): \(source.summary) → \(destination.summary)", stream: .syncboard)
+            // Only what the child needs: no database URL, no Syncboard keys, no Google client variables.
+            let environment = [
+                "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
+                "HOME": workspace.url.path, "TZ": job.timeZone,
+                "CALENDARSYNC_ENCRYPTION_KEY": passphrase,
+            ]
+            let process = CalendarSyncProcess(executable: binary, timeout: .seconds(Int(run.timeout)))
+            let result = try await process.run(arguments: arguments, environment: environment, workingDirectory: workspace.url) { stream, line in
+                await log.append(line, stream: stream == .stdout ? .stdout : .stderr)
+            }
+            return outcome(result, source: sourceAccount, destination: destinationAccount)
+        }
+    }
+
+    func outcome(_ result: CalendarSyncProcess.Result, source: GoogleAccount, destination: GoogleAccount) -> RunOutcome {
+        var outcome = RunOutcome(status: .succeeded, engine: Self.engineName, created: result.counts?.created,
+                                 updated: result.counts?.updated, deleted: result.counts?.deleted)
+        switch result.ending {
+        case .exited(0):
+            return outcome
+        case .exited(let code):
+            outcome.status = .failed
+            outcome.exitCode = Int(code)
+            let summary = result.firstErrorLine ?? "CalendarSync exited with status \(code)"
+            outcome.errorSummary = summary
+            outcome.failureClass = Self.classify(summary)
+        case .signaled(let signal):
+            outcome.status = .failed
+            outcome.errorSummary = "CalendarSync was stopped by signal \(signal)"
+            outcome.failureClass = .transient
+        case .timedOut:
+            outcome.status = .timedOut
+            outcome.errorSummary = "CalendarSync did not finish within the time limit and was stopped."
+            outcome.failureClass = .transient
+        case .cancelled:
+            outcome.status = .cancelled
+        case .needsLogin(let adapter, _):
+            let account = adapter == "sink" ? destination : source
+            outcome.status = .needsReconnect
+            outcome.reconnectAccountID = account.id
+            outcome.failureClass = .reconnect
+            outcome.errorSummary = "CalendarSync asked for a new Google login for \(account.email); reconnect the account."
+        }
+        return outcome
+    }
+
+    /// What a failure's first error line says about what to do.
+    static func classify(_ line: String) -> JobRun.FailureClass {
+        let text = line.lowercased()
+        if text.contains("invalid_grant") || text.contains("token") && text.contains("revoked") { return .reconnect }
+        if text.contains("notfound") || text.contains("404") || text.contains("not found") { return .calendarGone }
+        if text.contains("regular expression") || text.contains("config") || text.contains("yaml") || text.contains("forbidden") || text.contains("403") && !text.contains("ratelimit") {
+            return .configuration
+        }
+        return .transient
+    }
+}

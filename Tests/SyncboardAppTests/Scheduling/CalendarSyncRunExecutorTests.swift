@@ -1,0 +1,142 @@
+import Fluent
+import Foundation
+import SyncboardCore
+import Testing
+import Vapor
+@testable import SyncboardApp
+
+/// The CalendarSync CLI engine against a stand-in executable (Fixtures/calendarsync-standin) that checks how it
+/// was run — flags, scrubbed environment, file modes, YAML types, the age-encrypted auth storage — and then acts
+/// like CalendarSync: success with counts, failure, a login prompt that hangs, a hang past the timeout, a flood.
+@Suite("CalendarSync CLI engine")
+struct CalendarSyncRunExecutorTests {
+    static let standin = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/calendarsync-standin").path
+
+    struct Setup {
+        let executor: CalendarSyncRunExecutor
+        let jobID: UUID
+        let sourceAccount: UUID
+        let destinationAccount: UUID
+        let runID: UUID
+        let runDirectory: URL
+    }
+
+    static func setup(_ app: Application, sink: String, refresh: String = "refresh-ok") async throws -> Setup {
+        let google = CalendarDiscoveryTests.FakeGoogle()
+        var configuration = app.syncboard.configuration
+        configuration.google.clientID = "client.apps.example"
+        configuration.google.clientSecret = "client-secret-value"
+        configuration.runDirectory = try TestApp.temporaryDirectory()
+        let user = try await Fixtures.user(app.db)
+        let a = try await Fixtures.account(app.db, user: user, subject: "src-\(UUID())", email: "me@work.example")
+        let b = try await Fixtures.account(app.db, user: user, subject: "dst-\(UUID())", email: "me@home.example")
+        for account in [a, b] {
+            account.refreshTokenCiphertext = try app.syncboard.vault.seal(refresh, context: account.vaultContext("refresh_token"))
+            try await account.save(on: app.db)
+        }
+        let source = try await Fixtures.calendar(app.db, account: a, googleID: "me@work.example")
+        let destination = try await Fixtures.calendar(app.db, account: b, googleID: sink)
+        let job = SyncJob(userID: try user.requireID(), spec: SyncJobSpec(
+            name: "standin", sourceCalendarID: try source.requireID(), destinationCalendarID: try destination.requireID(),
+            transformers: [ConfiguredStep(name: "KeepTitle")], filters: [ConfiguredStep(name: "TimeFrame", parameters: ["HourStart": .int(8), "HourEnd": .int(18)])],
+            cadence: .hourly, timeZone: "Europe/Berlin"))
+        try await job.create(on: app.db)
+        let run = JobRun(jobID: try job.requireID(), trigger: .manual, mode: .sync, status: .running, scheduledFor: nil, queuedAt: Date())
+        try await run.create(on: app.db)
+        let executor = CalendarSyncRunExecutor(db: app.db, configuration: configuration, vault: app.syncboard.vault,
+                                               google: google.services, binary: Self.standin, ageWorkFactor: 10)
+        return Setup(executor: executor, jobID: try job.requireID(), sourceAccount: try a.requireID(), destinationAccount: try b.requireID(),
+                     runID: try run.requireID(), runDirectory: configuration.runDirectory)
+    }
+
+    static func execute(_ setup: Setup, app: Application, mode: JobRun.Mode = .sync, timeout: TimeInterval = 60) async throws -> (RunOutcome, [String]) {
+        let log = RunLogWriter(runID: setup.runID, db: app.db)
+        let outcome = await setup.executor.execute(
+            RunContext(runID: setup.runID, jobID: setup.jobID, mode: mode, trigger: .manual, attempt: 1, timeout: timeout), log: log)
+        _ = await log.finish()
+        let lines = try await RunLogLine.query(on: app.db).filter(\.$run.$id == setup.runID).sort(\.$seq).all(\.$text)
+        return (outcome, lines)
+    }
+
+    @Test("success: the stand-in's checks pass, counts are parsed, the workspace is removed, no secret is logged")
+    func success() async throws {
+        try await TestApp.withApp(on: .sqlite) { app in
+            let setup = try await Self.setup(app, sink: "success-\(UUID())@group.calendar.google.com")
+            let (outcome, lines) = try await Self.execute(setup, app: app, mode: .dryRun)
+            #expect(outcome.status == .succeeded, "\(lines)")
+            #expect(outcome.created == 2 && outcome.updated == 1 && outcome.deleted == 0)
+            #expect(lines.contains("standin: checks passed (dry-run)"))
+            #expect(lines.contains { $0.contains("found 2 new, 1 changed") })
+            #expect(try FileManager.default.contentsOfDirectory(atPath: setup.runDirectory.path).isEmpty, "the workspace is gone")
+            for secret in ["client-secret-value", "refresh-ok", "access-new"] {
+                #expect(!lines.joined().contains(secret))
+            }
+        }
+    }
+
+    @Test("failure: exit status 1 with the FATA line as the summary, classified")
+    func failure() async throws {
+        try await TestApp.withApp(on: .sqlite) { app in
+            let setup = try await Self.setup(app, sink: "fail-\(UUID())@group.calendar.google.com")
+            let (outcome, _) = try await Self.execute(setup, app: app)
+            #expect(outcome.status == .failed && outcome.exitCode == 1)
+            #expect(outcome.errorSummary?.hasPrefix("we had some errors during synchronization") == true)
+            #expect(outcome.failureClass == .calendarGone)
+        }
+    }
+
+    @Test("a login prompt ends the run at once as needs-reconnect for the sink's account")
+    func login() async throws {
+        try await TestApp.withApp(on: .sqlite) { app in
+            let setup = try await Self.setup(app, sink: "login-\(UUID())@group.calendar.google.com")
+            let started = ContinuousClock.now
+            let (outcome, _) = try await Self.execute(setup, app: app)
+            #expect(ContinuousClock.now - started < .seconds(20), "killed at once, not after its 600 s sleep")
+            #expect(outcome.status == .needsReconnect)
+            #expect(outcome.reconnectAccountID == setup.destinationAccount)
+            #expect(outcome.errorSummary?.contains("me@home.example") == true)
+        }
+    }
+
+    @Test("a run past its timeout is stopped with its whole process group")
+    func timeout() async throws {
+        try await TestApp.withApp(on: .sqlite) { app in
+            let sink = "hang-\(UUID())@group.calendar.google.com"
+            let setup = try await Self.setup(app, sink: sink)
+            let (outcome, _) = try await Self.execute(setup, app: app, timeout: 3)
+            #expect(outcome.status == .timedOut)
+            let pidFile = "/tmp/standin-grandchild-\(sink).pid"
+            defer { try? FileManager.default.removeItem(atPath: pidFile) }
+            let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8)))
+            try await Task.sleep(for: .milliseconds(300))
+            // Gone, or a zombie waiting to be reaped by init (a container's init may not reap at once).
+            let state = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?.split(separator: ")").last?.split(separator: " ").first
+            #expect(kill(pid, 0) != 0 || state == "Z", "the grandchild was killed with the group (state \(state ?? "gone"))")
+        }
+    }
+
+    @Test("a refresh Google refuses ends the run as needs-reconnect without starting the CLI")
+    func refusedRefresh() async throws {
+        try await TestApp.withApp(on: .sqlite) { app in
+            let setup = try await Self.setup(app, sink: "success-\(UUID())@group.calendar.google.com", refresh: "revoked")
+            let (outcome, lines) = try await Self.execute(setup, app: app)
+            #expect(outcome.status == .needsReconnect && outcome.failureClass == .reconnect)
+            #expect(outcome.reconnectAccountID == setup.sourceAccount)
+            #expect(!lines.contains { $0.contains("standin") }, "CalendarSync was not started")
+        }
+    }
+
+    @Test("a flood of output is stored up to the log cap and the run still succeeds")
+    func flood() async throws {
+        try await TestApp.withApp(on: .sqlite) { app in
+            let setup = try await Self.setup(app, sink: "flood-\(UUID())@group.calendar.google.com")
+            let log = RunLogWriter(runID: setup.runID, db: app.db, cap: 5000)
+            let outcome = await setup.executor.execute(
+                RunContext(runID: setup.runID, jobID: setup.jobID, mode: .sync, trigger: .manual, attempt: 1, timeout: 60), log: log)
+            let (written, dropped) = await log.finish()
+            #expect(outcome.status == .succeeded && outcome.created == 0)
+            #expect(written == 5000 && dropped > 90_000)
+        }
+    }
+}
