@@ -156,3 +156,50 @@ struct CommandLineTests {
         }
     }
 }
+
+@Suite("syncboard run-job")
+struct RunJobCommandTests {
+    @Test("runs one job now with the CalendarSync binary, prints its log, records the run, exits 0")
+    func runJob() async throws {
+        let directory = try TestApp.temporaryDirectory()
+        let keys = "k1:\(Data(repeating: 3, count: 32).base64EncodedString())"
+        var configuration = try TestApp.configuration(database: .sqlite(path: directory.appendingPathComponent("data/syncboard.sqlite").path),
+                                                      dataDirectory: directory.appendingPathComponent("data"))
+        configuration.encryptionKeys = try EncryptionKeyring.parse(keys)
+        let app = try await SyncboardApplication.make(configuration: configuration, environment: .testing)
+        app.logger.logLevel = .warning
+        let jobID: UUID
+        do {
+            try await SyncboardApplication.migrate(app)
+            let user = try await Fixtures.user(app.db)
+            let a = try await Fixtures.account(app.db, user: user, subject: "a", email: "me@work.example")
+            let b = try await Fixtures.account(app.db, user: user, subject: "b", email: "me@home.example")
+            for account in [a, b] {  // fresh access tokens: no refresh needed
+                account.refreshTokenCiphertext = try app.syncboard.vault.seal("refresh", context: account.vaultContext("refresh_token"))
+                account.accessTokenCiphertext = try app.syncboard.vault.seal("access", context: account.vaultContext("access_token"))
+                account.accessTokenExpiresAt = Date().addingTimeInterval(3600)
+                try await account.save(on: app.db)
+            }
+            let source = try await Fixtures.calendar(app.db, account: a, googleID: "me@work.example")
+            let destination = try await Fixtures.calendar(app.db, account: b, googleID: "success-cli@group.calendar.google.com")
+            jobID = try await Fixtures.job(app.db, user: user, source: source, destination: destination, nextRunAt: nil)
+        } catch {
+            try? await app.asyncShutdown()
+            throw error
+        }
+        try await app.asyncShutdown()
+
+        let result = try await ChildProcess.run(
+            ["run-job", jobID.uuidString, "--mode", "dry-run"],
+            environment: ["SYNCBOARD_ENCRYPTION_KEYS": keys, "GOOGLE_CLIENT_ID": "id.apps.example", "GOOGLE_CLIENT_SECRET": "secret",
+                          "CALENDARSYNC_BIN": CalendarSyncRunExecutorTests.standin],
+            directory: directory)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("standin: checks passed (dry-run)"))
+        #expect(result.stdout.contains("Result: succeeded"))
+        #expect(!result.stdout.contains("secret") && !result.stderr.contains("secret"))
+
+        let unknown = try await ChildProcess.run(["run-job", UUID().uuidString], environment: ["SYNCBOARD_ENCRYPTION_KEYS": keys], directory: directory)
+        #expect(unknown.status == 1 && unknown.stderr.hasPrefix("syncboard: there is no job with id"))
+    }
+}

@@ -85,6 +85,17 @@ public enum ProcessRunner {
         }
     }
 
+    /// `syncboard run-job`: runs one job now and prints its log; returns whether it succeeded.
+    public static func runJob(_ configuration: AppConfiguration, jobID: UUID, mode: String) async throws -> Bool {
+        guard let mode = JobRun.Mode(rawValue: mode.replacingOccurrences(of: "-", with: "_")) else {
+            throw ConfigurationError(variable: "--mode", expected: "expected sync, dry-run or clean")
+        }
+        let status = try await RunJobCommand.run(configuration, jobID: jobID, mode: mode) { line in
+            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        }
+        return status == .succeeded
+    }
+
     /// Migrates when configured to (always on SQLite by default); otherwise insists the schema is current.
     static func prepareDatabase(_ app: Application) async throws {
         if app.syncboard.configuration.autoMigrate {

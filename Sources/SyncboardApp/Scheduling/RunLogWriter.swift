@@ -12,14 +12,18 @@ actor RunLogWriter {
     private var pending: [RunLogLine] = []
     private var dropped = 0
     private var lastFlush = ContinuousClock.now
+    /// Also hands each line to this (the `run-job` command prints them).
+    private let echo: (@Sendable (String) -> Void)?
 
-    init(runID: UUID, db: any Database, cap: Int = 20_000) {
+    init(runID: UUID, db: any Database, cap: Int = 20_000, echo: (@Sendable (String) -> Void)? = nil) {
         self.runID = runID
         self.db = db
         self.cap = cap
+        self.echo = echo
     }
 
     func append(_ text: String, stream: RunLogLine.Stream, at date: Date = Date()) async {
+        echo?(text)
         guard nextSeq < cap else {
             dropped += 1
             return
