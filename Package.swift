@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "syncboard", targets: ["syncboard"]),
+        .executable(name: "google-emulator", targets: ["google-emulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
@@ -82,6 +83,21 @@ let package = Package(
             ]
         ),
 
+        // A local stand-in for Google's OAuth, OpenID Connect and Calendar API endpoints (tests and demo mode).
+        .target(
+            name: "GoogleEmulator",
+            dependencies: [
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "google-emulator",
+            dependencies: ["GoogleEmulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
         .executableTarget(
             name: "syncboard",
             dependencies: [
@@ -109,6 +125,7 @@ let package = Package(
             dependencies: [
                 "SyncboardApp",
                 "GoogleClient",
+                "GoogleEmulator",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

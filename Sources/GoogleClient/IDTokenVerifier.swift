@@ -25,6 +25,8 @@ public actor IDTokenVerifier {
         case wrongNonce
         case emailNotVerified
         case keysUnavailable(String)
+        /// JWTKit refused it for another reason (named, without the token).
+        case rejected(String)
 
         public var description: String {
             switch self {
@@ -38,6 +40,7 @@ public actor IDTokenVerifier {
             case .wrongNonce: return "it does not belong to this sign-in (nonce mismatch)"
             case .emailNotVerified: return "the account's e-mail address is not verified"
             case .keysUnavailable(let detail): return "the provider's signing keys could not be fetched (\(detail))"
+            case .rejected(let detail): return "it was refused (\(detail))"
             }
         }
     }
@@ -94,8 +97,10 @@ public actor IDTokenVerifier {
             throw .badSignature
         } catch let error as JWTError where error.errorType == .unknownKID {
             throw .unknownKey
+        } catch let error as JWTError {
+            throw .rejected(error.reason ?? String(describing: error.errorType))
         } catch {
-            throw .malformed
+            throw .rejected(String(describing: type(of: error)))
         }
         guard endpoints.acceptedIssuers.contains(claims.iss) else { throw .wrongIssuer }
         guard claims.aud.value.contains(clientID) else { throw .wrongAudience }
