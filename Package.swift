@@ -111,6 +111,7 @@ let package = Package(
             name: "GoogleClientTests",
             dependencies: [
                 "GoogleClient",
+                "GoogleEmulator",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
