@@ -58,8 +58,9 @@ struct EmulatorSignInTests {
         return try await app.testing().sendRequest(.GET, path, headers: ["Cookie": cookies.joined(separator: "; ")])
     }
 
-    @Test("sign in, link a second account, lose access by revocation, unlink with revocation", arguments: TestDatabase.all)
+    @Test("sign in, link a second account, lose access by revocation, reconnect, unlink with revocation; no secret logged or shown", arguments: TestDatabase.all)
     func journey(database: TestDatabase) async throws {
+        CapturedLogs.install()
         let emulator = try await GoogleEmulatorServer.start()
         let browser = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
         defer { Task { try? await browser.shutdown(); try? await emulator.shutdown() } }
@@ -70,6 +71,7 @@ struct EmulatorSignInTests {
         await emulator.state.addCalendar(.init(id: "team@group.calendar.google.com", summary: "Team", roles: ["alice.work@example.com": "reader"]))
 
         try await TestApp.withApp(on: database) { app in
+            app.logger.logLevel = .trace  // capture everything the requests log
             try await Self.wire(app, to: emulator)
             // Sign in.
             let signedIn = try await Self.signIn(app, as: "alice@example.com", browser: browser)
@@ -102,6 +104,16 @@ struct EmulatorSignInTests {
             let refreshed = try await client.api(.POST, "/api/v1/accounts/\(try work.requireID())/refresh")
             #expect(refreshed.status == .conflict)
             #expect(try await GoogleAccount.find(work.id, on: app.db)?.status == .needsReauth)
+            let accountsPage = try await client.get("/accounts")
+            #expect(accountsPage.body.string.contains("needs reconnect"))
+
+            // Reconnect: the same flow for that account (consent again), and the account is usable again.
+            let reconnected = try await Self.signIn(app, as: "alice.work@example.com", browser: browser,
+                                                    start: "/accounts/\(try work.requireID())/reconnect", cookie: cookie, csrf: client.csrf)
+            #expect(reconnected.headers.first(name: .location) == "/accounts?notice=reconnected", "\(reconnected.body.string)")
+            let again = try #require(try await GoogleAccount.find(work.id, on: app.db))
+            #expect(again.status == .active && again.lastError == nil)
+            #expect(try await client.api(.POST, "/api/v1/accounts/\(try work.requireID())/refresh").status == .ok)
 
             // Unlink the sign-in account: its token is revoked at Google.
             let home = try #require(accounts.first { $0.email == "alice@example.com" })
@@ -111,6 +123,18 @@ struct EmulatorSignInTests {
             #expect(unlinked.status == .ok)
             #expect(await emulator.state.isRevoked(refreshToken: refreshToken), "revoked at Google")
             #expect(try await GoogleAccount.find(home.id, on: app.db) == nil)
+
+            // Nothing secret reached a log line or a page: tokens, the client secret, the encryption key.
+            #expect(CapturedLogs.contains("request finished"), "the request logs were captured")
+            let workAccount = try #require(try await GoogleAccount.find(work.id, on: app.db))
+            let workRefresh = try app.syncboard.vault.open(try #require(workAccount.refreshTokenCiphertext), context: workAccount.vaultContext("refresh_token"))
+            let workAccess = try app.syncboard.vault.open(try #require(workAccount.accessTokenCiphertext), context: workAccount.vaultContext("access_token"))
+            let key = app.syncboard.keyring.current.key.withUnsafeBytes { Data($0).base64EncodedString() }
+            for secret in [refreshToken, workRefresh, workAccess, Self.clientSecret, key] {
+                #expect(!CapturedLogs.contains(secret), "a secret reached the logs")
+                #expect(!(try await client.get("/accounts").body.string.contains(secret)))
+            }
+            #expect(!CapturedLogs.contains("code=4/"), "authorization codes are not logged")
         }
     }
 
