@@ -179,3 +179,46 @@ struct SignInFlowTests {
         }
     }
 }
+
+@Suite("Unlinking an account")
+struct UnlinkTests {
+    @Test("unlink revokes the token, deletes the account and its calendars, and disables the jobs that used it, naming them", arguments: TestDatabase.all)
+    func unlinkDisablesJobs(database: TestDatabase) async throws {
+        try await TestApp.withApp(on: database) { app in
+            let revoked = RevocationLog()
+            var services = SignInFlowTests.FakeGoogle().services
+            services.auth.revoke = { token in revoked.add(token) }
+            app.syncboard.google = services
+            let user = try await Fixtures.user(app.db)
+            let work = try await Fixtures.account(app.db, user: user, subject: "w", email: "me@work.example")
+            let home = try await Fixtures.account(app.db, user: user, subject: "h", email: "me@home.example")
+            work.refreshTokenCiphertext = try app.syncboard.vault.seal("work-refresh", context: work.vaultContext("refresh_token"))
+            try await work.save(on: app.db)
+            let workCalendar = try await Fixtures.calendar(app.db, account: work)
+            let homeCalendar = try await Fixtures.calendar(app.db, account: home)
+            let otherCalendar = try await Fixtures.calendar(app.db, account: home)
+            let affected = try await Fixtures.job(app.db, user: user, source: workCalendar, destination: homeCalendar, name: "Work → Home", nextRunAt: Date())
+            let untouched = try await Fixtures.job(app.db, user: user, source: homeCalendar, destination: otherCalendar, name: "Home → Other", nextRunAt: Date())
+            let client = try await SignedInClient.signIn(user, on: app)
+
+            let confirm = try await client.get("/accounts/\(try work.requireID())/unlink")
+            #expect(confirm.body.string.contains("Work → Home") && !confirm.body.string.contains("Home → Other"))
+            let done = try await client.post("/accounts/\(try work.requireID())/unlink")
+            #expect(done.status == .ok)
+            #expect(done.body.string.contains("Work → Home"), "the page names the disabled job")
+            #expect(revoked.tokens == ["work-refresh"])
+            #expect(try await GoogleAccount.find(work.id, on: app.db) == nil)
+            #expect(try await LinkedCalendar.find(workCalendar.id, on: app.db) == nil)
+            let job = try #require(try await SyncJob.find(affected, on: app.db))
+            #expect(!job.enabled && job.nextRunAt == nil && job.$sourceCalendar.id == nil)
+            #expect(job.statusReason?.contains("me@work.example") == true)
+            #expect(try await SyncJob.find(untouched, on: app.db)?.enabled == true)
+        }
+    }
+
+    final class RevocationLog: Sendable {
+        private let store = Mutex<[String]>([])
+        func add(_ token: String) { store.withLock { $0.append(token) } }
+        var tokens: [String] { store.withLock { $0 } }
+    }
+}
