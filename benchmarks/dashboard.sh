@@ -8,8 +8,13 @@ cd "$(dirname "$0")/.."
 duration="${1:-20}"
 command -v wrk >/dev/null || { echo "bench: wrk is missing (apt-get install wrk)" >&2; exit 1; }
 
-swift build -c release --product syncboard >/dev/null
-bin="$(swift build -c release --show-bin-path)/syncboard"
+# BENCH_BIN=path skips the build (e.g. to profile a binary you built yourself).
+if [ -z "${BENCH_BIN:-}" ]; then
+  swift build -c release --product syncboard >/dev/null
+  bin="$(swift build -c release --show-bin-path)/syncboard"
+else
+  bin="$BENCH_BIN"
+fi
 admin="$(scripts/test-postgres start)"
 db="sb_dash_$$"
 psql "$admin" -qc "CREATE DATABASE $db"
@@ -49,7 +54,7 @@ SQL
 echo "seeded: $(psql "$url" -tAc "SELECT count(*) FROM sync_jobs") jobs, $(psql "$url" -tAc "SELECT count(*) FROM job_runs") runs"
 
 port=18099
-"$bin" serve --port "$port" --no-scheduler >/dev/null 2>&1 &
+${BENCH_WRAP:-} "$bin" serve --port "$port" --no-scheduler >/dev/null 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; psql "$admin" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" || true' EXIT
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done

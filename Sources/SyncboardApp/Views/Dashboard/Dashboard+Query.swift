@@ -2,12 +2,29 @@ import Fluent
 import Foundation
 import SQLKit
 
-/// The dashboard's two queries, whatever the number of jobs: the jobs with both calendars and accounts joined,
-/// and the latest runs of every job (PostgreSQL: one LATERAL index scan per job; SQLite: a window function).
+/// The dashboard's queries, whatever the number of jobs: how many jobs there are, one page of them with both
+/// calendars and accounts joined, and the latest runs of each job on that page (PostgreSQL: one LATERAL index scan
+/// per job; SQLite: a window function).
 enum DashboardQuery {
     static let recentRunCount = 12
+    static let pageSize = 25
 
-    static func rows(userID: UUID, on db: any Database, isPostgres: Bool) async throws -> [DashboardRow] {
+    struct Page: Sendable {
+        let rows: [DashboardRow]
+        let totalJobs: Int
+        let page: Int
+        var pageCount: Int { max(1, (totalJobs + DashboardQuery.pageSize - 1) / DashboardQuery.pageSize) }
+    }
+
+    static func page(_ page: Int, userID: UUID, on db: any Database, isPostgres: Bool) async throws -> Page {
+        let total = try await SyncJob.query(on: db).filter(\.$user.$id == userID).count()
+        let pageCount = max(1, (total + pageSize - 1) / pageSize)
+        let page = min(max(1, page), pageCount)
+        let rows = total == 0 ? [] : try await rows(userID: userID, offset: (page - 1) * pageSize, limit: pageSize, on: db, isPostgres: isPostgres)
+        return Page(rows: rows, totalJobs: total, page: page)
+    }
+
+    static func rows(userID: UUID, offset: Int = 0, limit: Int = 10_000, on db: any Database, isPostgres: Bool) async throws -> [DashboardRow] {
         let sql = db.sql()
         let jobRows = try await sql.raw("""
             SELECT j.id, j.name, j.enabled, j.next_run_at, j.status_reason, j.consecutive_failures, j.time_zone,
@@ -20,24 +37,26 @@ enum DashboardQuery {
             LEFT JOIN calendars dc ON dc.id = j.destination_calendar_id
             LEFT JOIN google_accounts da ON da.id = dc.account_id
             WHERE j.user_id = \(bind: userID)
-            ORDER BY j.name
+            ORDER BY j.name, j.id
+            LIMIT \(bind: limit) OFFSET \(bind: offset)
             """).all()
+        let jobIDs = try jobRows.map { try $0.decode(column: "id", as: UUID.self) }
+        guard !jobIDs.isEmpty else { return [] }
 
         let runRows: [any SQLRow]
         if isPostgres {
             runRows = try await sql.raw("""
                 SELECT r.job_id, r.id, r.status, r.queued_at, r.finished_at, r.created_count, r.updated_count, r.deleted_count, r.error_summary
-                FROM sync_jobs j
+                FROM unnest(\(bind: jobIDs)::uuid[]) AS j(id)
                 CROSS JOIN LATERAL (
                   SELECT * FROM job_runs WHERE job_runs.job_id = j.id ORDER BY queued_at DESC LIMIT \(bind: recentRunCount)
                 ) r
-                WHERE j.user_id = \(bind: userID)
                 """).all()
         } else {
             runRows = try await sql.raw("""
                 SELECT job_id, id, status, queued_at, finished_at, created_count, updated_count, deleted_count, error_summary FROM (
                   SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.job_id ORDER BY r.queued_at DESC) AS position
-                  FROM job_runs r JOIN sync_jobs j ON j.id = r.job_id WHERE j.user_id = \(bind: userID)
+                  FROM job_runs r WHERE r.job_id IN (\(binds: jobIDs))
                 ) ranked WHERE position <= \(bind: recentRunCount)
                 """).all()
         }

@@ -4,7 +4,7 @@ import Plot
 /// The user's jobs at a glance: health, source → destination, cadence, last and next run, recent results, actions.
 struct DashboardPage {
     let layout: PageLayout
-    let rows: [DashboardRow]
+    let page: DashboardQuery.Page
     let describeCadence: (DashboardRow) -> String
 
     func render() -> String {
@@ -13,8 +13,24 @@ struct DashboardPage {
             .div(.class("actions"), .style("justify-content: space-between"),
                 .h1("Sync jobs"),
                 .a(.class("button"), .href("/jobs/new"), .id("new-job"), "New job")),
-            .div(.class("job-list"), .forEach(rows) { row in card(row, csrf: csrf) })
+            .if(page.pageCount > 1, .p(.class("muted"), .text(showing))),
+            .div(.class("job-list"), .forEach(page.rows) { row in card(row, csrf: csrf) }),
+            pager
         )
+    }
+
+    private var showing: String {
+        let first = (page.page - 1) * DashboardQuery.pageSize + 1
+        return "Jobs \(first)–\(first + page.rows.count - 1) of \(page.totalJobs), by name."
+    }
+
+    /// Previous/next links; the dashboard shows one page of jobs so that it stays fast with hundreds of them.
+    private var pager: Node<HTML.BodyContext> {
+        .if(page.pageCount > 1,
+            .nav(.class("actions pager"), .attribute(named: "aria-label", value: "Pages of jobs"),
+                 .if(page.page > 1, .a(.class("button secondary small"), .attr("href", "/?page=\(page.page - 1)"), .attribute(named: "rel", value: "prev"), "← Previous")),
+                 .span(.class("muted"), .text("Page \(page.page) of \(page.pageCount)")),
+                 .if(page.page < page.pageCount, .a(.class("button secondary small"), .attr("href", "/?page=\(page.page + 1)"), .attribute(named: "rel", value: "next"), "Next →"))))
     }
 
     private func card(_ row: DashboardRow, csrf: String) -> Node<HTML.BodyContext> {

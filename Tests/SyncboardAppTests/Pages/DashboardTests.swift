@@ -1,0 +1,97 @@
+import Fluent
+import Foundation
+import Testing
+import VaporTesting
+@testable import SyncboardApp
+
+@Suite("The dashboard")
+struct DashboardTests {
+    @Test("jobs are shown a page at a time, by name, with links to the other pages", arguments: TestDatabase.all)
+    func paging(database: TestDatabase) async throws {
+        try await TestApp.withApp(on: database) { app in
+            let user = try await Fixtures.user(app.db)
+            let account = try await Fixtures.account(app.db, user: user)
+            let source = try await Fixtures.calendar(app.db, account: account)
+            let destination = try await Fixtures.calendar(app.db, account: account)
+            for number in 1...30 {
+                try await Fixtures.job(app.db, user: user, source: source, destination: destination,
+                                       name: String(format: "Job %02d", number), nextRunAt: Date().addingTimeInterval(600))
+            }
+            let client = try await SignedInClient.signIn(user, on: app)
+
+            let first = try await client.get("/").body.string
+            #expect(first.components(separatedBy: "class=\"card job-card\"").count - 1 == DashboardQuery.pageSize)
+            #expect(first.contains(">Job 01<") && first.contains(">Job 25<") && !first.contains(">Job 26<"))
+            #expect(first.contains("Page 1 of 2") && first.contains("href=\"/?page=2\"") && !first.contains("rel=\"prev\""))
+            #expect(first.contains("Jobs 1–25 of 30"))
+
+            let second = try await client.get("/?page=2").body.string
+            #expect(second.components(separatedBy: "class=\"card job-card\"").count - 1 == 5)
+            #expect(second.contains(">Job 26<") && second.contains(">Job 30<") && !second.contains(">Job 25<"))
+            #expect(second.contains("href=\"/?page=1\"") && !second.contains("rel=\"next\""))
+
+            let beyond = try await client.get("/?page=99")
+            #expect(beyond.status == .ok)
+            #expect(beyond.body.string.contains("Page 2 of 2"), "a page past the end shows the last one")
+        }
+    }
+
+    @Test("each job's badge says what needs attention, and the notice says what to do", arguments: TestDatabase.all)
+    func badges(database: TestDatabase) async throws {
+        try await TestApp.withApp(on: database) { app in
+            let user = try await Fixtures.user(app.db)
+            let account = try await Fixtures.account(app.db, user: user, email: "work@example.com")
+            let other = try await Fixtures.account(app.db, user: user, email: "home@example.com")
+            let source = try await Fixtures.calendar(app.db, account: account)
+            let destination = try await Fixtures.calendar(app.db, account: account)
+            let homeCalendar = try await Fixtures.calendar(app.db, account: other)
+            let gone = try await Fixtures.calendar(app.db, account: account)
+            let soon = Date().addingTimeInterval(600)
+            let healthy = try await Fixtures.job(app.db, user: user, source: source, destination: destination, name: "A healthy", nextRunAt: soon)
+            let failing = try await Fixtures.job(app.db, user: user, source: source, destination: destination, name: "B failing", nextRunAt: soon)
+            let running = try await Fixtures.job(app.db, user: user, source: source, destination: destination, name: "C running", nextRunAt: soon)
+            try await Fixtures.job(app.db, user: user, source: source, destination: destination, name: "D paused", nextRunAt: nil, enabled: false)
+            try await Fixtures.job(app.db, user: user, source: source, destination: homeCalendar, name: "E reconnect", nextRunAt: soon)
+            try await Fixtures.job(app.db, user: user, source: gone, destination: destination, name: "F broken", nextRunAt: soon)
+            try await Fixtures.job(app.db, user: user, source: source, destination: destination, name: "G new", nextRunAt: soon)
+
+            func run(_ job: UUID, _ status: JobRun.Status, error: String? = nil, minutesAgo: Double) async throws {
+                let run = JobRun(jobID: job, trigger: .scheduled, mode: .sync, status: status, scheduledFor: nil,
+                                 queuedAt: Date().addingTimeInterval(-minutesAgo * 60))
+                if status.isFinal { run.finishedAt = run.queuedAt.addingTimeInterval(3) }
+                run.errorSummary = error
+                try await run.create(on: app.db)
+            }
+            try await run(healthy, .failed, error: "old failure", minutesAgo: 30)
+            try await run(healthy, .succeeded, minutesAgo: 10)
+            try await run(failing, .succeeded, minutesAgo: 30)
+            try await run(failing, .failed, error: "FATA the destination calendar refused the write (403)", minutesAgo: 10)
+            try await run(running, .running, minutesAgo: 1)
+            other.status = .needsReauth
+            try await other.save(on: app.db)
+            gone.removedAt = Date()
+            try await gone.save(on: app.db)
+
+            let page = try await SignedInClient.signIn(user, on: app).get("/").body.string
+            func card(_ name: String) throws -> String {
+                let start = try #require(page.range(of: ">\(name)<"))
+                let end = page[start.upperBound...].range(of: "</article>")?.lowerBound ?? page.endIndex
+                return String(page[start.lowerBound..<end])
+            }
+            #expect(try card("A healthy").contains("data-health=\"healthy\""))
+            let failingCard = try card("B failing")
+            #expect(failingCard.contains("data-health=\"failing\""))
+            #expect(failingCard.contains("the destination calendar refused the write (403)"), "the first error line, not just “failed”")
+            #expect(try card("C running").contains("data-health=\"running\""))
+            #expect(try card("C running").contains("disabled"), "Run now is disabled while a run is active")
+            #expect(try card("D paused").contains("data-health=\"paused\""))
+            #expect(try card("D paused").contains(">Resume<"))
+            let reconnect = try card("E reconnect")
+            #expect(reconnect.contains("data-health=\"needs_reconnect\""))
+            #expect(reconnect.contains("home@example.com") && reconnect.contains("href=\"/accounts\""))
+            let broken = try card("F broken")
+            #expect(broken.contains("data-health=\"broken\"") && broken.contains("no longer exists on Google"))
+            #expect(try card("G new").contains("data-health=\"new\""))
+        }
+    }
+}
