@@ -20,7 +20,7 @@ db="sb_dash_$$"
 psql "$admin" -qc "CREATE DATABASE $db"
 url="${admin%/postgres}/$db"
 export DATABASE_URL="$url" SYNCBOARD_ENCRYPTION_KEYS="bench:$(head -c 32 /dev/urandom | base64)" SYNCBOARD_LOG_LEVEL=error
-export SYNCBOARD_TELEMETRY_PAGE_VIEWS=false
+export SYNCBOARD_TELEMETRY_PAGE_VIEWS="${SYNCBOARD_TELEMETRY_PAGE_VIEWS:-true}"
 "$bin" migrate >/dev/null
 token="benchmark-session-token-0123456789abcdefghijklmnop"
 digest="$(printf '%s' "$token" | sha256sum | cut -d' ' -f1)"
@@ -59,11 +59,11 @@ pid=$!
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; psql "$admin" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" || true' EXIT
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 cookie="Cookie: syncboard_session=$token"
-curl -fs -H "$cookie" "http://127.0.0.1:$port/" | grep -q 'Job 200' || { echo "bench: the dashboard did not render the seeded jobs" >&2; exit 1; }
+curl -fs -H "$cookie" "http://127.0.0.1:$port/" | grep -q 'Job 001' || { echo "bench: the dashboard did not render the seeded jobs" >&2; exit 1; }
 
 for _ in 1 2 3; do curl -s -o /dev/null -w "single request to /: %{time_total}s\n" -H "$cookie" "http://127.0.0.1:$port/"; done
 for page in "/" "/jobs/00000000-0000-0000-0001-000000000100"; do
   echo "== GET $page, 32 connections, ${duration}s"
-  wrk -t2 -c32 -d"${duration}s" --latency -H "$cookie" "http://127.0.0.1:$port$page" | grep -E "Latency|50%|90%|99%|Requests/sec|Non-2xx"
+  wrk -t2 -c32 -d"${duration}s" -s benchmarks/percentiles.lua -H "$cookie" "http://127.0.0.1:$port$page" | grep -E "^p50|Requests/sec|Non-2xx"
 done
 echo "server peak memory (VmHWM): $(grep VmHWM /proc/$pid/status | awk '{print $2/1024 " MB"}')"

@@ -37,9 +37,19 @@ public final class GoogleEmulatorServer: Sendable {
         self.baseURL = baseURL
     }
 
-    /// Waits until the server is stopped (for the executable).
+    /// Serves until SIGINT or SIGTERM, then shuts down (for the executable).
     public func run() async throws {
-        try await app.running?.onStop.get()
+        let (signals, continuation) = AsyncStream<Int32>.makeStream()
+        let sources = [SIGINT, SIGTERM].map { number in
+            Foundation.signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number)
+            source.setEventHandler { continuation.yield(number) }
+            source.resume()
+            return source
+        }
+        for await _ in signals { break }
+        sources.forEach { $0.cancel() }
+        try await shutdown()
     }
 
     public func shutdown() async throws {

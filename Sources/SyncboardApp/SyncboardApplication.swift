@@ -37,11 +37,13 @@ public enum SyncboardApplication {
 
         app.middleware = Middlewares()
         app.middleware.use(RequestLogMiddleware())
+        app.middleware.use(DataGenerationMiddleware())
         app.middleware.use(SyncboardErrorMiddleware())
         app.middleware.use(SessionAuthenticator())
         app.middleware.use(CSRFProtection())
         app.middleware.use(PageViewRecorder())
 
+        app.renderedPages = RenderedPageCache()
         try routes(app)
     }
 

@@ -12,16 +12,23 @@ struct DashboardController: RouteCollection {
         let user = try req.requireUser()
         let userID = try user.requireID()
         let services = req.application.syncboard
+        let html = try await req.cachedPage {
+            try await render(req, userID: userID, services: services)
+        }
+        return HTMLResponse.make(html)
+    }
+
+    private func render(_ req: Request, userID: UUID, services: SyncboardServices) async throws -> String {
         let requested = req.query[Int.self, at: "page"] ?? 1
         let page = try await DashboardQuery.page(requested, userID: userID, on: req.db, isPostgres: services.configuration.database.isPostgres)
         let layout = req.layout(title: "Dashboard", section: .dashboard)
         if page.totalJobs == 0 {
             let accounts = try await GoogleAccount.query(on: req.db).filter(\.$user.$id == userID).count()
-            return HTMLResponse.make(FirstRunGuide(layout: layout, linkedAccounts: accounts, jobs: 0).render())
+            return FirstRunGuide(layout: layout, linkedAccounts: accounts, jobs: 0).render()
         }
-        return HTMLResponse.make(DashboardPage(layout: layout, page: page, describeCadence: { row in
+        return DashboardPage(layout: layout, page: page, describeCadence: { row in
             let cadence = try? JSONDecoder().decode(Cadence.self, from: Data(row.cadenceJSON.utf8))
             return cadence.map { "\($0.words(jobID: row.id)) (\(row.timeZone))" } ?? "Unknown schedule"
-        }).render())
+        }).render()
     }
 }

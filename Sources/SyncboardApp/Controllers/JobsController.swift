@@ -82,10 +82,13 @@ struct JobsController: RouteCollection {
 
     func page(req: Request) async throws -> Response {
         let user = try req.requireUser()
-        let job = try await JobQueries.job(req.parameters.get("jobID"), of: try user.requireID(), on: req.db)
-        let page = max(1, req.query[Int.self, at: "page"] ?? 1)
-        let data = try await JobPageData.load(job: job, page: page, on: req.db)
-        return HTMLResponse.make(JobPage(layout: req.layout(title: job.name, section: .dashboard), data: data).render())
+        let html = try await req.cachedPage {
+            let job = try await JobQueries.job(req.parameters.get("jobID"), of: try user.requireID(), on: req.db)
+            let page = max(1, req.query[Int.self, at: "page"] ?? 1)
+            let data = try await JobPageData.load(job: job, page: page, on: req.db)
+            return JobPage(layout: req.layout(title: job.name, section: .dashboard), data: data).render()
+        }
+        return HTMLResponse.make(html)
     }
 
     func showConfig(req: Request) async throws -> Response {

@@ -31,7 +31,13 @@ struct RunClaimer {
 
     func claim(limit: Int, now: Date = Date()) async throws -> [Claimed] {
         guard limit > 0 else { return [] }
-        return try await db.transaction { db in
+        let claimed = try await claimInTransaction(limit: limit, now: now)
+        if !claimed.isEmpty { DataGeneration.bump() }
+        return claimed
+    }
+
+    private func claimInTransaction(limit: Int, now: Date) async throws -> [Claimed] {
+        try await db.transaction { db in
             let sql = db.sql()
             if isPostgres {
                 try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: Self.claimLockKey))").run()

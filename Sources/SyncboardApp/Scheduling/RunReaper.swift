@@ -31,6 +31,7 @@ struct RunReaper {
             }
             if reaped { recovered += 1 }
         }
+        if recovered > 0 { DataGeneration.bump() }
         return recovered
     }
 }

@@ -39,6 +39,7 @@ struct RunRecorder {
             return run
         }
         guard let run = finished else { return false }
+        DataGeneration.bump()
         Counter(label: "syncboard_runs_total", dimensions: [("outcome", outcome.status.rawValue), ("engine", outcome.engine)]).increment()
         if let milliseconds = run.durationMilliseconds {
             Timer(label: "syncboard_run_duration_seconds", dimensions: [("engine", outcome.engine)])

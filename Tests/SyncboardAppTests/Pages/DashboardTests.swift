@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import Synchronization
 import Testing
 import VaporTesting
 @testable import SyncboardApp
@@ -94,4 +95,57 @@ struct DashboardTests {
             #expect(try card("G new").contains("data-health=\"new\""))
         }
     }
+}
+
+@Suite("Rendered pages are kept for a moment")
+struct RenderedPageCacheTests {
+    @Test("a page is rendered once per lifetime, again after any change, and never shared between sessions")
+    func cache() async throws {
+        let changes = Atomic<UInt64>(0)  // this test's own generation: other tests' writes must not interfere
+        let cache = RenderedPageCache(lifetime: .milliseconds(300), generation: { changes.load(ordering: .acquiring) })
+        let renders = Counter()
+        let alice = RenderedPageCache.Key(session: "a", url: "/")
+        func page(_ key: RenderedPageCache.Key) async -> String {
+            await cache.page(for: key) { "\(key.session)#\(await renders.next())" }
+        }
+        #expect(await page(alice) == "a#1")
+        #expect(await page(alice) == "a#1", "a reload within the lifetime is served from memory")
+        #expect(await page(.init(session: "b", url: "/")) == "b#2", "another session renders its own page")
+        #expect(await page(.init(session: "a", url: "/?page=2")) == "a#3", "another URL is another page")
+        changes.add(1, ordering: .releasing)
+        #expect(await page(alice) == "a#4", "a change anywhere in the process makes it stale")
+        try await Task.sleep(for: .milliseconds(350))
+        #expect(await page(alice) == "a#5", "it expires after its lifetime (changes made by other processes)")
+    }
+
+    @Test("the dashboard shows a change made through a form at once, and one made elsewhere within a second")
+    func dashboardFreshness() async throws {
+        try await TestApp.withApp(on: .sqlite) { app in
+            let user = try await Fixtures.user(app.db)
+            let account = try await Fixtures.account(app.db, user: user)
+            let calendar = try await Fixtures.calendar(app.db, account: account)
+            let other = try await Fixtures.calendar(app.db, account: account)
+            let jobID = try await Fixtures.job(app.db, user: user, source: calendar, destination: other, name: "Weekly", nextRunAt: Date().addingTimeInterval(600))
+            let client = try await SignedInClient.signIn(user, on: app)
+            #expect(try await client.get("/").body.string.contains("data-health=\"new\""))
+
+            #expect(try await client.post("/jobs/\(jobID)/pause").status == .seeOther)
+            #expect(try await client.get("/").body.string.contains("data-health=\"paused\""), "a form's change shows at once")
+
+            // Another process (a scheduler worker) finishes a run: the page catches up within the cache lifetime.
+            let run = JobRun(jobID: jobID, trigger: .scheduled, mode: .sync, status: .succeeded, scheduledFor: nil, queuedAt: Date())
+            run.finishedAt = Date()
+            try await run.create(on: app.db)
+            let job = try #require(try await SyncJob.find(jobID, on: app.db))
+            job.enabled = true
+            try await job.save(on: app.db)
+            try await Task.sleep(for: app.renderedPages.lifetime + .milliseconds(50))
+            #expect(try await client.get("/").body.string.contains("data-health=\"healthy\""))
+        }
+    }
+}
+
+private actor Counter {
+    var value = 0
+    func next() -> Int { value += 1; return value }
 }
