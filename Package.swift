@@ -118,6 +118,13 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "GoogleEmulatorTests",
+            dependencies: [
+                "GoogleEmulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
             name: "SyncEnginesTests",
             dependencies: ["SyncEngines", .product(name: "Yams", package: "Yams")]
         ),

@@ -1,22 +1,34 @@
 import Foundation
 import Vapor
 
-/// Calendar API v3 (the parts the emulator covers so far): calendarList.list with paging, Google's error envelope
-/// and access control (401 without a live token, 403 without a calendar scope).
+/// Calendar API v3: calendarList.list and events (list, get, insert, update, patch, delete) with Google's JSON
+/// shapes, error envelope and access control: 401 without a live token, 403 `insufficientPermissions` without a
+/// calendar scope, 404 for a calendar the account cannot see, 403 `requiredAccessLevel` for a write without the
+/// writer or owner role. Everything under /calendar/v3 passes `CalendarAPIMiddleware` (latency, faults, log).
 struct CalendarRoutes: RouteCollection {
     let state: EmulatorState
 
+    static let readScopes = ["calendar", "calendar.readonly", "calendar.events", "calendar.events.readonly"].map { "https://www.googleapis.com/auth/" + $0 }
+    static let writeScopes = ["calendar", "calendar.events"].map { "https://www.googleapis.com/auth/" + $0 }
+    static let listScopes = ["calendar", "calendar.readonly", "calendar.calendarlist", "calendar.calendarlist.readonly"].map { "https://www.googleapis.com/auth/" + $0 }
+
     func boot(routes: any RoutesBuilder) throws {
-        routes.get("calendar", "v3", "users", "me", "calendarList", use: calendarList)
+        let api = routes.grouped("calendar", "v3").grouped(CalendarAPIMiddleware(state: state))
+        api.get("users", "me", "calendarList", use: calendarList)
+        let events = api.grouped("calendars", ":calendarID", "events")
+        events.get(use: list)
+        events.post(use: insert)
+        events.get(":eventID", use: get)
+        events.put(":eventID") { try await update($0, patch: false) }
+        events.patch(":eventID") { try await update($0, patch: true) }
+        events.delete(":eventID", use: delete)
     }
 
+    // MARK: - calendarList
+
     func calendarList(req: Request) async -> Response {
-        guard let token = req.headers.bearerAuthorization?.token, let (account, scope) = await state.bearer(token) else {
-            return Self.error(401, "Invalid Credentials", reason: "authError", status: "UNAUTHENTICATED")
-        }
-        guard scope.contains("https://www.googleapis.com/auth/calendar") else {
-            return Self.error(403, "Request had insufficient authentication scopes.", reason: "insufficientPermissions", status: "PERMISSION_DENIED")
-        }
+        guard let token = req.headers.bearerAuthorization?.token, let (account, scope) = await state.bearer(token) else { return Self.unauthenticated }
+        guard Self.grants(scope, Self.listScopes) else { return Self.insufficientScopes }
         let all = await state.calendars(visibleTo: account.email)
         let size = min(max(req.query[Int.self, at: "maxResults"] ?? 100, 1), 250)
         let start = Int(req.query[String.self, at: "pageToken"] ?? "0") ?? 0
@@ -32,9 +44,193 @@ struct CalendarRoutes: RouteCollection {
         return OAuthRoutes.json(body)
     }
 
-    /// Google's error envelope.
-    static func error(_ code: Int, _ message: String, reason: String, status: String) -> Response {
-        OAuthRoutes.json(["error": ["code": code, "message": message, "errors": [["domain": "global", "reason": reason, "message": message]],
-                                    "status": status] as [String: Any]], status: HTTPStatus(statusCode: code))
+    // MARK: - events
+
+    /// Who is calling and their role on the calendar in the path, or the error Google would answer.
+    private func authorize(_ req: Request, write: Bool) async -> Result<(email: String, calendarID: String, role: String), ErrorResponse> {
+        guard let token = req.headers.bearerAuthorization?.token, let (account, scope) = await state.bearer(token) else {
+            return .failure(ErrorResponse(Self.unauthenticated))
+        }
+        guard Self.grants(scope, write ? Self.writeScopes : Self.readScopes) else { return .failure(ErrorResponse(Self.insufficientScopes)) }
+        var calendarID = req.parameters.get("calendarID") ?? ""
+        calendarID = calendarID.removingPercentEncoding ?? calendarID
+        if calendarID == "primary" { calendarID = account.email }
+        guard let role = await state.calendar(id: calendarID)?.roles[account.email] else { return .failure(ErrorResponse(Self.notFound)) }
+        if write, role != "writer", role != "owner" {
+            return .failure(ErrorResponse(Self.error(403, "You need to have writer access to this calendar.", reason: "requiredAccessLevel",
+                                                     status: "PERMISSION_DENIED", domain: "calendar")))
+        }
+        if !write, role == "freeBusyReader" {
+            return .failure(ErrorResponse(Self.error(403, "You need to have reader access to this calendar.", reason: "requiredAccessLevel",
+                                                     status: "PERMISSION_DENIED", domain: "calendar")))
+        }
+        return .success((account.email, calendarID, role))
+    }
+
+    struct ErrorResponse: Error { let response: Response; init(_ response: Response) { self.response = response } }
+
+    func list(req: Request) async -> Response {
+        let caller: (email: String, calendarID: String, role: String)
+        switch await authorize(req, write: false) { case .success(let value): caller = value; case .failure(let error): return error.response }
+        let query: EventQuery
+        do { query = try Self.eventQuery(req) } catch { return Self.badRequest(error.message) }
+        let maxResults = req.query[Int.self, at: "maxResults"] ?? 250
+        guard (1...2500).contains(maxResults) else { return Self.badRequest("Invalid value for maxResults: must be between 1 and 2500.", reason: "invalid") }
+        let offset: Int
+        if let pageToken = req.query[String.self, at: "pageToken"] {
+            guard pageToken.hasPrefix("p"), let value = Int(pageToken.dropFirst()), value >= 0 else { return Self.badRequest("Invalid page token.", reason: "invalid") }
+            offset = value
+        } else {
+            offset = 0
+        }
+        let listed: (items: [JSONValue], syncToken: String)
+        do { listed = try await state.listEvents(calendarID: caller.calendarID, query: query) } catch { return Self.response(for: error) }
+        let calendar = await state.calendar(id: caller.calendarID)
+        var body: JSONValue = [
+            "kind": "calendar#events", "etag": .string("\"p\(listed.syncToken.dropFirst())\""),
+            "summary": .string(calendar?.summary ?? caller.calendarID), "description": "",
+            "updated": .string(EmulatorState.formatTime(Date())),
+            "timeZone": .string(req.query[String.self, at: "timeZone"] ?? calendar?.timeZone ?? "UTC"),
+            "accessRole": .string(caller.role), "defaultReminders": [],
+            "items": .array(Array(listed.items.dropFirst(offset).prefix(maxResults)).map { EmulatorState.markSelf($0, email: caller.email) }),
+        ]
+        if offset + maxResults < listed.items.count {
+            body["nextPageToken"] = .string("p\(offset + maxResults)")
+        } else {
+            body["nextSyncToken"] = .string(listed.syncToken)
+        }
+        return Self.json(body)
+    }
+
+    func get(req: Request) async -> Response {
+        let caller: (email: String, calendarID: String, role: String)
+        switch await authorize(req, write: false) { case .success(let value): caller = value; case .failure(let error): return error.response }
+        guard let event = await state.event(calendarID: caller.calendarID, eventID: req.parameters.get("eventID") ?? "") else { return Self.notFound }
+        return Self.json(EmulatorState.markSelf(event, email: caller.email))
+    }
+
+    func insert(req: Request) async -> Response {
+        let caller: (email: String, calendarID: String, role: String)
+        switch await authorize(req, write: true) { case .success(let value): caller = value; case .failure(let error): return error.response }
+        guard let body = Self.body(req) else { return Self.badRequest("Parse Error", reason: "parseError") }
+        do { return Self.json(try await state.insertEvent(calendarID: caller.calendarID, body: body, by: caller.email)) } catch { return Self.response(for: error) }
+    }
+
+    func update(_ req: Request, patch: Bool) async throws -> Response {
+        let caller: (email: String, calendarID: String, role: String)
+        switch await authorize(req, write: true) { case .success(let value): caller = value; case .failure(let error): return error.response }
+        guard let body = Self.body(req) else { return Self.badRequest("Parse Error", reason: "parseError") }
+        do {
+            return Self.json(try await state.updateEvent(calendarID: caller.calendarID, eventID: req.parameters.get("eventID") ?? "", body: body,
+                                                         patch: patch, by: caller.email))
+        } catch { return Self.response(for: error) }
+    }
+
+    func delete(req: Request) async -> Response {
+        let caller: (email: String, calendarID: String, role: String)
+        switch await authorize(req, write: true) { case .success(let value): caller = value; case .failure(let error): return error.response }
+        do {
+            try await state.deleteEvent(calendarID: caller.calendarID, eventID: req.parameters.get("eventID") ?? "")
+            return Response(status: .noContent)
+        } catch { return Self.response(for: error) }
+    }
+
+    // MARK: - Query and bodies
+
+    struct BadQuery: Error { let message: String }
+
+    static func eventQuery(_ req: Request) throws(BadQuery) -> EventQuery {
+        var query = EventQuery()
+        func time(_ name: String) throws(BadQuery) -> Date? {
+            guard let text = req.query[String.self, at: name] else { return nil }
+            guard let date = EmulatorState.parseTime(text) else { throw BadQuery(message: "Bad Request") }
+            return date
+        }
+        query.timeMin = try time("timeMin")
+        query.timeMax = try time("timeMax")
+        query.updatedMin = try time("updatedMin")
+        query.singleEvents = req.query[Bool.self, at: "singleEvents"] ?? false
+        query.showDeleted = req.query[Bool.self, at: "showDeleted"] ?? false
+        query.q = req.query[String.self, at: "q"]
+        query.syncToken = req.query[String.self, at: "syncToken"]
+        switch req.query[String.self, at: "orderBy"] {
+        case nil: break
+        case "startTime":
+            guard query.singleEvents else { throw BadQuery(message: "The requested ordering is not available for the particular query.") }
+            query.orderByStartTime = true
+        case "updated": query.orderByUpdated = true
+        default: throw BadQuery(message: "Invalid value for orderBy.")
+        }
+        let pairs = (req.url.query ?? "").split(separator: "&").compactMap { item -> (String, String)? in
+            let parts = item.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0) }
+            return parts.count == 2 ? (parts[0], parts[1]) : nil
+        }
+        func properties(_ name: String) throws(BadQuery) -> [(String, String)] {
+            try pairs.filter { $0.0 == name }.map { pair throws(BadQuery) in
+                let keyValue = pair.1.split(separator: "=", maxSplits: 1).map(String.init)
+                guard keyValue.count == 2 else { throw BadQuery(message: "Invalid value for \(name): \(pair.1)") }
+                return (keyValue[0], keyValue[1])
+            }
+        }
+        query.privateProperties = try properties("privateExtendedProperty")
+        query.sharedProperties = try properties("sharedExtendedProperty")
+        query.eventTypes = pairs.filter { $0.0 == "eventTypes" }.flatMap { $0.1.split(separator: ",").map(String.init) }
+        if query.syncToken != nil,
+           query.timeMin != nil || query.timeMax != nil || query.orderByStartTime || query.orderByUpdated || !query.privateProperties.isEmpty
+            || !query.sharedProperties.isEmpty || query.q != nil || query.updatedMin != nil {
+            throw BadQuery(message: "Sync token cannot be used with other query parameters.")
+        }
+        return query
+    }
+
+    static func body(_ req: Request) -> JSONValue? {
+        guard let buffer = req.body.data else { return nil }
+        return try? JSONValue.parse(Data(buffer: buffer))
+    }
+
+    static func grants(_ scope: String, _ accepted: [String]) -> Bool {
+        scope.split(separator: " ").contains { accepted.contains(String($0)) }
+    }
+
+    // MARK: - Google's answers
+
+    static func json(_ value: JSONValue, status: HTTPStatus = .ok) -> Response {
+        Response(status: status, headers: ["Content-Type": "application/json; charset=UTF-8"], body: .init(data: value.data()))
+    }
+
+    static func response(for failure: EventFailure) -> Response {
+        switch failure {
+        case .notFound: return notFound
+        case .deleted: return error(410, "Resource has been deleted", reason: "deleted", status: "FAILED_PRECONDITION")
+        case .duplicate: return error(409, "The requested identifier already exists.", reason: "duplicate", status: "ALREADY_EXISTS")
+        case .invalid(let message): return badRequest(message, reason: "invalid")
+        case .required(let message): return badRequest(message, reason: "required")
+        case .fullSyncRequired:
+            return error(410, "Sync token is no longer valid, a full sync is required.", reason: "fullSyncRequired", status: "FAILED_PRECONDITION")
+        }
+    }
+
+    static var unauthenticated: Response {
+        error(401, "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.",
+              reason: "authError", status: "UNAUTHENTICATED", errorMessage: "Invalid Credentials", location: ("Authorization", "header"))
+    }
+
+    static var insufficientScopes: Response {
+        error(403, "Request had insufficient authentication scopes.", reason: "insufficientPermissions", status: "PERMISSION_DENIED")
+    }
+
+    static var notFound: Response { error(404, "Not Found", reason: "notFound", status: "NOT_FOUND") }
+
+    static func badRequest(_ message: String, reason: String = "badRequest") -> Response {
+        error(400, message, reason: reason, status: "INVALID_ARGUMENT")
+    }
+
+    /// Google's error envelope: {"error": {"code", "message", "errors": [{"domain", "reason", "message"}], "status"}}.
+    static func error(_ code: Int, _ message: String, reason: String, status: String, domain: String = "global",
+                      errorMessage: String? = nil, location: (String, String)? = nil) -> Response {
+        var item: [String: Any] = ["domain": domain, "reason": reason, "message": errorMessage ?? message]
+        if let location { item["location"] = location.0; item["locationType"] = location.1 }
+        return OAuthRoutes.json(["error": ["code": code, "message": message, "errors": [item], "status": status] as [String: Any]],
+                                status: HTTPStatus(statusCode: code))
     }
 }

@@ -76,7 +76,7 @@ public actor EmulatorState {
 
     public private(set) var accounts: [Account] = []
     public private(set) var clients: [String: Client] = [:]
-    public private(set) var calendars: [Calendar] = []
+    public internal(set) var calendars: [Calendar] = []
     var consents: Set<String> = []
     var pending: [String: PendingAuthorization] = [:]
     var codes: [String: CodeGrant] = [:]
@@ -84,6 +84,21 @@ public actor EmulatorState {
     var accessTokens: [String: AccessGrant] = [:]
     /// How long access tokens live (tests shorten it).
     public var accessTokenLifetime: TimeInterval = 3600
+
+    // Calendar events (EventStore.swift).
+    /// Calendar id → event id → event, and the order events were created in (listing order without orderBy).
+    var events: [String: [String: StoredEvent]] = [:]
+    var eventOrder: [String: [String]] = [:]
+    /// Every event write gets the next change number; sync tokens name the last one a client has seen.
+    var changeCounter = 0
+    /// Sync tokens older than this (per calendar) answer 410, as Google's do when they expire.
+    var syncTokenFloor: [String: Int] = [:]
+
+    // Faults and the request log (Faults.swift).
+    var faults: [Fault] = []
+    var latency: Duration = .zero
+    var random = SeededRandom(seed: 1)
+    var requestLog: [LoggedRequest] = []
 
     public init() {}
 

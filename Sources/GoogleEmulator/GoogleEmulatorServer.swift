@@ -24,6 +24,7 @@ public final class GoogleEmulatorServer: Sendable {
         let issuer = Mutex("http://\(hostname):\(port)")
         try app.register(collection: OAuthRoutes(state: state, signer: signer, jwks: jwks, issuer: { issuer.withLock { $0 } }))
         try app.register(collection: CalendarRoutes(state: state))
+        try app.register(collection: ControlRoutes(state: state))
         try await app.server.start(address: .hostname(hostname, port: port))
         let bound = app.http.server.shared.localAddress?.port ?? port
         let base = "http://\(hostname):\(bound)"

@@ -1,0 +1,126 @@
+import Foundation
+import Vapor
+
+/// An error the emulator answers instead of doing the request: for the next `count` matching requests, or for a
+/// `fraction` of them (seeded, so a test is repeatable), optionally only for one method and path prefix.
+public struct Fault: Sendable, Codable, Equatable {
+    public var status: Int
+    /// Google's reason: rateLimitExceeded, userRateLimitExceeded, backendError, …; defaults by status.
+    public var reason: String?
+    public var count: Int?
+    public var fraction: Double?
+    public var method: String?
+    public var pathPrefix: String?
+
+    public init(status: Int, reason: String? = nil, count: Int? = nil, fraction: Double? = nil, method: String? = nil, pathPrefix: String? = nil) {
+        self.status = status
+        self.reason = reason
+        self.count = count
+        self.fraction = fraction
+        self.method = method
+        self.pathPrefix = pathPrefix
+    }
+
+    func applies(method: String, path: String) -> Bool {
+        (self.method.map { $0.uppercased() == method } ?? true) && (pathPrefix.map { path.hasPrefix($0) } ?? true)
+    }
+
+    /// The body Google sends for this status (rate limits in the usageLimits domain).
+    var response: Response {
+        switch (status, reason) {
+        case (403, let reason), (429, let reason):
+            let why = reason ?? "rateLimitExceeded"
+            let message = why == "userRateLimitExceeded" ? "User Rate Limit Exceeded" : "Rate Limit Exceeded"
+            return CalendarRoutes.error(status, message, reason: why, status: status == 429 ? "RESOURCE_EXHAUSTED" : "PERMISSION_DENIED", domain: "usageLimits")
+        case (503, _):
+            return CalendarRoutes.error(503, "The service is currently unavailable.", reason: reason ?? "backendError", status: "UNAVAILABLE")
+        default:
+            return CalendarRoutes.error(status, "Backend Error", reason: reason ?? "backendError", status: status >= 500 ? "INTERNAL" : "FAILED_PRECONDITION")
+        }
+    }
+}
+
+/// One Calendar API request as the emulator saw it.
+public struct LoggedRequest: Sendable, Codable, Equatable {
+    public let method: String
+    public let path: String
+    public let query: String?
+    public let status: Int
+    public let at: Date
+}
+
+/// A small seeded generator (SplitMix64) so that fractional faults are repeatable.
+struct SeededRandom: RandomNumberGenerator, Sendable {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+extension EmulatorState {
+    /// Adds a fault; `seed` reseeds the generator behind fractional faults.
+    public func injectFault(_ fault: Fault, seed: UInt64? = nil) {
+        if let seed { random = SeededRandom(seed: seed) }
+        faults.append(fault)
+    }
+
+    public func clearFaults() { faults.removeAll() }
+
+    /// Latency added to every Calendar API request (benchmarks simulate Google's round trip with it).
+    public func setLatency(_ latency: Duration) { self.latency = latency }
+
+    /// The fault to answer this request with, if any (consuming one of a counted fault's uses).
+    func takeFault(method: String, path: String) -> Fault? {
+        for index in faults.indices where faults[index].applies(method: method, path: path) {
+            if let remaining = faults[index].count {
+                guard remaining > 0 else { continue }
+                faults[index].count = remaining - 1
+                let fault = faults[index]
+                if remaining == 1 && faults[index].fraction == nil { faults.remove(at: index) }
+                return fault
+            }
+            if let fraction = faults[index].fraction {
+                if Double.random(in: 0..<1, using: &random) < fraction { return faults[index] }
+                continue
+            }
+            return faults[index]
+        }
+        return nil
+    }
+
+    func record(_ request: LoggedRequest) { requestLog.append(request) }
+
+    /// Calendar API requests so far, optionally only those whose path starts with `pathPrefix`.
+    public func requests(pathPrefix: String? = nil, method: String? = nil) -> [LoggedRequest] {
+        requestLog.filter { request in
+            (pathPrefix.map { request.path.hasPrefix($0) } ?? true) && (method.map { $0.uppercased() == request.method } ?? true)
+        }
+    }
+
+    public func clearRequestLog() { requestLog.removeAll() }
+}
+
+/// In front of the Calendar API: waits the configured latency, answers an injected fault, and logs every request.
+struct CalendarAPIMiddleware: AsyncMiddleware {
+    let state: EmulatorState
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let method = request.method.rawValue
+        let path = request.url.path
+        let latency = await state.latency
+        if latency > .zero { try await Task.sleep(for: latency) }
+        let response: Response
+        if let fault = await state.takeFault(method: method, path: path) {
+            response = fault.response
+        } else {
+            response = try await next.respond(to: request)
+        }
+        await state.record(LoggedRequest(method: method, path: path, query: request.url.query, status: Int(response.status.code), at: Date()))
+        return response
+    }
+}
