@@ -126,7 +126,12 @@ let package = Package(
         ),
         .testTarget(
             name: "SyncEnginesTests",
-            dependencies: ["SyncEngines", .product(name: "Yams", package: "Yams")]
+            dependencies: [
+                "SyncEngines",
+                "GoogleEmulator",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
         ),
         .testTarget(
             name: "SyncboardAppTests",

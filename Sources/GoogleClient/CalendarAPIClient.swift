@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOFoundationCompat
+import NIOHTTP1
 import Synchronization
 
 /// Google Calendar API v3 over HTTP with a bearer token: typed errors, every page followed, and retries with
@@ -59,7 +60,69 @@ public struct CalendarAPIClient: Sendable {
         return entries.filter { $0.deleted != true }
     }
 
+    struct EventsPage: Decodable {
+        let items: [CalendarEvent]?
+        let nextPageToken: String?
+    }
+
+    /// events.list over every page, as a sync needs it: single events (recurrences expanded) that are not
+    /// cancelled, of the types CalendarSync syncs, overlapping [timeMin, timeMax), times in UTC.
+    public func events(calendarID: String, timeMin: Date, timeMax: Date, accessToken: String) async throws(GoogleError) -> [CalendarEvent] {
+        var events: [CalendarEvent] = []
+        var seen: Set<String> = []
+        var pageToken: String?
+        repeat {
+            var query = [("singleEvents", "true"), ("showDeleted", "false"), ("eventTypes", "default"), ("eventTypes", "focusTime"),
+                         ("eventTypes", "outOfOffice"), ("timeMin", Self.rfc3339(timeMin)), ("timeMax", Self.rfc3339(timeMax)),
+                         ("maxResults", "250"), ("timeZone", "UTC"), ("orderBy", "startTime")]
+            if let pageToken { query.append(("pageToken", pageToken)) }
+            let page: EventsPage = try await send(.GET, path: ["calendars", calendarID, "events"], query: query, accessToken: accessToken)
+            // Each page is appended once (CalendarSync's pager appended the first page twice).
+            for event in page.items ?? [] where event.status != "cancelled" {
+                if let id = event.id, !seen.insert(id).inserted { continue }
+                events.append(event)
+            }
+            pageToken = page.nextPageToken
+        } while pageToken != nil
+        return events
+    }
+
+    /// events.insert without notifying anyone (sendUpdates=none).
+    public func insertEvent(_ event: CalendarEvent, calendarID: String, accessToken: String) async throws(GoogleError) -> CalendarEvent {
+        try await send(.POST, path: ["calendars", calendarID, "events"], query: [("sendUpdates", "none")], body: event, accessToken: accessToken)
+    }
+
+    /// events.update (the whole event) without notifying anyone.
+    public func updateEvent(_ event: CalendarEvent, id: String, calendarID: String, accessToken: String) async throws(GoogleError) -> CalendarEvent {
+        try await send(.PUT, path: ["calendars", calendarID, "events", id], query: [("sendUpdates", "none")], body: event, accessToken: accessToken)
+    }
+
+    /// events.delete without notifying anyone; an event that is already gone counts as deleted.
+    public func deleteEvent(id: String, calendarID: String, accessToken: String) async throws(GoogleError) {
+        do {
+            let _: Empty = try await send(.DELETE, path: ["calendars", calendarID, "events", id], query: [("sendUpdates", "none")], accessToken: accessToken)
+        } catch .notFound, .gone {
+            return
+        }
+    }
+
+    struct Empty: Decodable {}
+    struct NoBody: Encodable {}
+
+    static func rfc3339(_ date: Date) -> String { date.formatted(Date.ISO8601FormatStyle()) }
+
     func get<T: Decodable>(path: [String], query: [(String, String)], accessToken: String) async throws(GoogleError) -> T {
+        try await send(.GET, path: path, query: query, accessToken: accessToken)
+    }
+
+    func send<T: Decodable>(_ method: HTTPMethod, path: [String], query: [(String, String)], accessToken: String) async throws(GoogleError) -> T {
+        try await send(method, path: path, query: query, body: Optional<NoBody>.none, accessToken: accessToken)
+    }
+
+    /// One API call with retries: 429, 403 rate limits, 5xx and network failures are retried with exponential
+    /// backoff and full jitter; any other error is returned at once.
+    func send<T: Decodable, Body: Encodable>(_ method: HTTPMethod, path: [String], query: [(String, String)], body: Body?,
+                                             accessToken: String) async throws(GoogleError) -> T {
         var components = URLComponents(url: baseURL, resolvingAgainstBaseURL: false)!
         var allowed = CharacterSet.urlPathAllowed
         allowed.remove(charactersIn: "/#?@")
@@ -71,8 +134,16 @@ public struct CalendarAPIClient: Sendable {
             attempt += 1
             do {
                 var request = HTTPClientRequest(url: url)
+                request.method = method
                 request.headers.add(name: "Authorization", value: "Bearer \(accessToken)")
                 request.headers.add(name: "Accept", value: "application/json")
+                if let body {
+                    request.headers.add(name: "Content-Type", value: "application/json")
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = .withoutEscapingSlashes
+                    guard let data = try? encoder.encode(body) else { throw GoogleError.unexpected("the request could not be written") }
+                    request.body = .bytes(ByteBuffer(data: data))
+                }
                 counter.increment()
                 let response: HTTPClientResponse
                 let body: ByteBuffer
@@ -82,7 +153,10 @@ public struct CalendarAPIClient: Sendable {
                 } catch {
                     throw GoogleError.network(String(describing: type(of: error)))
                 }
-                guard response.status == .ok else { throw GoogleError.fromAPI(status: Int(response.status.code), body: Data(buffer: body)) }
+                guard (200..<300).contains(response.status.code) else {
+                    throw GoogleError.fromAPI(status: Int(response.status.code), body: Data(buffer: body))
+                }
+                if response.status == .noContent, let empty = Empty() as? T { return empty }
                 do {
                     return try JSONDecoder().decode(T.self, from: Data(buffer: body))
                 } catch {

@@ -1,3 +1,4 @@
+import GoogleClient
 import Vapor
 
 /// Syncboard's services, hung on the Vapor application.
@@ -30,6 +31,8 @@ public struct SyncboardServices: Sendable {
 struct GoogleServices: Sendable {
     var auth: GoogleAuthService
     var calendars: GoogleCalendarService
+    /// The Calendar API client the built-in engine writes through (nil in tests that fake the seams above).
+    var calendarAPI: CalendarAPIClient?
 }
 
 extension Application {

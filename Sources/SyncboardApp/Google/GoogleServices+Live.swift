@@ -66,6 +66,6 @@ extension GoogleServices {
                 throw GoogleCalendarFailure.unavailable(String(describing: error))
             }
         })
-        return GoogleServices(auth: auth, calendars: calendars)
+        return GoogleServices(auth: auth, calendars: calendars, calendarAPI: calendarAPI)
     }
 }

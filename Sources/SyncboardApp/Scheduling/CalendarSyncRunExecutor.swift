@@ -40,23 +40,13 @@ struct CalendarSyncRunExecutor: RunExecutor {
     struct Stop: Error { let outcome: RunOutcome }
 
     private func perform(_ run: RunContext, log: RunLogWriter) async throws -> RunOutcome {
-        guard let job = try await SyncJob.find(run.jobID, on: db) else {
-            throw Stop(outcome: .failed(engine: Self.engineName, "The job no longer exists.", class: .configuration))
-        }
-        guard let source = try await job.$sourceCalendar.get(on: db), let destination = try await job.$destinationCalendar.get(on: db) else {
-            throw Stop(outcome: .failed(engine: Self.engineName, "A calendar of this job is no longer linked; edit the job.", class: .calendarGone))
-        }
-        for calendar in [source, destination] where calendar.removedAt != nil {
-            throw Stop(outcome: .failed(engine: Self.engineName, "The calendar “\(calendar.summary)” no longer exists on Google.", class: .calendarGone))
-        }
-        guard let google, let clientID = configuration.google.clientID, let clientSecret = configuration.google.clientSecret else {
+        let prepared = try await RunPreparation.load(run, db: db, configuration: configuration, vault: vault, google: google, engine: Self.engineName)
+        guard let clientID = configuration.google.clientID, let clientSecret = configuration.google.clientSecret else {
             throw Stop(outcome: .failed(engine: Self.engineName, "Google is not configured (GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET).", class: .configuration))
         }
-        let tokens = AccessTokenProvider(db: db, vault: vault, google: google.auth)
-        let sourceAccount = try await source.$account.get(on: db)
-        let destinationAccount = try await destination.$account.get(on: db)
-        let sourceTokens = try await tokens.tokens(for: sourceAccount)
-        let destinationTokens = sourceAccount.id == destinationAccount.id ? sourceTokens : try await tokens.tokens(for: destinationAccount)
+        let (job, source, destination) = (prepared.job, prepared.source, prepared.destination)
+        let (sourceAccount, destinationAccount) = (prepared.sourceAccount, prepared.destinationAccount)
+        let (sourceTokens, destinationTokens) = (prepared.sourceTokens, prepared.destinationTokens)
 
         return try await RunWorkspace.with(base: configuration.runDirectory) { workspace in
             let passphrase = SecureRandom.token()

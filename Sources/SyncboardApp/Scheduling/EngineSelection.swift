@@ -2,25 +2,28 @@ import Fluent
 import Foundation
 import SyncEngines
 
-/// Picks what runs a job (SYNCBOARD_ENGINE): the CalendarSync CLI when its binary is found, the built-in engine,
-/// or the no-op engine for scheduler measurements.
+/// Picks what runs a job (SYNCBOARD_ENGINE): the CalendarSync CLI (auto: when its binary is found), the built-in
+/// engine (auto: otherwise), or the no-op engine for scheduler measurements. Each run records which one ran.
 enum EngineSelection {
     static func executor(for configuration: AppConfiguration, db: any Database, vault: TokenVault, google: GoogleServices?) -> any RunExecutor {
         let binary = CalendarSyncProcess.locate(configured: configuration.calendarSyncBinary, path: ProcessInfo.processInfo.environment["PATH"])
         switch configuration.engine {
         case .noop:
             return NoopRunExecutor(delay: configuration.noopRunDelay)
-        case .auto, .calendarsync:
+        case .calendarsync:
             guard let binary else { return UnavailableEngineExecutor(reason: unavailableReason(configuration)) }
             return CalendarSyncRunExecutor(db: db, configuration: configuration, vault: vault, google: google, binary: binary)
+        case .auto:
+            if let binary { return CalendarSyncRunExecutor(db: db, configuration: configuration, vault: vault, google: google, binary: binary) }
+            return BuiltinRunExecutor(db: db, configuration: configuration, vault: vault, google: google)
         case .builtin:
-            return UnavailableEngineExecutor(reason: "The built-in engine is not part of this build yet; install CalendarSync and set SYNCBOARD_ENGINE=auto.")
+            return BuiltinRunExecutor(db: db, configuration: configuration, vault: vault, google: google)
         }
     }
 
     static func unavailableReason(_ configuration: AppConfiguration) -> String {
         let binary = configuration.calendarSyncBinary.map { "CALENDARSYNC_BIN (\($0)) is not an executable file" } ?? "no calendarsync binary was found on PATH"
-        return "No sync engine can run this job: \(binary), and this build has no built-in engine yet. Install CalendarSync (the Docker image includes it) or set CALENDARSYNC_BIN."
+        return "SYNCBOARD_ENGINE=calendarsync, but \(binary). Install CalendarSync (the Docker image includes it), set CALENDARSYNC_BIN, or use SYNCBOARD_ENGINE=auto or builtin."
     }
 }
 

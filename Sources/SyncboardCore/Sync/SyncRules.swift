@@ -1,0 +1,111 @@
+import Foundation
+
+/// A job's filters and transformers with CalendarSync's semantics: filters and transformers run in CalendarSync's
+/// fixed order whatever order the job lists them in; a name CalendarSync does not know is skipped.
+public struct SyncRules: Sendable {
+    public static let transformerOrder = ["KeepAttendees", "KeepLocation", "KeepReminders", "KeepDescription", "KeepMeetingLink",
+                                          "KeepTitle", "PrefixTitle", "ReplaceTitle"]
+    public static let filterOrder = ["TimeFrame", "TimeFilter", "DeclinedEvents", "AllDayEvents", "RegexTitle"]
+
+    let transformers: [ConfiguredStep]
+    let filters: [ConfiguredStep]
+    let titleExclusion: NSRegularExpression?
+
+    public enum Problem: Error, Equatable, CustomStringConvertible {
+        case invalidRegex(String)
+        public var description: String {
+            switch self { case .invalidRegex(let pattern): "the RegexTitle pattern \(pattern) is not a valid regular expression" }
+        }
+    }
+
+    public init(transformers: [ConfiguredStep], filters: [ConfiguredStep]) throws(Problem) {
+        func ordered(_ steps: [ConfiguredStep], _ order: [String]) -> [ConfiguredStep] {
+            order.flatMap { name in steps.filter { $0.name.lowercased() == name.lowercased() } }
+        }
+        self.transformers = ordered(transformers, Self.transformerOrder)
+        self.filters = ordered(filters, Self.filterOrder)
+        if let pattern = self.filters.first(where: { $0.name == "RegexTitle" }).flatMap({ Self.string($0, "ExcludeRegexp") }), !pattern.isEmpty {
+            do { titleExclusion = try NSRegularExpression(pattern: pattern) } catch { throw .invalidRegex(pattern) }
+        } else {
+            titleExclusion = nil
+        }
+    }
+
+    /// Whether every filter keeps the event (hours are compared in UTC, as CalendarSync lists events in UTC).
+    public func keeps(_ event: SyncEvent) -> Bool {
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = TimeZone(identifier: "UTC")!
+        let startHour = utc.component(.hour, from: event.start), endHour = utc.component(.hour, from: event.end)
+        for filter in filters {
+            switch filter.name {
+            case "TimeFrame":
+                if event.allDay { continue }
+                let from = Self.int(filter, "HourStart"), to = Self.int(filter, "HourEnd")
+                let startsInside = startHour >= from && startHour <= to, endsInside = endHour >= from && endHour <= to
+                if !startsInside && !endsInside { return false }
+            case "TimeFilter":
+                if event.allDay { continue }
+                if startHour >= Self.int(filter, "HourStart") && endHour <= Self.int(filter, "HourEnd") { return false }
+            case "DeclinedEvents":
+                if !event.accepted { return false }
+            case "AllDayEvents":
+                if event.allDay { return false }
+            case "RegexTitle":
+                if let titleExclusion,
+                   titleExclusion.firstMatch(in: event.title, range: NSRange(event.title.startIndex..., in: event.title)) != nil { return false }
+            default:
+                continue
+            }
+        }
+        return true
+    }
+
+    /// The copy of `source` the sink should hold: the sync seed, then each transformer in order.
+    public func transform(_ source: SyncEvent) -> SyncEvent {
+        var copy = source.syncSeed()
+        for transformer in transformers {
+            switch transformer.name {
+            case "KeepAttendees":
+                let useEmail = Self.bool(transformer, "UseEmailAsDisplayName")
+                copy.attendees = source.attendees.map { attendee in
+                    SyncEvent.Attendee(email: attendee.email.replacingOccurrences(of: "@", with: "_") + "@localhost",
+                                       displayName: useEmail ? attendee.email : attendee.displayName)
+                }
+            case "KeepLocation": copy.location = source.location
+            case "KeepReminders": copy.reminders = source.reminders
+            case "KeepDescription": copy.description = Self.cleanDescription(source.description)
+            case "KeepMeetingLink":
+                if !source.meetingLink.isEmpty {
+                    copy.description = "original meeting link: \(source.meetingLink)\n\n############\n" + copy.description
+                }
+            case "KeepTitle": copy.title = source.title
+            case "PrefixTitle": copy.title = (Self.string(transformer, "Prefix") ?? "") + copy.title
+            case "ReplaceTitle": copy.title = Self.string(transformer, "NewTitle") ?? "[CalendarSync Event]"
+            default: continue
+            }
+        }
+        return copy
+    }
+
+    /// CalendarSync's KeepDescription: line breaks "\r\n" removed, trimmed, at most 4,000 characters ("..." ending).
+    /// (It also runs an HTML sanitiser; plain-text descriptions come out the same, HTML may differ.)
+    static func cleanDescription(_ text: String) -> String {
+        let trimmed = text.replacingOccurrences(of: "\r\n", with: "").trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed.count > 4000 ? String(trimmed.prefix(3997)) + "..." : trimmed
+    }
+
+    static func int(_ step: ConfiguredStep, _ name: String) -> Int {
+        if case .int(let value)? = step.parameters[name] { return value }
+        return 0
+    }
+
+    static func bool(_ step: ConfiguredStep, _ name: String) -> Bool {
+        if case .bool(let value)? = step.parameters[name] { return value }
+        return false
+    }
+
+    static func string(_ step: ConfiguredStep, _ name: String) -> String? {
+        if case .string(let value)? = step.parameters[name] { return value }
+        return nil
+    }
+}

@@ -1,0 +1,135 @@
+import AsyncHTTPClient
+import Fluent
+import Foundation
+@testable import GoogleEmulator
+import SyncboardCore
+import Testing
+import Vapor
+@testable import SyncboardApp
+
+/// The built-in engine as the app runs it: tokens refreshed from the vault at the Google emulator, the job's
+/// calendars, transformers and window, the outcome and log as the dashboard shows them.
+@Suite("Built-in engine in the app")
+struct BuiltinRunExecutorTests {
+    static let work = "work@group.calendar.google.com"
+    static let family = "family@group.calendar.google.com"
+
+    struct Setup {
+        let emulator: GoogleEmulatorServer
+        let executor: BuiltinRunExecutor
+        let jobID: UUID
+        let destinationAccount: UUID
+        let runID: UUID
+    }
+
+    static func withSetup(_ body: (Application, Setup) async throws -> Void) async throws {
+        let emulator = try await GoogleEmulatorServer.start()
+        do {
+            try await TestApp.withApp(on: .sqlite) { app in
+                try await EmulatorSignInTests.wire(app, to: emulator)
+                let state = emulator.state
+                await state.addAccount(.init(subject: "2001", email: "ada@example.com", name: "Ada"))
+                await state.addAccount(.init(subject: "2002", email: "ada.home@example.org", name: "Ada at home"))
+                await state.addCalendar(.init(id: work, summary: "Work", roles: ["ada@example.com": "owner"]))
+                await state.addCalendar(.init(id: family, summary: "Family", roles: ["ada.home@example.org": "owner"]))
+
+                let user = try await Fixtures.user(app.db)
+                var accounts: [GoogleAccount] = []
+                for (subject, email) in [("2001", "ada@example.com"), ("2002", "ada.home@example.org")] {
+                    let account = try await Fixtures.account(app.db, user: user, subject: subject, email: email)
+                    let refresh = await state.issueTokens(subject: subject, clientID: EmulatorSignInTests.clientID,
+                                                          scope: "openid email https://www.googleapis.com/auth/calendar", offline: true).refresh!
+                    account.refreshTokenCiphertext = try app.syncboard.vault.seal(refresh, context: account.vaultContext("refresh_token"))
+                    try await account.save(on: app.db)
+                    accounts.append(account)
+                }
+                let source = try await Fixtures.calendar(app.db, account: accounts[0], googleID: work)
+                let destination = try await Fixtures.calendar(app.db, account: accounts[1], googleID: family)
+                let job = SyncJob(userID: try user.requireID(), spec: SyncJobSpec(
+                    name: "Work → Family", sourceCalendarID: try source.requireID(), destinationCalendarID: try destination.requireID(),
+                    transformers: [ConfiguredStep(name: "KeepTitle"), ConfiguredStep(name: "PrefixTitle", parameters: ["Prefix": .string("[Work] ")])],
+                    filters: [ConfiguredStep(name: "DeclinedEvents")], cadence: .hourly, timeZone: "Europe/Berlin"))
+                try await job.create(on: app.db)
+                let run = JobRun(jobID: try job.requireID(), trigger: .manual, mode: .sync, status: .running, scheduledFor: nil, queuedAt: Date())
+                try await run.create(on: app.db)
+                let executor = try #require(EngineSelection.executor(for: app.syncboard.configuration, db: app.db, vault: app.syncboard.vault,
+                                                                     google: app.syncboard.google) as? BuiltinRunExecutor,
+                                            "auto picks the built-in engine when no calendarsync binary is found")
+                try await body(app, Setup(emulator: emulator, executor: executor, jobID: try job.requireID(),
+                                          destinationAccount: try accounts[1].requireID(), runID: try run.requireID()))
+            }
+        } catch {
+            try? await emulator.shutdown()
+            throw error
+        }
+        try await emulator.shutdown()
+    }
+
+    static func execute(_ setup: Setup, app: Application, mode: JobRun.Mode = .sync) async throws -> (RunOutcome, [String]) {
+        let log = RunLogWriter(runID: setup.runID, db: app.db)
+        let outcome = await setup.executor.execute(
+            RunContext(runID: setup.runID, jobID: setup.jobID, mode: mode, trigger: .manual, attempt: 1, timeout: 60), log: log)
+        _ = await log.finish()
+        let lines = try await RunLogLine.query(on: app.db).filter(\.$run.$id == setup.runID).sort(\.$seq).all(\.$text)
+        return (outcome, lines)
+    }
+
+    static func addEvent(_ state: EmulatorState, _ summary: String, inDays days: Double, declined: Bool = false) async throws {
+        let start = Date().addingTimeInterval(days * 86_400)
+        var body: JSONValue = ["summary": .string(summary), "start": ["dateTime": .string(start.formatted(.iso8601))],
+                               "end": ["dateTime": .string(start.addingTimeInterval(3_600).formatted(.iso8601))]]
+        if declined { body["attendees"] = [["email": "ada@example.com", "responseStatus": "declined", "self": true]] }
+        _ = try await state.addEvent(calendarID: work, body)
+    }
+
+    @Test("a run copies the source's events with the job's transformers and filters across two accounts; dry-run and clean do what they say")
+    func success() async throws {
+        try await Self.withSetup { app, setup in
+            let state = setup.emulator.state
+            try await Self.addEvent(state, "Planning", inDays: 1)
+            try await Self.addEvent(state, "Review", inDays: 2)
+            try await Self.addEvent(state, "Offsite", inDays: 3, declined: true)
+
+            let (dry, dryLog) = try await Self.execute(setup, app: app, mode: .dryRun)
+            #expect(dry.status == .succeeded && dry.engine == "builtin" && dry.created == 2)
+            #expect(dryLog.contains("dry run: nothing was written"))
+            #expect(await state.storedEvents(calendarID: Self.family).isEmpty)
+
+            let (outcome, lines) = try await Self.execute(setup, app: app)
+            #expect(outcome == .succeeded(engine: "builtin", created: 2, updated: 0, deleted: 0), "\(lines)")
+            #expect(lines.contains("found 2 new, 0 changed, and 0 deleted events"))
+            let titles = await state.storedEvents(calendarID: Self.family).compactMap { $0["summary"]?.string }.sorted()
+            #expect(titles == ["[Work] Planning", "[Work] Review"])
+            #expect(!lines.joined().contains("ya29.") && !lines.joined().contains("1//"), "no token reaches the log")
+
+            let (clean, _) = try await Self.execute(setup, app: app, mode: .clean)
+            #expect(clean.status == .succeeded && clean.deleted == 2)
+            #expect(await state.storedEvents(calendarID: Self.family).allSatisfy { $0["status"] == "cancelled" })
+        }
+    }
+
+    @Test("a revoked refresh token ends the run as needs-reconnect for that account, before any Calendar API call")
+    func revoked() async throws {
+        try await Self.withSetup { app, setup in
+            await setup.emulator.state.revokeTokens(ofEmail: "ada.home@example.org")
+            await setup.emulator.state.clearRequestLog()
+            let (outcome, lines) = try await Self.execute(setup, app: app)
+            #expect(outcome.status == .needsReconnect && outcome.reconnectAccountID == setup.destinationAccount)
+            #expect(lines.contains { $0.contains("ada.home@example.org") && $0.contains("reconnect") })
+            #expect(await setup.emulator.state.requests(pathPrefix: "/calendar/v3/").isEmpty)
+        }
+    }
+
+    @Test("losing write access to the destination fails the run with Google's reason as the first error")
+    func readerOnly() async throws {
+        try await Self.withSetup { app, setup in
+            try await Self.addEvent(setup.emulator.state, "Planning", inDays: 1)
+            try await setup.emulator.state.setRole(calendarID: Self.family, email: "ada.home@example.org", role: "reader")
+            let (outcome, lines) = try await Self.execute(setup, app: app)
+            #expect(outcome.status == .failed)
+            let summary = try #require(outcome.errorSummary)
+            #expect(summary.contains("could not create “[Work] Planning”") && summary.contains("requiredAccessLevel"), "\(summary)")
+            #expect(lines.contains { $0.hasPrefix("ERROR could not create") })
+        }
+    }
+}
