@@ -98,6 +98,16 @@ let package = Package(
             dependencies: ["GoogleEmulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
+        // Measures one built-in sync run against the emulator (benchmarks/builtin-engine.sh); not shipped.
+        .executableTarget(
+            name: "engine-benchmark",
+            dependencies: [
+                "SyncEngines", "GoogleClient", "GoogleEmulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
         .executableTarget(
             name: "syncboard",
             dependencies: [

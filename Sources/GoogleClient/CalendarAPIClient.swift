@@ -38,12 +38,16 @@ public struct CalendarAPIClient: Sendable {
     let http: HTTPClient
     let retry: RetryPolicy
     let counter: RequestCounter
+    /// events.list page size: Google's maximum by default, so a sync lists a calendar in as few calls as it can.
+    let eventsPageSize: Int
 
-    public init(baseURL: URL, http: HTTPClient, retry: RetryPolicy = RetryPolicy(), counter: RequestCounter = RequestCounter()) {
+    public init(baseURL: URL, http: HTTPClient, retry: RetryPolicy = RetryPolicy(), counter: RequestCounter = RequestCounter(),
+                eventsPageSize: Int = 2_500) {
         self.baseURL = baseURL
         self.http = http
         self.retry = retry
         self.counter = counter
+        self.eventsPageSize = min(max(eventsPageSize, 1), 2_500)
     }
 
     /// Every calendar the token's account can see, across all pages.
@@ -74,7 +78,7 @@ public struct CalendarAPIClient: Sendable {
         repeat {
             var query = [("singleEvents", "true"), ("showDeleted", "false"), ("eventTypes", "default"), ("eventTypes", "focusTime"),
                          ("eventTypes", "outOfOffice"), ("timeMin", Self.rfc3339(timeMin)), ("timeMax", Self.rfc3339(timeMax)),
-                         ("maxResults", "250"), ("timeZone", "UTC"), ("orderBy", "startTime")]
+                         ("maxResults", String(eventsPageSize)), ("timeZone", "UTC"), ("orderBy", "startTime")]
             if let pageToken { query.append(("pageToken", pageToken)) }
             let page: EventsPage = try await send(.GET, path: ["calendars", calendarID, "events"], query: query, accessToken: accessToken)
             // Each page is appended once (CalendarSync's pager appended the first page twice).

@@ -140,7 +140,8 @@ public actor EmulatorState {
     /// Single use: a code is gone once presented, whatever the outcome.
     func redeem(code: String) -> CodeGrant? { codes.removeValue(forKey: code) }
 
-    func issueTokens(subject: String, clientID: String, scope: String, offline: Bool) -> (access: String, refresh: String?) {
+    /// Tokens as a consent would issue them (tests and benchmarks use them to skip the browser).
+    public func issueTokens(subject: String, clientID: String, scope: String, offline: Bool) -> (access: String, refresh: String?) {
         let refresh = offline ? "1//" + Self.random() : nil
         if let refresh { refreshTokens[refresh] = RefreshGrant(subject: subject, clientID: clientID, scope: scope, revoked: false) }
         let access = "ya29." + Self.random()

@@ -54,7 +54,7 @@ struct BuiltinEngineTests {
         let token = await state.issueTokens(subject: "1", clientID: "c", scope: "openid https://www.googleapis.com/auth/calendar", offline: false).access
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         let api = CalendarAPIClient(baseURL: URL(string: emulator.baseURL + "/calendar/v3")!, http: http,
-                                    retry: .init(maxAttempts: 5, baseDelay: .milliseconds(5)))
+                                    retry: .init(maxAttempts: 5, baseDelay: .milliseconds(5)), eventsPageSize: 250)
         let world = World(emulator: emulator, engine: BuiltinSyncEngine(api: api), token: token)
         do { try await body(world) } catch {
             try? await http.shutdown(); try? await emulator.shutdown(); throw error

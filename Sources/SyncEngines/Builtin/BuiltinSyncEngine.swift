@@ -25,6 +25,13 @@ public struct BuiltinSyncEngine: Sendable {
         /// One line per event that could not be written.
         public var failures: [String] = []
         public var succeeded: Bool { failures.isEmpty }
+
+        public init(created: Int = 0, updated: Int = 0, deleted: Int = 0, failures: [String] = []) {
+            self.created = created
+            self.updated = updated
+            self.deleted = deleted
+            self.failures = failures
+        }
     }
 
     public enum Failure: Error, CustomStringConvertible {
@@ -59,8 +66,8 @@ public struct BuiltinSyncEngine: Sendable {
             await log("found \(plan.deletes.count) events to delete")
         } else {
             await log("Syncing \(source.id) → \(sink.id), events between \(span)")
-            let sourceEvents = try await list(source, window: window, hash: sourceHash, what: "listing the source calendar")
-            let sinkEvents = try await list(sink, window: window, hash: sinkHash, what: "listing the destination calendar")
+            // Both calendars are listed at once: a run's time is mostly waiting for Google.
+            let (sourceEvents, sinkEvents) = try await listBoth(source: (source, sourceHash), sink: (sink, sinkHash), window: window)
             await log("loaded \(sourceEvents.count) source and \(sinkEvents.count) destination events")
             plan = SyncPlan.make(source: sourceEvents, sink: sinkEvents, rules: rules, sourceHash: sourceHash, sinkHash: sinkHash)
             for note in plan.notes {
@@ -84,6 +91,22 @@ public struct BuiltinSyncEngine: Sendable {
         let outcome = await apply(plan, to: sink, concurrency: concurrency, log: log)
         await log(outcome.succeeded ? "sync complete" : "sync finished with \(outcome.failures.count) failed events")
         return outcome
+    }
+
+    private func listBoth(source: (Calendar, String), sink: (Calendar, String),
+                          window: (start: Date, end: Date)) async throws(Failure) -> ([SyncEvent], [SyncEvent]) {
+        let sinkListing = Task { () async -> Result<[SyncEvent], Failure> in
+            do throws(Failure) { return .success(try await list(sink.0, window: window, hash: sink.1, what: "listing the destination calendar")) }
+            catch { return .failure(error) }
+        }
+        let sourceEvents: [SyncEvent]
+        do throws(Failure) {
+            sourceEvents = try await list(source.0, window: window, hash: source.1, what: "listing the source calendar")
+        } catch {
+            sinkListing.cancel()
+            throw error
+        }
+        return (sourceEvents, try await sinkListing.value.get())
     }
 
     private func list(_ calendar: Calendar, window: (start: Date, end: Date), hash: String, what: String) async throws(Failure) -> [SyncEvent] {
