@@ -74,6 +74,10 @@ struct CalendarRoutes: RouteCollection {
         switch await authorize(req, write: false) { case .success(let value): caller = value; case .failure(let error): return error.response }
         let query: EventQuery
         do { query = try Self.eventQuery(req) } catch { return Self.badRequest(error.message) }
+        if let timeMin = query.timeMin, let timeMax = query.timeMax, timeMax <= timeMin {
+            return Self.error(400, "The specified time range is empty.", reason: "timeRangeEmpty", status: "INVALID_ARGUMENT",
+                              domain: "calendar", location: ("timeMax", "parameter"))
+        }
         let maxResults = req.query[Int.self, at: "maxResults"] ?? 250
         guard (1...2500).contains(maxResults) else { return Self.badRequest("Invalid value for maxResults: must be between 1 and 2500.", reason: "invalid") }
         let offset: Int

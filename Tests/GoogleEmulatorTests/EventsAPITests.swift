@@ -136,6 +136,10 @@ struct EventsAPITests {
             #expect(bad.status == 400, "orderBy=startTime needs singleEvents=true, as at Google")
             let big = try await google.call(.GET, EmulatorHarness.events("team@group.calendar.google.com") + "?maxResults=2500", token: ada)
             #expect(big.items.count == 1_099 && big.json["nextPageToken"] == nil)
+            let empty = try await google.call(.GET, EmulatorHarness.events("team@group.calendar.google.com")
+                                              + "?timeMin=2026-12-02T00:00:00Z&timeMax=2026-12-01T00:00:00Z", token: ada)
+            #expect(empty.status == 400 && empty.json["error"]?["errors"]?[0]?["reason"] == "timeRangeEmpty"
+                    && empty.json["error"]?["errors"]?[0]?["domain"] == "calendar", "as Google's errors page shows it")
         }
     }
 
