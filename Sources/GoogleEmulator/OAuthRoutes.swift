@@ -18,6 +18,22 @@ struct OAuthRoutes: RouteCollection {
         routes.get("oauth2", "v3", "certs") { _ in Response(status: .ok, headers: ["Content-Type": "application/json"], body: .init(string: jwks)) }
         routes.get("v1", "userinfo", use: userinfo)
         routes.post("revoke", use: revoke)
+        routes.get("avatars", ":file", use: avatar)
+    }
+
+    /// The `picture` URL of an account: a generated SVG with its initial, so nothing is fetched from elsewhere.
+    func pictureURL(_ account: EmulatorState.Account) -> String { "\(issuer())/avatars/\(account.subject).svg" }
+
+    func avatar(req: Request) async -> Response {
+        let subject = (req.parameters.get("file") ?? "").replacingOccurrences(of: ".svg", with: "")
+        guard let account = await state.account(subject: subject) else { return Response(status: .notFound) }
+        let initial = String(account.name.first ?? account.email.first ?? "?").uppercased()
+            .replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        let svg = """
+        <svg xmlns="http://www.w3.org/2000/svg" width="96" height="96" viewBox="0 0 96 96"><circle cx="48" cy="48" r="48" fill="#1a73e8"/>\
+        <text x="48" y="62" font-family="sans-serif" font-size="44" fill="#fff" text-anchor="middle">\(initial)</text></svg>
+        """
+        return Response(status: .ok, headers: ["Content-Type": "image/svg+xml"], body: .init(string: svg))
     }
 
     func discovery(req: Request) -> Response {
@@ -110,7 +126,7 @@ struct OAuthRoutes: RouteCollection {
             let account = await state.account(subject: grant.subject)!
             let idToken = try await signer.sign(IDTokenClaims(
                 iss: issuer(), aud: id, azp: id, sub: account.subject, email: account.email, email_verified: true, name: account.name,
-                nonce: grant.authorization.nonce, iat: Int(Date().timeIntervalSince1970), exp: Int(Date().timeIntervalSince1970) + 3600),
+                picture: pictureURL(account), nonce: grant.authorization.nonce, iat: Int(Date().timeIntervalSince1970), exp: Int(Date().timeIntervalSince1970) + 3600),
                 kid: "emulator-1")
             var body: [String: Any] = ["access_token": tokens.access, "expires_in": Int(await state.accessTokenLifetime), "token_type": "Bearer",
                                        "scope": grant.authorization.scope, "id_token": idToken]
@@ -132,7 +148,8 @@ struct OAuthRoutes: RouteCollection {
         guard let token = req.headers.bearerAuthorization?.token, let (account, _) = await state.bearer(token) else {
             return Self.oauthError(.unauthorized, "invalid_request", "Invalid Credentials")
         }
-        return Self.json(["sub": account.subject, "email": account.email, "email_verified": true, "name": account.name])
+        return Self.json(["sub": account.subject, "email": account.email, "email_verified": true, "name": account.name,
+                          "picture": pictureURL(account)])
     }
 
     func revoke(req: Request) async -> Response {
@@ -141,7 +158,7 @@ struct OAuthRoutes: RouteCollection {
     }
 
     struct IDTokenClaims: JWTPayload {
-        let iss: String, aud: String, azp: String, sub: String, email: String, email_verified: Bool, name: String
+        let iss: String, aud: String, azp: String, sub: String, email: String, email_verified: Bool, name: String, picture: String
         let nonce: String?
         let iat: Int, exp: Int
         func verify(using algorithm: some JWTAlgorithm) throws {}

@@ -80,6 +80,7 @@ struct EmulatorInteropTests {
             let fresh = try #require(try await Self.code(flow, verifier: verifier))
             let identity = try await verifierClient.verify(try #require(try await flow.oauth.exchange(code: fresh, codeVerifier: verifier, redirectURI: Self.redirect).idToken), nonce: "no")
             #expect(identity.email == "ada@example.com" && identity.subject == "42")
+            #expect(identity.picture?.hasSuffix("/avatars/42.svg") == true, "a picture URL the emulator itself serves")
         }
     }
 

@@ -78,7 +78,7 @@ public struct BuiltinSyncEngine: Sendable {
                 }
             }
             let filtered = plan.notes.filter { if case .filteredOut = $0 { true } else { false } }.count
-            if filtered > 0 { await log("\(filtered) events were left out by the filters") }
+            if filtered > 0 { await log(filtered == 1 ? "1 event was left out by the filters" : "\(filtered) events were left out by the filters") }
             await log("found \(plan.creates.count) new, \(plan.updates.count) changed, and \(plan.deletes.count) deleted events")
         }
         if mode == .dryRun {

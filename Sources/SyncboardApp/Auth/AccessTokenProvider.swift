@@ -30,13 +30,15 @@ struct AccessTokenProvider {
         var expiresAt: Date
     }
 
-    func tokens(for account: GoogleAccount, now: Date = Date()) async throws -> Tokens {
+    /// - Parameter forceRefresh: ignore the stored access token (Google refused it before it expired, e.g. because
+    ///   the grant was revoked: the refresh then tells whether the account must be reconnected).
+    func tokens(for account: GoogleAccount, now: Date = Date(), forceRefresh: Bool = false) async throws -> Tokens {
         let accountID = try account.requireID()
         guard account.status == .active, let refreshEnvelope = account.refreshTokenCiphertext else {
             throw Failure.needsReconnect(accountID: accountID, email: account.email)
         }
         let refreshToken = try vault.open(refreshEnvelope, context: account.vaultContext("refresh_token"))
-        if let envelope = account.accessTokenCiphertext, let expiry = account.accessTokenExpiresAt,
+        if !forceRefresh, let envelope = account.accessTokenCiphertext, let expiry = account.accessTokenExpiresAt,
            expiry.timeIntervalSince(now) > margin {
             return Tokens(accessToken: try vault.open(envelope, context: account.vaultContext("access_token")),
                           refreshToken: refreshToken, expiresAt: expiry)

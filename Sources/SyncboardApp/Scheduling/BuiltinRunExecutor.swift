@@ -38,8 +38,9 @@ struct BuiltinRunExecutor: RunExecutor {
         }
     }
 
-    private func perform(_ run: RunContext, log: RunLogWriter) async throws -> RunOutcome {
-        let prepared = try await RunPreparation.load(run, db: db, configuration: configuration, vault: vault, google: google, engine: Self.engineName)
+    private func perform(_ run: RunContext, log: RunLogWriter, forceRefresh: Bool = false) async throws -> RunOutcome {
+        let prepared = try await RunPreparation.load(run, db: db, configuration: configuration, vault: vault, google: google,
+                                                     engine: Self.engineName, forceRefresh: forceRefresh)
         guard let api = google?.calendarAPI else {
             throw CalendarSyncRunExecutor.Stop(outcome: .failed(engine: Self.engineName, "Google is not configured (GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET).",
                                                                 class: .configuration))
@@ -63,6 +64,12 @@ struct BuiltinRunExecutor: RunExecutor {
             return RunOutcome(status: .succeeded, engine: Self.engineName, created: outcome.created, updated: outcome.updated, deleted: outcome.deleted)
         } catch let error as BuiltinSyncEngine.Failure {
             try Task.checkCancellation()
+            if case .google(.unauthorized, _) = error, !forceRefresh {
+                // A stored access token Google no longer takes (revoked with its grant): refresh both and try once
+                // more; a refused refresh then ends the run as "needs reconnect" for the right account.
+                await log.append("Google did not accept the stored access token; refreshing it and trying again.", stream: .syncboard)
+                return try await perform(run, log: log, forceRefresh: true)
+            }
             await log.append("ERROR \(error.description)", stream: .stderr)
             return RunOutcome(status: .failed, engine: Self.engineName, errorSummary: error.description, failureClass: Self.classify(error))
         }
@@ -94,7 +101,7 @@ struct RunPreparation {
     let destinationTokens: AccessTokenProvider.Tokens
 
     static func load(_ run: RunContext, db: any Database, configuration: AppConfiguration, vault: TokenVault, google: GoogleServices?,
-                     engine: String) async throws -> RunPreparation {
+                     engine: String, forceRefresh: Bool = false) async throws -> RunPreparation {
         typealias Stop = CalendarSyncRunExecutor.Stop
         guard let job = try await SyncJob.find(run.jobID, on: db) else {
             throw Stop(outcome: .failed(engine: engine, "The job no longer exists.", class: .configuration))
@@ -111,8 +118,9 @@ struct RunPreparation {
         let tokens = AccessTokenProvider(db: db, vault: vault, google: google.auth)
         let sourceAccount = try await source.$account.get(on: db)
         let destinationAccount = try await destination.$account.get(on: db)
-        let sourceTokens = try await tokens.tokens(for: sourceAccount)
-        let destinationTokens = sourceAccount.id == destinationAccount.id ? sourceTokens : try await tokens.tokens(for: destinationAccount)
+        let sourceTokens = try await tokens.tokens(for: sourceAccount, forceRefresh: forceRefresh)
+        let destinationTokens = sourceAccount.id == destinationAccount.id ? sourceTokens
+            : try await tokens.tokens(for: destinationAccount, forceRefresh: forceRefresh)
         return RunPreparation(job: job, source: source, destination: destination, sourceAccount: sourceAccount, destinationAccount: destinationAccount,
                               sourceTokens: sourceTokens, destinationTokens: destinationTokens)
     }

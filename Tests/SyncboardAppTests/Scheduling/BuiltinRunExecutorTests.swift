@@ -19,7 +19,6 @@ struct BuiltinRunExecutorTests {
         let executor: BuiltinRunExecutor
         let jobID: UUID
         let destinationAccount: UUID
-        let runID: UUID
     }
 
     static func withSetup(_ body: (Application, Setup) async throws -> Void) async throws {
@@ -50,13 +49,11 @@ struct BuiltinRunExecutorTests {
                     transformers: [ConfiguredStep(name: "KeepTitle"), ConfiguredStep(name: "PrefixTitle", parameters: ["Prefix": .string("[Work] ")])],
                     filters: [ConfiguredStep(name: "DeclinedEvents")], cadence: .hourly, timeZone: "Europe/Berlin"))
                 try await job.create(on: app.db)
-                let run = JobRun(jobID: try job.requireID(), trigger: .manual, mode: .sync, status: .running, scheduledFor: nil, queuedAt: Date())
-                try await run.create(on: app.db)
                 let executor = try #require(EngineSelection.executor(for: app.syncboard.configuration, db: app.db, vault: app.syncboard.vault,
                                                                      google: app.syncboard.google) as? BuiltinRunExecutor,
                                             "auto picks the built-in engine when no calendarsync binary is found")
                 try await body(app, Setup(emulator: emulator, executor: executor, jobID: try job.requireID(),
-                                          destinationAccount: try accounts[1].requireID(), runID: try run.requireID()))
+                                          destinationAccount: try accounts[1].requireID()))
             }
         } catch {
             try? await emulator.shutdown()
@@ -65,12 +62,18 @@ struct BuiltinRunExecutorTests {
         try await emulator.shutdown()
     }
 
+    /// Executes the job as a new run (each run has its own log).
     static func execute(_ setup: Setup, app: Application, mode: JobRun.Mode = .sync) async throws -> (RunOutcome, [String]) {
-        let log = RunLogWriter(runID: setup.runID, db: app.db)
+        let run = JobRun(jobID: setup.jobID, trigger: .manual, mode: mode, status: .running, scheduledFor: nil, queuedAt: Date())
+        try await run.create(on: app.db)
+        let runID = try run.requireID()
+        let log = RunLogWriter(runID: runID, db: app.db)
         let outcome = await setup.executor.execute(
-            RunContext(runID: setup.runID, jobID: setup.jobID, mode: mode, trigger: .manual, attempt: 1, timeout: 60), log: log)
+            RunContext(runID: runID, jobID: setup.jobID, mode: mode, trigger: .manual, attempt: 1, timeout: 60), log: log)
         _ = await log.finish()
-        let lines = try await RunLogLine.query(on: app.db).filter(\.$run.$id == setup.runID).sort(\.$seq).all(\.$text)
+        run.status = outcome.status  // ends the run, as the recorder would, so the job may run again
+        try await run.save(on: app.db)
+        let lines = try await RunLogLine.query(on: app.db).filter(\.$run.$id == runID).sort(\.$seq).all(\.$text)
         return (outcome, lines)
     }
 
@@ -108,8 +111,20 @@ struct BuiltinRunExecutorTests {
         }
     }
 
-    @Test("a revoked refresh token ends the run as needs-reconnect for that account, before any Calendar API call")
+    @Test("a revoked grant ends the run as needs-reconnect for that account, with or without a stored access token")
     func revoked() async throws {
+        try await Self.withSetup { app, setup in
+            // A first run stores both accounts' access tokens; revoking the grant at Google kills them too.
+            #expect(try await Self.execute(setup, app: app).0.status == .succeeded)
+            await setup.emulator.state.revokeTokens(ofEmail: "ada.home@example.org")
+            let (afterStored, storedLog) = try await Self.execute(setup, app: app)
+            #expect(afterStored.status == .needsReconnect && afterStored.reconnectAccountID == setup.destinationAccount, "\(storedLog)")
+            #expect(storedLog.contains { $0.contains("refreshing it and trying again") })
+        }
+    }
+
+    @Test("a revoked refresh token ends the run as needs-reconnect for that account, before any Calendar API call")
+    func revokedBeforeAnyRun() async throws {
         try await Self.withSetup { app, setup in
             await setup.emulator.state.revokeTokens(ofEmail: "ada.home@example.org")
             await setup.emulator.state.clearRequestLog()
