@@ -6,7 +6,7 @@ never look at the page a click is leaving, the Google emulator's account chooser
 import json, shutil, sys, time, traceback, urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -55,7 +55,7 @@ def text():
     """The page's text; empty while a reload has no body yet."""
     try:
         return driver.find_element(By.TAG_NAME, "body").text
-    except (NoSuchElementException, StaleElementReferenceException):
+    except WebDriverException:  # no body yet, or a document being replaced
         return ""
 
 
@@ -81,20 +81,27 @@ def emulator(method, path, body=None):
         return json.loads(raw) if raw else None
 
 
+def click_and_wait_for_next_page(element):
+    """Clicks and waits until a new document has loaded: the old one is marked first, because Chromium reports
+    elements of a document being replaced inconsistently (stale, or an inspector error)."""
+    driver.execute_script("window.__leaving = true;")
+    element.click()
+
+    def arrived(d):
+        try:
+            return d.execute_script("return window.__leaving !== true && document.readyState === 'complete';")
+        except WebDriverException:
+            return False
+    wait.until(arrived)
+
+
 def choose_google_account(email, start):
     """Clicks `start` (an element that sends the browser to Google) and answers the emulator's account chooser as
-    `email`; the chooser appears unless Google approves silently. Waits for the old page to go first, so a check
-    never sees the page the click left."""
-    page = driver.find_element(By.TAG_NAME, "html")
-    start.click()
-    wait.until(EC.staleness_of(page))
-    wait.until(lambda d: d.find_elements(By.ID, f"choose-{email}") or
-               (d.current_url.startswith(args.app) and d.execute_script("return document.readyState") == "complete"))
+    `email`; the chooser appears unless Google approves silently."""
+    click_and_wait_for_next_page(start)
     if driver.find_elements(By.ID, f"choose-{email}"):
         shot(f"google-chooser-{email.split('@')[0]}")
-        page = driver.find_element(By.TAG_NAME, "html")
-        click(f"button[id='choose-{email}']")
-        wait.until(EC.staleness_of(page))
+        click_and_wait_for_next_page(clickable(f"button[id='choose-{email}']"))
     wait.until(lambda d: d.current_url.startswith(args.app))
 
 
@@ -111,9 +118,12 @@ def run_now_and_wait(expected, timeout=60):
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
-            # The page reloads itself when an active run ends, so the element may go stale under us.
-            status = [element.text.strip().lower() for element in driver.find_elements(By.ID, "run-status")]
-        except StaleElementReferenceException:
+            # Read in one script: the page reloads itself when an active run ends, so an element found a moment
+            # earlier may already belong to the old document.
+            status = driver.execute_script("var e = document.getElementById('run-status'); return e ? [e.textContent] : [];")
+            status = [value.strip().lower() for value in status]
+        except WebDriverException:
+            time.sleep(0.2)
             continue
         if status and status[0] not in ("", "queued", "running"):
             expect(status[0] == expected, f"the run ended as {expected}")
