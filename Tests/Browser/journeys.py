@@ -77,7 +77,7 @@ def configure_job():
     body = text()
     expect("Work → Family" in body, "the job page names the job")
     expect("15 minutes" in body, "the cadence is described in words")
-    expect("[Work]" in body and "declined" in body.lower(), "the transformer and filter are described")
+    expect("Prefix “[Work] ”" in body and "declined" in body.lower(), "the transformer (its prefix quoted) and filter are described")
     shot("job-page")
 
 
@@ -146,6 +146,7 @@ def a_failing_run_shows_its_error():
     notice.find_element(By.LINK_TEXT, "Open the run").click()
     wait.until(EC.presence_of_element_located((By.ID, "run-error")))
     expect(driver.find_element(By.ID, "run-error").text.strip() != "", "the run page explains the failure")
+    expect("Make changes to events" in text(), "and says what to do about it")
     shot("failed-run-page")
     emulator("PUT", "/emulator/calendars/family-bob@group.calendar.google.com/roles/bob@example.org", {"role": "owner"})
 

@@ -89,7 +89,8 @@ public struct BuiltinSyncEngine: Sendable {
             return Outcome(created: plan.creates.count, updated: plan.updates.count, deleted: plan.deletes.count)
         }
         let outcome = await apply(plan, to: sink, concurrency: concurrency, log: log)
-        await log(outcome.succeeded ? "sync complete" : "sync finished with \(outcome.failures.count) failed events")
+        await log(outcome.succeeded ? "sync complete"
+                  : "sync finished with \(outcome.failures.count) failed \(outcome.failures.count == 1 ? "event" : "events")")
         return outcome
     }
 

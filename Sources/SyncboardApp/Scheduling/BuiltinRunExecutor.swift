@@ -58,7 +58,8 @@ struct BuiltinRunExecutor: RunExecutor {
             try Task.checkCancellation()
             guard outcome.succeeded else {
                 return RunOutcome(status: .failed, engine: Self.engineName, created: outcome.created, updated: outcome.updated, deleted: outcome.deleted,
-                                  errorSummary: "\(outcome.failures.count) events could not be written; the first: \(outcome.failures[0])",
+                                  errorSummary: outcome.failures.count == 1 ? outcome.failures[0]
+                                    : "\(outcome.failures.count) events could not be written; the first: \(outcome.failures[0])",
                                   failureClass: CalendarSyncRunExecutor.classify(outcome.failures[0]))
             }
             return RunOutcome(status: .succeeded, engine: Self.engineName, created: outcome.created, updated: outcome.updated, deleted: outcome.deleted)

@@ -145,6 +145,11 @@ struct BuiltinRunExecutorTests {
             let summary = try #require(outcome.errorSummary)
             #expect(summary.contains("could not create “[Work] Planning”") && summary.contains("requiredAccessLevel"), "\(summary)")
             #expect(lines.contains { $0.hasPrefix("ERROR could not create") })
+            let failed = JobRun(jobID: setup.jobID, trigger: .manual, mode: .sync, status: .failed, scheduledFor: nil, queuedAt: Date())
+            failed.failureClass = outcome.failureClass
+            failed.errorSummary = outcome.errorSummary
+            #expect(RunAdvice.advice(for: failed, jobID: setup.jobID)?.message.contains("Make changes to events") == true,
+                    "the run page says how to give the account write access")
         }
     }
 }

@@ -86,7 +86,13 @@ struct JobPage {
         guard !steps.isEmpty else { return none }
         return steps.map { step in
             let label = catalog.entry(kind, named: step.name)?.label ?? step.name
-            let parameters = step.parameters.keys.sorted().map { "\($0) \(step.parameters[$0]!.description.isEmpty ? "(empty)" : step.parameters[$0]!.description)" }
+            // Text values in quotes, so that spaces (a prefix "[Work] ") and empty values show.
+            let parameters = step.parameters.keys.sorted().map { key -> String in
+                switch step.parameters[key]! {
+                case .string(let text): "\(key) “\(text)”"
+                case let value: "\(key) \(value.description)"
+                }
+            }
             return parameters.isEmpty ? label : "\(label) (\(parameters.joined(separator: ", ")))"
         }.joined(separator: "; ")
     }
