@@ -14,7 +14,36 @@ struct BuiltinRunExecutor: RunExecutor {
 
     static let engineName = "builtin"
 
+    private enum Race: Sendable { case finished(RunOutcome), timedOut }
+
+    /// Runs the job, stopped (its Google calls cancelled) when it outlives the run's time limit.
     func execute(_ run: RunContext, log: RunLogWriter) async -> RunOutcome {
+        let limit = run.timeout
+        let first = await withTaskGroup(of: Race.self) { group in
+            group.addTask { .finished(await self.executeWithoutLimit(run, log: log)) }
+            group.addTask {
+                do {
+                    try await Task.sleep(for: .seconds(limit))
+                    return .timedOut
+                } catch {
+                    return .finished(RunOutcome(status: .cancelled, engine: Self.engineName))
+                }
+            }
+            let first = await group.next()!
+            group.cancelAll()
+            return first
+        }
+        switch first {
+        case .finished(let outcome):
+            return outcome
+        case .timedOut:
+            let message = "The run took longer than its limit of \(Int(limit)) seconds and was stopped."
+            await log.append(message, stream: .syncboard)
+            return RunOutcome(status: .timedOut, engine: Self.engineName, errorSummary: message, failureClass: .transient)
+        }
+    }
+
+    private func executeWithoutLimit(_ run: RunContext, log: RunLogWriter) async -> RunOutcome {
         do {
             return try await perform(run, log: log)
         } catch let failure as AccessTokenProvider.Failure {

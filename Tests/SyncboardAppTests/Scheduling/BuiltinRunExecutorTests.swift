@@ -63,13 +63,13 @@ struct BuiltinRunExecutorTests {
     }
 
     /// Executes the job as a new run (each run has its own log).
-    static func execute(_ setup: Setup, app: Application, mode: JobRun.Mode = .sync) async throws -> (RunOutcome, [String]) {
+    static func execute(_ setup: Setup, app: Application, mode: JobRun.Mode = .sync, timeout: TimeInterval = 60) async throws -> (RunOutcome, [String]) {
         let run = JobRun(jobID: setup.jobID, trigger: .manual, mode: mode, status: .running, scheduledFor: nil, queuedAt: Date())
         try await run.create(on: app.db)
         let runID = try run.requireID()
         let log = RunLogWriter(runID: runID, db: app.db)
         let outcome = await setup.executor.execute(
-            RunContext(runID: runID, jobID: setup.jobID, mode: mode, trigger: .manual, attempt: 1, timeout: 60), log: log)
+            RunContext(runID: runID, jobID: setup.jobID, mode: mode, trigger: .manual, attempt: 1, timeout: timeout), log: log)
         _ = await log.finish()
         run.status = outcome.status  // ends the run, as the recorder would, so the job may run again
         try await run.save(on: app.db)
@@ -132,6 +132,18 @@ struct BuiltinRunExecutorTests {
             #expect(outcome.status == .needsReconnect && outcome.reconnectAccountID == setup.destinationAccount)
             #expect(lines.contains { $0.contains("ada.home@example.org") && $0.contains("reconnect") })
             #expect(await setup.emulator.state.requests(pathPrefix: "/calendar/v3/").isEmpty)
+        }
+    }
+
+    @Test("a run that outlives its time limit is stopped as timed out, its Google calls abandoned")
+    func timeout() async throws {
+        try await Self.withSetup { app, setup in
+            await setup.emulator.state.setLatency(.seconds(3))
+            let started = ContinuousClock.now
+            let (outcome, lines) = try await Self.execute(setup, app: app, timeout: 0.5)
+            #expect(outcome.status == .timedOut && outcome.engine == "builtin")
+            #expect(ContinuousClock.now - started < .seconds(2.5), "stopped at the limit, not after Google answered")
+            #expect(lines.contains { $0.contains("longer than its limit") })
         }
     }
 
