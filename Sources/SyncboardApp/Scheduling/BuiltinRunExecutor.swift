@@ -47,12 +47,7 @@ struct BuiltinRunExecutor: RunExecutor {
         do {
             return try await perform(run, log: log)
         } catch let failure as AccessTokenProvider.Failure {
-            if case .needsReconnect(let accountID, let email) = failure {
-                await log.append("Google refused Syncboard's access to \(email); reconnect the account. Nothing was synced.", stream: .syncboard)
-                return RunOutcome(status: .needsReconnect, engine: Self.engineName, errorSummary: failure.description,
-                                  failureClass: .reconnect, reconnectAccountID: accountID)
-            }
-            return .failed(engine: Self.engineName, failure.description, class: .transient)
+            return await RunPreparation.outcome(for: failure, engine: Self.engineName, log: log, consequence: "Nothing was synced.")
         } catch let stop as CalendarSyncRunExecutor.Stop {
             var outcome = stop.outcome
             outcome.engine = Self.engineName
@@ -116,6 +111,19 @@ struct BuiltinRunExecutor: RunExecutor {
             default: return .transient
             }
         }
+    }
+}
+
+extension RunPreparation {
+    /// The outcome of a run whose access tokens could not be had: "needs reconnect" naming the account Google
+    /// refused, else a transient failure that is retried.
+    static func outcome(for failure: AccessTokenProvider.Failure, engine: String, log: RunLogWriter, consequence: String) async -> RunOutcome {
+        guard case .needsReconnect(let accountID, let email) = failure else {
+            return .failed(engine: engine, failure.description, class: .transient)
+        }
+        await log.append("Google refused Syncboard's access to \(email); reconnect the account. \(consequence)", stream: .syncboard)
+        return RunOutcome(status: .needsReconnect, engine: engine, errorSummary: failure.description,
+                          failureClass: .reconnect, reconnectAccountID: accountID)
     }
 }
 

@@ -20,12 +20,7 @@ struct CalendarSyncRunExecutor: RunExecutor {
         do {
             return try await perform(run, log: log)
         } catch let failure as AccessTokenProvider.Failure {
-            if case .needsReconnect(let accountID, let email) = failure {
-                await log.append("Google refused Syncboard's access to \(email); reconnect the account. CalendarSync was not started.", stream: .syncboard)
-                return RunOutcome(status: .needsReconnect, engine: Self.engineName, errorSummary: failure.description,
-                                  failureClass: .reconnect, reconnectAccountID: accountID)
-            }
-            return .failed(engine: Self.engineName, failure.description, class: .transient)
+            return await RunPreparation.outcome(for: failure, engine: Self.engineName, log: log, consequence: "CalendarSync was not started.")
         } catch let outcome as Stop {
             await log.append(outcome.outcome.errorSummary ?? "", stream: .syncboard)
             return outcome.outcome
