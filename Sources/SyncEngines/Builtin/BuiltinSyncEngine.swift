@@ -22,16 +22,22 @@ public struct BuiltinSyncEngine: Sendable {
         public var created = 0
         public var updated = 0
         public var deleted = 0
-        /// One line per event that could not be written.
-        public var failures: [String] = []
+        /// The events that could not be written.
+        public var failures: [WriteFailure] = []
         public var succeeded: Bool { failures.isEmpty }
 
-        public init(created: Int = 0, updated: Int = 0, deleted: Int = 0, failures: [String] = []) {
+        public init(created: Int = 0, updated: Int = 0, deleted: Int = 0, failures: [WriteFailure] = []) {
             self.created = created
             self.updated = updated
             self.deleted = deleted
             self.failures = failures
         }
+    }
+
+    /// An event Google refused to write: a line for the log, and Google's answer for deciding what to do.
+    public struct WriteFailure: Sendable, Equatable, CustomStringConvertible {
+        public let description: String
+        public let error: GoogleError
     }
 
     public enum Failure: Error, CustomStringConvertible {
@@ -128,7 +134,7 @@ public struct BuiltinSyncEngine: Sendable {
     private func apply(_ plan: SyncPlan, to sink: Calendar, concurrency: Int, log: @escaping @Sendable (String) async -> Void) async -> Outcome {
         let writes = plan.deletes.map(Write.delete) + plan.creates.map(Write.create) + plan.updates.map(Write.update)
         var outcome = Outcome()
-        await withTaskGroup(of: (Write, String?).self) { group in
+        await withTaskGroup(of: (Write, WriteFailure?).self) { group in
             var pending = writes.makeIterator()
             func startNext() -> Bool {
                 guard let write = pending.next() else { return false }
@@ -154,7 +160,7 @@ public struct BuiltinSyncEngine: Sendable {
     }
 
     /// nil when it worked, else what failed.
-    private func perform(_ write: Write, sink: Calendar) async -> String? {
+    private func perform(_ write: Write, sink: Calendar) async -> WriteFailure? {
         do {
             switch write {
             case .delete(let event):
@@ -172,7 +178,7 @@ public struct BuiltinSyncEngine: Sendable {
             case .create(let event): ("create", event)
             case .update(let event): ("update", event)
             }
-            return "could not \(verb) “\(event.title)” at \(Self.format(event.start)): \(error.description)"
+            return WriteFailure(description: "could not \(verb) “\(event.title)” at \(Self.format(event.start)): \(error.description)", error: error)
         }
     }
 

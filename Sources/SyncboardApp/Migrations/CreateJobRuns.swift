@@ -24,7 +24,7 @@ struct CreateJobRuns: AsyncMigration {
             .field("updated_count", .int)
             .field("deleted_count", .int)
             .field("error_summary", .string)
-            .field("failure_class", .string)  // transient | reconnect | configuration | calendar_gone
+            .field("failure_class", .string)  // transient | reconnect | configuration | calendar_gone | write_refused
             .field("reconnect_account_id", .uuid)
             .field("worker_id", .string)
             .field("lease_expires_at", .datetime)

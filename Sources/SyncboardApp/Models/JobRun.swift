@@ -44,6 +44,8 @@ final class JobRun: Model, @unchecked Sendable {
         case configuration
         /// A calendar of the job no longer exists or is no longer accessible.
         case calendarGone = "calendar_gone"
+        /// Google refused a write: the destination's account may only read that calendar.
+        case writeRefused = "write_refused"
 
         var needsUser: Bool { self != .transient }
     }

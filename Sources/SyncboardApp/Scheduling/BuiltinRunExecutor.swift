@@ -48,7 +48,7 @@ struct BuiltinRunExecutor: RunExecutor {
             return try await perform(run, log: log)
         } catch let failure as AccessTokenProvider.Failure {
             return await RunPreparation.outcome(for: failure, engine: Self.engineName, log: log, consequence: "Nothing was synced.")
-        } catch let stop as CalendarSyncRunExecutor.Stop {
+        } catch let stop as RunStop {
             var outcome = stop.outcome
             outcome.engine = Self.engineName
             await log.append(outcome.errorSummary ?? "", stream: .syncboard)
@@ -65,9 +65,8 @@ struct BuiltinRunExecutor: RunExecutor {
     private func perform(_ run: RunContext, log: RunLogWriter, forceRefresh: Bool = false) async throws -> RunOutcome {
         let prepared = try await RunPreparation.load(run, db: db, configuration: configuration, vault: vault, google: google,
                                                      engine: Self.engineName, forceRefresh: forceRefresh)
-        guard let api = google?.calendarAPI else {
-            throw CalendarSyncRunExecutor.Stop(outcome: .failed(engine: Self.engineName, "Google is not configured (GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET).",
-                                                                class: .configuration))
+        guard let api = prepared.google.calendarAPI else {
+            throw RunStop(outcome: .failed(engine: Self.engineName, "Google's Calendar API client is not set up in this process.", class: .configuration))
         }
         let zone = TimeZone(identifier: prepared.job.timeZone) ?? TimeZone(identifier: "UTC")!
         let window = prepared.job.spec.window.interval(now: Date(), timeZone: zone)
@@ -82,9 +81,9 @@ struct BuiltinRunExecutor: RunExecutor {
             try Task.checkCancellation()
             guard outcome.succeeded else {
                 return RunOutcome(status: .failed, engine: Self.engineName, created: outcome.created, updated: outcome.updated, deleted: outcome.deleted,
-                                  errorSummary: outcome.failures.count == 1 ? outcome.failures[0]
+                                  errorSummary: outcome.failures.count == 1 ? outcome.failures[0].description
                                     : "\(outcome.failures.count) events could not be written; the first: \(outcome.failures[0])",
-                                  failureClass: CalendarSyncRunExecutor.classify(outcome.failures[0]))
+                                  failureClass: Self.classify(.google(outcome.failures[0].error, while: "writing")))
             }
             return RunOutcome(status: .succeeded, engine: Self.engineName, created: outcome.created, updated: outcome.updated, deleted: outcome.deleted)
         } catch let error as BuiltinSyncEngine.Failure {
@@ -106,60 +105,11 @@ struct BuiltinRunExecutor: RunExecutor {
         case .google(let error, _):
             switch error {
             case .notFound: return .calendarGone
+            case .forbidden(reason: "requiredAccessLevel"): return .writeRefused
             case .forbidden, .invalidClient: return .configuration
             case .unauthorized, .invalidGrant: return .reconnect
             default: return .transient
             }
         }
-    }
-}
-
-extension RunPreparation {
-    /// The outcome of a run whose access tokens could not be had: "needs reconnect" naming the account Google
-    /// refused, else a transient failure that is retried.
-    static func outcome(for failure: AccessTokenProvider.Failure, engine: String, log: RunLogWriter, consequence: String) async -> RunOutcome {
-        guard case .needsReconnect(let accountID, let email) = failure else {
-            return .failed(engine: engine, failure.description, class: .transient)
-        }
-        await log.append("Google refused Syncboard's access to \(email); reconnect the account. \(consequence)", stream: .syncboard)
-        return RunOutcome(status: .needsReconnect, engine: engine, errorSummary: failure.description,
-                          failureClass: .reconnect, reconnectAccountID: accountID)
-    }
-}
-
-/// What both engines need before a run: the job, its two calendars (still present on Google), and fresh access
-/// tokens for the accounts that reach them.
-struct RunPreparation {
-    let job: SyncJob
-    let source: LinkedCalendar
-    let destination: LinkedCalendar
-    let sourceAccount: GoogleAccount
-    let destinationAccount: GoogleAccount
-    let sourceTokens: AccessTokenProvider.Tokens
-    let destinationTokens: AccessTokenProvider.Tokens
-
-    static func load(_ run: RunContext, db: any Database, configuration: AppConfiguration, vault: TokenVault, google: GoogleServices?,
-                     engine: String, forceRefresh: Bool = false) async throws -> RunPreparation {
-        typealias Stop = CalendarSyncRunExecutor.Stop
-        guard let job = try await SyncJob.find(run.jobID, on: db) else {
-            throw Stop(outcome: .failed(engine: engine, "The job no longer exists.", class: .configuration))
-        }
-        guard let source = try await job.$sourceCalendar.get(on: db), let destination = try await job.$destinationCalendar.get(on: db) else {
-            throw Stop(outcome: .failed(engine: engine, "A calendar of this job is no longer linked; edit the job.", class: .calendarGone))
-        }
-        for calendar in [source, destination] where calendar.removedAt != nil {
-            throw Stop(outcome: .failed(engine: engine, "The calendar “\(calendar.summary)” no longer exists on Google.", class: .calendarGone))
-        }
-        guard let google, configuration.google.clientID != nil, configuration.google.clientSecret != nil else {
-            throw Stop(outcome: .failed(engine: engine, "Google is not configured (GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET).", class: .configuration))
-        }
-        let tokens = AccessTokenProvider(db: db, vault: vault, google: google.auth)
-        let sourceAccount = try await source.$account.get(on: db)
-        let destinationAccount = try await destination.$account.get(on: db)
-        let sourceTokens = try await tokens.tokens(for: sourceAccount, forceRefresh: forceRefresh)
-        let destinationTokens = sourceAccount.id == destinationAccount.id ? sourceTokens
-            : try await tokens.tokens(for: destinationAccount, forceRefresh: forceRefresh)
-        return RunPreparation(job: job, source: source, destination: destination, sourceAccount: sourceAccount, destinationAccount: destinationAccount,
-                              sourceTokens: sourceTokens, destinationTokens: destinationTokens)
     }
 }

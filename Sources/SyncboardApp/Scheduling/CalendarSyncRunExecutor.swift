@@ -21,7 +21,7 @@ struct CalendarSyncRunExecutor: RunExecutor {
             return try await perform(run, log: log)
         } catch let failure as AccessTokenProvider.Failure {
             return await RunPreparation.outcome(for: failure, engine: Self.engineName, log: log, consequence: "CalendarSync was not started.")
-        } catch let outcome as Stop {
+        } catch let outcome as RunStop {
             await log.append(outcome.outcome.errorSummary ?? "", stream: .syncboard)
             return outcome.outcome
         } catch {
@@ -31,17 +31,13 @@ struct CalendarSyncRunExecutor: RunExecutor {
         }
     }
 
-    /// Ends the run early with this outcome.
-    struct Stop: Error { let outcome: RunOutcome }
 
     private func perform(_ run: RunContext, log: RunLogWriter) async throws -> RunOutcome {
         let prepared = try await RunPreparation.load(run, db: db, configuration: configuration, vault: vault, google: google, engine: Self.engineName)
-        guard let clientID = configuration.google.clientID, let clientSecret = configuration.google.clientSecret else {
-            throw Stop(outcome: .failed(engine: Self.engineName, "Google is not configured (GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET).", class: .configuration))
-        }
         let (job, source, destination) = (prepared.job, prepared.source, prepared.destination)
         let (sourceAccount, destinationAccount) = (prepared.sourceAccount, prepared.destinationAccount)
         let (sourceTokens, destinationTokens) = (prepared.sourceTokens, prepared.destinationTokens)
+        let (clientID, clientSecret) = (prepared.clientID, prepared.clientSecret)
 
         return try await RunWorkspace.with(base: configuration.runDirectory) { workspace in
             let passphrase = SecureRandom.token()
@@ -110,6 +106,7 @@ struct CalendarSyncRunExecutor: RunExecutor {
     static func classify(_ line: String) -> JobRun.FailureClass {
         let text = line.lowercased()
         if text.contains("invalid_grant") || text.contains("token") && text.contains("revoked") { return .reconnect }
+        if text.contains("requiredaccesslevel") || text.contains("writer access") { return .writeRefused }
         if text.contains("notfound") || text.contains("404") || text.contains("not found") { return .calendarGone }
         if text.contains("regular expression") || text.contains("config") || text.contains("yaml") || text.contains("forbidden") || text.contains("403") && !text.contains("ratelimit") {
             return .configuration

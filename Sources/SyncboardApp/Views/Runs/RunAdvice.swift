@@ -23,7 +23,7 @@ struct RunAdvice {
             return RunAdvice(message: "Syncboard was shutting down, so the run was stopped. It runs again on schedule.", actionLabel: nil, actionPath: nil)
         case .failed:
             switch run.failureClass {
-            case .configuration? where run.errorSummary.map(Self.isWriteRefused) == true:
+            case .writeRefused?:
                 return RunAdvice(message: "Google refused to let the destination's account change that calendar: it may only read it. Ask the calendar's owner to give that account \"Make changes to events\", or pick a destination calendar it owns.",
                                  actionLabel: "Edit the job", actionPath: "/jobs/\(jobID.uuidString)/edit")
             case .configuration?:
@@ -39,10 +39,5 @@ struct RunAdvice {
                                  actionLabel: nil, actionPath: nil)
             }
         }
-    }
-
-    /// Google's answers to a write the account's role does not allow.
-    static func isWriteRefused(_ summary: String) -> Bool {
-        summary.contains("requiredAccessLevel") || summary.contains("writer access")
     }
 }

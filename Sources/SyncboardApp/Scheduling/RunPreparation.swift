@@ -1,0 +1,60 @@
+import Fluent
+import Foundation
+
+/// Ends a run early with this outcome (a missing job or calendar, no Google configuration): either engine throws
+/// it from anywhere in its preparation and records the outcome as it is.
+struct RunStop: Error { let outcome: RunOutcome }
+
+/// What both engines need before a run: the job, its two calendars (still present on Google), and fresh access
+/// tokens for the accounts that reach them.
+struct RunPreparation {
+    let job: SyncJob
+    let source: LinkedCalendar
+    let destination: LinkedCalendar
+    let sourceAccount: GoogleAccount
+    let destinationAccount: GoogleAccount
+    let sourceTokens: AccessTokenProvider.Tokens
+    let destinationTokens: AccessTokenProvider.Tokens
+    let google: GoogleServices
+    /// The OAuth client the refresh tokens were issued to (CalendarSync refreshes with it itself).
+    let clientID: String
+    let clientSecret: String
+
+    static func load(_ run: RunContext, db: any Database, configuration: AppConfiguration, vault: TokenVault, google: GoogleServices?,
+                     engine: String, forceRefresh: Bool = false) async throws -> RunPreparation {
+        guard let job = try await SyncJob.find(run.jobID, on: db) else {
+            throw RunStop(outcome: .failed(engine: engine, "The job no longer exists.", class: .configuration))
+        }
+        guard let source = try await job.$sourceCalendar.get(on: db), let destination = try await job.$destinationCalendar.get(on: db) else {
+            throw RunStop(outcome: .failed(engine: engine, "A calendar of this job is no longer linked; edit the job.", class: .calendarGone))
+        }
+        for calendar in [source, destination] where calendar.removedAt != nil {
+            throw RunStop(outcome: .failed(engine: engine, "The calendar “\(calendar.summary)” no longer exists on Google.", class: .calendarGone))
+        }
+        guard let google, let clientID = configuration.google.clientID, let clientSecret = configuration.google.clientSecret else {
+            throw RunStop(outcome: .failed(engine: engine, "Google is not configured (GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET).", class: .configuration))
+        }
+        let tokens = AccessTokenProvider(db: db, vault: vault, google: google.auth)
+        let sourceAccount = try await source.$account.get(on: db)
+        let destinationAccount = try await destination.$account.get(on: db)
+        let sourceTokens = try await tokens.tokens(for: sourceAccount, forceRefresh: forceRefresh)
+        let destinationTokens = sourceAccount.id == destinationAccount.id ? sourceTokens
+            : try await tokens.tokens(for: destinationAccount, forceRefresh: forceRefresh)
+        return RunPreparation(job: job, source: source, destination: destination, sourceAccount: sourceAccount, destinationAccount: destinationAccount,
+                              sourceTokens: sourceTokens, destinationTokens: destinationTokens, google: google,
+                              clientID: clientID, clientSecret: clientSecret)
+    }
+}
+
+extension RunPreparation {
+    /// The outcome of a run whose access tokens could not be had: "needs reconnect" naming the account Google
+    /// refused, else a transient failure that is retried.
+    static func outcome(for failure: AccessTokenProvider.Failure, engine: String, log: RunLogWriter, consequence: String) async -> RunOutcome {
+        guard case .needsReconnect(let accountID, let email) = failure else {
+            return .failed(engine: engine, failure.description, class: .transient)
+        }
+        await log.append("Google refused Syncboard's access to \(email); reconnect the account. \(consequence)", stream: .syncboard)
+        return RunOutcome(status: .needsReconnect, engine: engine, errorSummary: failure.description,
+                          failureClass: .reconnect, reconnectAccountID: accountID)
+    }
+}
