@@ -33,7 +33,8 @@ struct ReadinessReport: Content {
         let path = ProcessInfo.processInfo.environment["PATH"]
         guard let binary = CalendarSyncProcess.locate(configured: configuration.calendarSyncBinary, path: path) else {
             return Check(name: "calendarsync", ok: configuration.engine != .calendarsync,
-                         detail: "not found (set CALENDARSYNC_BIN or put calendarsync on PATH)")
+                         detail: "not found (set CALENDARSYNC_BIN or put calendarsync on PATH)"
+                            + (configuration.engine == .auto ? "; jobs run on the built-in engine" : ""))
         }
         guard let version = await CalendarSyncProcess.version(executable: binary) else {
             return Check(name: "calendarsync", ok: false, detail: "\(binary) did not answer --version")
