@@ -167,7 +167,8 @@ public struct CalendarAPIClient: Sendable {
                     throw GoogleError.unexpected("the answer could not be read")
                 }
             } catch let error as GoogleError {
-                guard error.isTransient, attempt < retry.maxAttempts else { throw error }
+                // A cancelled call (the run was stopped) is not a network hiccup: no retry.
+                guard error.isTransient, attempt < retry.maxAttempts, !Task.isCancelled else { throw error }
                 // Full jitter: a random wait up to base × 2^(attempt-1).
                 let ceiling = retry.baseDelay * (1 << (attempt - 1))
                 let wait = Double.random(in: 0...1) * Double(ceiling.components.seconds * 1_000_000_000 + ceiling.components.attoseconds / 1_000_000_000)

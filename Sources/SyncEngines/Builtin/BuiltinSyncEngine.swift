@@ -106,14 +106,21 @@ public struct BuiltinSyncEngine: Sendable {
             do throws(Failure) { return .success(try await list(sink.0, window: window, hash: sink.1, what: "listing the destination calendar")) }
             catch { return .failure(error) }
         }
-        let sourceEvents: [SyncEvent]
-        do throws(Failure) {
-            sourceEvents = try await list(source.0, window: window, hash: source.1, what: "listing the source calendar")
-        } catch {
+        // The destination's listing runs in a task of its own: it must be cancelled with the run, not only
+        // when the source's listing fails.
+        let listed = await withTaskCancellationHandler { () async -> Result<([SyncEvent], [SyncEvent]), Failure> in
+            let sourceEvents: [SyncEvent]
+            do throws(Failure) {
+                sourceEvents = try await list(source.0, window: window, hash: source.1, what: "listing the source calendar")
+            } catch {
+                sinkListing.cancel()
+                return .failure(error)
+            }
+            return await sinkListing.value.map { (sourceEvents, $0) }
+        } onCancel: {
             sinkListing.cancel()
-            throw error
         }
-        return (sourceEvents, try await sinkListing.value.get())
+        return try listed.get()
     }
 
     private func list(_ calendar: Calendar, window: (start: Date, end: Date), hash: String, what: String) async throws(Failure) -> [SyncEvent] {

@@ -14,31 +14,19 @@ struct BuiltinRunExecutor: RunExecutor {
 
     static let engineName = "builtin"
 
-    private enum Race: Sendable { case finished(RunOutcome), timedOut }
-
-    /// Runs the job, stopped (its Google calls cancelled) when it outlives the run's time limit.
+    /// Runs the job, stopped at the run's time limit: its Google calls are cancelled and the run ends then, even if
+    /// a call does not notice the cancellation at once (`RunTimeLimit`).
     func execute(_ run: RunContext, log: RunLogWriter) async -> RunOutcome {
-        let limit = run.timeout
-        let first = await withTaskGroup(of: Race.self) { group in
-            group.addTask { .finished(await self.executeWithoutLimit(run, log: log)) }
-            group.addTask {
-                do {
-                    try await Task.sleep(for: .seconds(limit))
-                    return .timedOut
-                } catch {
-                    return .finished(RunOutcome(status: .cancelled, engine: Self.engineName))
-                }
-            }
-            let first = await group.next()!
-            group.cancelAll()
-            return first
-        }
-        switch first {
+        switch await RunTimeLimit.run(limit: .seconds(run.timeout), { await self.executeWithoutLimit(run, log: log) }) {
         case .finished(let outcome):
             return outcome
+        case .cancelled:
+            return RunOutcome(status: .cancelled, engine: Self.engineName)
         case .timedOut:
-            let message = "The run took longer than its limit of \(Int(limit)) seconds and was stopped."
+            let message = "The run took longer than its limit of \(Int(run.timeout)) seconds and was stopped."
             await log.append(message, stream: .syncboard)
+            // Whatever the abandoned work still logs would follow the verdict; the log ends here.
+            await log.close()
             return RunOutcome(status: .timedOut, engine: Self.engineName, errorSummary: message, failureClass: .transient)
         }
     }

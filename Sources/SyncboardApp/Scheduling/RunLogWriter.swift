@@ -12,6 +12,7 @@ actor RunLogWriter {
     private var pending: [RunLogLine] = []
     private var dropped = 0
     private var lastFlush = ContinuousClock.now
+    private var closed = false
     /// Also hands each line to this (the `run-job` command prints them).
     private let echo: (@Sendable (String) -> Void)?
 
@@ -23,6 +24,10 @@ actor RunLogWriter {
     }
 
     func append(_ text: String, stream: RunLogLine.Stream, at date: Date = Date()) async {
+        guard !closed else {
+            dropped += 1
+            return
+        }
         echo?(text)
         guard nextSeq < cap else {
             dropped += 1
@@ -52,5 +57,11 @@ actor RunLogWriter {
     func finish() async -> (written: Int, dropped: Int) {
         await flush()
         return (nextSeq, dropped)
+    }
+
+    /// Flushes and takes no more lines: work abandoned at the run's time limit may still try to log.
+    func close() async {
+        closed = true
+        await flush()
     }
 }

@@ -1,0 +1,55 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import SyncboardApp
+
+/// The time limit of a built-in engine run, on work that cooperates with cancellation and on work that does not.
+@Suite("A run's time limit")
+struct RunTimeLimitTests {
+    /// Work that ignores cancellation entirely: it returns only when its 60 s are over.
+    static func stubborn() async -> String {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().asyncAfter(deadline: .now() + 60) { continuation.resume(returning: "late") }
+        }
+    }
+
+    @Test("work that ignores cancellation is left behind at the limit instead of holding the caller")
+    func abandonsStubbornWork() async {
+        let started = ContinuousClock.now
+        let ending = await RunTimeLimit.run(limit: .milliseconds(500)) { await Self.stubborn() }
+        let elapsed = ContinuousClock.now - started
+        guard case .timedOut = ending else { Issue.record("expected a timeout, got \(ending)"); return }
+        // Waiting for the work would take 60 s; the limit is half a second. A busy machine may be late by seconds.
+        #expect(elapsed < .seconds(30), "\(elapsed)")
+    }
+
+    @Test("work that finishes within the limit returns its value, and cooperative work is cancelled at the limit")
+    func finishesOrIsCancelled() async {
+        guard case .finished(let value) = await RunTimeLimit.run(limit: .seconds(60), { 42 }) else {
+            Issue.record("expected the work's value"); return
+        }
+        #expect(value == 42)
+        let sawCancellation = Atomic<Bool>(false)
+        let ending = await RunTimeLimit.run(limit: .milliseconds(200)) {
+            do { try await Task.sleep(for: .seconds(60)) } catch { sawCancellation.store(true, ordering: .relaxed) }
+            return 0
+        }
+        guard case .timedOut = ending else { Issue.record("expected a timeout, got \(ending)"); return }
+        // The work is cancelled at the limit; it notices when it next runs, which a busy machine may delay.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while !sawCancellation.load(ordering: .relaxed), ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        let cancelled = sawCancellation.load(ordering: .relaxed)
+        #expect(cancelled, "the abandoned work was cancelled")
+    }
+
+    @Test("cancelling the caller (Cancel, or shutdown past its grace) ends the wait at once, even for stubborn work")
+    func callerCancelled() async {
+        let started = ContinuousClock.now
+        let caller = Task { await RunTimeLimit.run(limit: .seconds(120)) { await Self.stubborn() } }
+        try? await Task.sleep(for: .milliseconds(100))
+        caller.cancel()
+        let ending = await caller.value
+        guard case .cancelled = ending else { Issue.record("expected cancelled, got \(ending)"); return }
+        #expect(ContinuousClock.now - started < .seconds(30))
+    }
+}
