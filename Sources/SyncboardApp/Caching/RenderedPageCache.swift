@@ -23,17 +23,21 @@ final class RenderedPageCache: Sendable {
     let lifetime: Duration
     let capacity: Int
     private let generation: @Sendable () -> UInt64
+    private let now: @Sendable () -> ContinuousClock.Instant
     private let entries = Mutex<[Key: Entry]>([:])
 
-    init(lifetime: Duration = .seconds(1), capacity: Int = 512, generation: @escaping @Sendable () -> UInt64 = { DataGeneration.current }) {
+    /// `now` is the clock's reading (tests pass a clock they move themselves).
+    init(lifetime: Duration = .seconds(1), capacity: Int = 512, generation: @escaping @Sendable () -> UInt64 = { DataGeneration.current },
+         now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
         self.lifetime = lifetime
         self.capacity = capacity
         self.generation = generation
+        self.now = now
     }
 
     /// The page for `key` if it is fresh, else renders it with `render` and keeps it.
     func page(for key: Key, render: () async throws -> String) async rethrows -> String {
-        let now = ContinuousClock.now
+        let now = self.now()
         let generation = self.generation()
         if let hit = entries.withLock({ $0[key] }), hit.generation == generation, now - hit.storedAt < lifetime {
             return hit.html
