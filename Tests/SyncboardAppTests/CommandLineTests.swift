@@ -52,11 +52,11 @@ struct CommandLineTests {
             let base = "http://127.0.0.1:\(port)"
             let health = try await Self.waitForResponse(client, "\(base)/healthz")
             #expect(health.status == .ok)
-            let ready = try await client.execute(HTTPClientRequest(url: "\(base)/readyz"), timeout: .seconds(5))
+            let ready = try await client.execute(HTTPClientRequest(url: "\(base)/readyz"), timeout: .seconds(30))
             #expect(ready.status == .ok)
             let readyBody = String(buffer: try await ready.body.collect(upTo: 1 << 20))
             #expect(readyBody.contains(#""status":"ready""#))
-            let metrics = try await client.execute(HTTPClientRequest(url: "\(base)/metrics"), timeout: .seconds(5))
+            let metrics = try await client.execute(HTTPClientRequest(url: "\(base)/metrics"), timeout: .seconds(30))
             let metricsBody = String(buffer: try await metrics.body.collect(upTo: 1 << 20))
             #expect(metricsBody.contains(#"http_requests_total{method="GET",path="/readyz",status="200"} 1"#))
 
@@ -148,7 +148,7 @@ struct CommandLineTests {
         let deadline = ContinuousClock.now + .seconds(60)
         while true {
             do {
-                return try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(2))
+                return try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
             } catch {
                 if ContinuousClock.now > deadline { throw error }
                 try await Task.sleep(for: .milliseconds(100))
