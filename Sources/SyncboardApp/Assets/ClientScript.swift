@@ -1,5 +1,6 @@
 /// Progressive enhancement only: every form works without it. Served at /static/syncboard.js.
-/// It turns <time data-relative> into "in 12 minutes" in the viewer's time zone, and follows live run logs.
+/// It turns <time data-relative> into "in 12 minutes" in the viewer's time zone, follows live run logs, and takes
+/// keyboard focus to a form's errors.
 enum ClientScript {
     static let js = #"""
 (function () {
@@ -42,9 +43,26 @@ enum ClientScript {
     source.addEventListener("end", function () { source.close(); window.location.reload(); });
   }
 
+  // A form shown again with errors: focus goes to the list of errors (read out first), and each of its links
+  // moves focus to its field, not only the scroll position.
+  function focusErrors() {
+    var summary = document.getElementById("form-errors");
+    if (!summary) { return; }
+    summary.focus();
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest ? event.target.closest("a[href^='#']") : null;
+      var field = link ? document.getElementById(link.getAttribute("href").slice(1)) : null;
+      if (!field) { return; }
+      event.preventDefault();
+      field.scrollIntoView({ block: "center" });
+      field.focus();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     refreshTimes();
     followLog();
+    focusErrors();
     setInterval(refreshTimes, 30000);
     if (window.SyncboardPage && typeof window.SyncboardPage.start === "function") { window.SyncboardPage.start(); }
   });

@@ -7,7 +7,9 @@ enum Stylesheet {
   --ok: #17713a; --ok-soft: #e3f4e8; --warn: #8a5300; --warn-soft: #fff3dc;
   --bad: #b3261e; --bad-soft: #fdeceb; --info-soft: #eef3fb; --paused: #5a6472; --paused-soft: #eef0f3;
   --radius: 10px; --shadow: 0 1px 2px rgba(20, 30, 50, .06), 0 2px 8px rgba(20, 30, 50, .05);
-  --focus: 0 0 0 3px #ffbf47;
+  /* Focus ring and form-control borders keep 3:1 against every background they sit on (WCAG 1.4.11). */
+  --focus-ring: #0b3d91; --control-border: #737d8c;
+  --chart-ok: #2e9d57; --chart-bad: #d0453b; --chart-warn: #b87a00; --chart-run: #3b7ddd; --chart-muted: #808b99;
   font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
   line-height: 1.5; color: var(--text); background: var(--bg);
 }
@@ -17,21 +19,26 @@ enum Stylesheet {
     --accent: #7fb0ff; --accent-text: #0d1420; --accent-soft: #1f2c42;
     --ok: #6fd394; --ok-soft: #17301f; --warn: #ffc56b; --warn-soft: #3a2c12;
     --bad: #ff8f86; --bad-soft: #3d1b19; --info-soft: #1b2536; --paused: #a5afbd; --paused-soft: #262d38;
+    --focus-ring: #ffbf47; --control-border: #8a95a5;
   }
 }
 * { box-sizing: border-box; }
 body { margin: 0; min-height: 100vh; display: flex; flex-direction: column; }
 main { flex: 1; width: 100%; max-width: 1120px; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
 a { color: var(--accent); }
-a:focus-visible, button:focus-visible, input:focus-visible, select:focus-visible, textarea:focus-visible, summary:focus-visible {
-  outline: none; box-shadow: var(--focus); border-radius: 4px;
-}
+/* An outline, not a box-shadow: it stays visible in forced-colours (high contrast) mode. */
+:focus-visible { outline: 3px solid var(--focus-ring); outline-offset: 2px; }
+/* Focus on a time field's picker button makes the field neither :focus nor :focus-visible, only :focus-within. */
+input[type=time]:focus-within { outline: 3px solid var(--focus-ring); outline-offset: 2px; }
+.visually-hidden { position: absolute !important; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden;
+  clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 h1 { font-size: 1.6rem; margin: .2rem 0 1rem; } h2 { font-size: 1.2rem; margin: 1.5rem 0 .6rem; } h3 { font-size: 1.02rem; margin: 1rem 0 .4rem; }
 p { margin: .4rem 0 .8rem; }
 code, pre, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .88em; }
 .skip-link { position: absolute; left: -999px; top: .5rem; background: var(--surface); padding: .4rem .8rem; z-index: 10; }
 .skip-link:focus { left: .5rem; }
-.demo-banner { background: var(--warn-soft); color: var(--warn); text-align: center; padding: .45rem 1rem; font-size: .92rem; border-bottom: 1px solid var(--border); }
+main:focus { outline: none; }
+.demo-banner { margin: 0; background: var(--warn-soft); color: var(--warn); text-align: center; padding: .45rem 1rem; font-size: .92rem; border-bottom: 1px solid var(--border); }
 .site-header { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem 1.5rem; padding: .7rem 1.25rem;
   background: var(--surface); border-bottom: 1px solid var(--border); }
 .brand { font-weight: 700; font-size: 1.15rem; text-decoration: none; color: var(--text); }
@@ -77,16 +84,19 @@ form.stacked { display: grid; gap: 1rem; }
 .field { display: grid; gap: .3rem; }
 .field label, legend { font-weight: 600; }
 .field .hint { color: var(--muted); font-size: .88rem; margin: 0; }
-.field .error { color: var(--bad); font-size: .9rem; margin: 0; font-weight: 600; }
-.field.invalid input, .field.invalid select, .field.invalid textarea { border-color: var(--bad); }
+.error { color: var(--bad); font-size: .9rem; margin: 0; font-weight: 600; }
 input[type=text], input[type=number], input[type=time], input[type=search], select, textarea {
-  font: inherit; padding: .5rem .6rem; border-radius: 8px; border: 1px solid var(--border); background: var(--surface); color: var(--text); width: 100%; max-width: 32rem; }
+  font: inherit; padding: .5rem .6rem; border-radius: 8px; border: 1px solid var(--control-border); background: var(--surface); color: var(--text); width: 100%; max-width: 32rem; }
+input[aria-invalid="true"], select[aria-invalid="true"], textarea[aria-invalid="true"],
+.field.invalid input, .field.invalid select, .field.invalid textarea { border: 2px solid var(--bad); }
+input[type=checkbox], input[type=radio] { width: 1.15rem; height: 1.15rem; margin: 0; accent-color: var(--accent); flex: none; align-self: center; }
 fieldset { border: 1px solid var(--border); border-radius: var(--radius); padding: .8rem 1rem 1rem; margin: 0; }
 .grid { display: grid; gap: 1rem; grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); }
 .steps { counter-reset: step; list-style: none; padding: 0; display: grid; gap: .8rem; }
 .steps li { counter-increment: step; padding-left: 2.6rem; position: relative; }
 .steps li::before { content: counter(step); position: absolute; left: 0; top: 0; width: 1.9rem; height: 1.9rem; border-radius: 50%;
   background: var(--accent-soft); color: var(--accent); display: grid; place-items: center; font-weight: 700; }
+.steps h2 { font-size: 1.02rem; margin: .2rem 0 .4rem; }
 .steps li.done::before { content: "✓"; background: var(--ok-soft); color: var(--ok); }
 .log { background: #0f141b; color: #dce3ec; border-radius: var(--radius); padding: .8rem 1rem; max-height: 32rem; overflow: auto; font-size: .84rem; white-space: pre-wrap; word-break: break-word; }
 .log .stderr { color: #ffd18a; } .log .syncboard { color: #8fc3ff; } .log mark { background: #ffbf47; color: #111; }
@@ -102,15 +112,16 @@ fieldset { border: 1px solid var(--border); border-radius: var(--radius); paddin
 .card > h2:first-child, .card > h1:first-child, fieldset.card > legend + * { margin-top: 0; }
 .log-search input[type=search] { width: 14rem; } .log-search label { font-size: .9rem; }
 .step { border-top: 1px solid var(--border); padding: .6rem 0; } .step:first-of-type { border-top: none; }
-.check { display: flex; gap: .5rem; align-items: baseline; } .check input { width: auto; }
+.check { display: flex; gap: .5rem; align-items: center; min-height: 1.75rem; }
 .nested { margin-left: 1.6rem; margin-top: .4rem; }
 .grid.two { grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); }
 details.card > summary { cursor: pointer; font-weight: 600; }
 legend { padding: 0 .3rem; font-size: 1.1rem; }
+fieldset.plain { border: 0; padding: 0; margin: 0; min-width: 0; } fieldset.plain > legend { padding: 0; margin-bottom: .3rem; font-size: 1rem; }
 .preview ol { margin: .3rem 0 0; }
 .chart { display: block; width: 100%; max-width: 100%; height: auto; }
 .chart text { font-size: 10px; fill: var(--muted); } .chart .axis { stroke: var(--border); }
-.c-ok { fill: #2e9d57; } .c-bad { fill: #d0453b; } .c-warn { fill: #e0a030; } .c-run { fill: #3b7ddd; } .c-muted { fill: #9aa5b1; }
+.c-ok { fill: var(--chart-ok); } .c-bad { fill: var(--chart-bad); } .c-warn { fill: var(--chart-warn); } .c-run { fill: var(--chart-run); } .c-muted { fill: var(--chart-muted); }
 .strip { vertical-align: middle; }
 .legend { display: flex; gap: 1rem; flex-wrap: wrap; font-size: .85rem; color: var(--muted); margin: .3rem 0 0; padding: 0; list-style: none; }
 .legend svg { vertical-align: -1px; margin-right: .3rem; }

@@ -42,9 +42,9 @@ struct AccountsPage {
             .if(account.status == .active && account.lastError != nil,
                 .p(.class("muted"), .safe(account.lastError ?? ""))),
             .div(.class("actions"),
-                form(action: "/accounts/\(id)/refresh", csrf: csrf, label: "Refresh calendars", style: "button secondary small"),
-                form(action: "/accounts/\(id)/reconnect", csrf: csrf, label: "Reconnect", style: account.status == .needsReauth ? "button small" : "button secondary small"),
-                .a(.class("button danger small"), .attr("href", "/accounts/\(id)/unlink"), "Unlink…")),
+                form(action: "/accounts/\(id)/refresh", csrf: csrf, label: "Refresh calendars", of: account.email, style: "button secondary small"),
+                form(action: "/accounts/\(id)/reconnect", csrf: csrf, label: "Reconnect", of: account.email, style: account.status == .needsReauth ? "button small" : "button secondary small"),
+                .a(.class("button danger small"), .attr("href", "/accounts/\(id)/unlink"), .text("Unlink"), .span(.class("visually-hidden"), .safe(" " + account.email)), .text("…"))),
             account.calendars.isEmpty
                 ? .p(.class("muted"), "No calendars listed yet. Use “Refresh calendars”.")
                 : .div(.class("table-wrap"), .table(
@@ -62,10 +62,11 @@ struct AccountsPage {
         )
     }
 
-    private func form(action: String, csrf: String, label: String, style: String) -> Node<HTML.BodyContext> {
+    /// A button of one account's card; its accessible name also names the account, as every card has the same buttons.
+    private func form(action: String, csrf: String, label: String, of email: String, style: String) -> Node<HTML.BodyContext> {
         .form(.method(.post), .attr("action", action),
               .input(.type(.hidden), .name(CSRFProtection.formField), .attr("value", csrf)),
-              .button(.type(.submit), .class(style), .text(label)))
+              .button(.type(.submit), .class(style), .text(label), .span(.class("visually-hidden"), .safe(" " + email))))
     }
 
     static func statusLabel(_ status: GoogleAccount.Status) -> String {

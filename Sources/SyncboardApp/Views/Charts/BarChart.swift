@@ -50,6 +50,11 @@ enum BarChart {
         return .raw(#"<svg class="strip" role="img" aria-label="\#(HTMLEscape.attribute(title))" viewBox="0 0 \#(width) \#(size)" width="\#(width)" height="\#(size)"><title>\#(HTMLEscape.attribute(title))</title>\#(cells)</svg>"#)
     }
 
+    /// A legend's colour key: decorative (hidden from screen readers), as the legend's text says the same.
+    static func legendKey(_ status: JobRun.Status) -> Node<HTML.BodyContext> {
+        .raw(#"<svg class="strip" aria-hidden="true" focusable="false" viewBox="0 0 12 12" width="12" height="12"><rect class="\#(colorClass(status))" width="12" height="12" rx="2"/></svg>"#)
+    }
+
     static func colorClass(_ status: JobRun.Status) -> String {
         switch status {
         case .succeeded: return "c-ok"

@@ -41,7 +41,8 @@ struct DashboardPage {
                 .h2(.attr("id", "job-title-\(id)"), .a(.attr("href", "/jobs/\(id)"), .safe(row.name))),
                 .span(.class("badge badge-\(row.health.rawValue)"), .attr("data-health", row.health.rawValue), .text(row.healthLabel))),
             .p(.class("route"),
-               side(row.source), .span(.class("arrow"), .attribute(named: "aria-label", value: "to"), " → "), side(row.destination)),
+               side(row.source), .span(.class("arrow"), .attribute(named: "aria-hidden", value: "true"), " → "),
+               .span(.class("visually-hidden"), " to "), side(row.destination)),
             healthNotice(row),
             .dl(.class("kv compact"),
                 .dt("Schedule"), .dd(.text(row.enabled ? describeCadence(row) : "Paused")),
@@ -53,10 +54,10 @@ struct DashboardPage {
                           BarChart.runStrip(title: "Last \(row.recentRuns.count) runs, oldest first: \(row.recentRuns.filter { $0.status == .succeeded }.count) succeeded",
                                             statuses: row.recentRuns.reversed().map(\.status)))),
                 .div(.class("actions"),
-                    postButton("/jobs/\(id)/run", label: "Run now", csrf: csrf, style: "button small", disabled: row.health == .running),
+                    postButton("/jobs/\(id)/run", label: "Run now", of: row.name, csrf: csrf, style: "button small", disabled: row.health == .running),
                     row.enabled
-                        ? postButton("/jobs/\(id)/pause", label: "Pause", csrf: csrf, style: "button secondary small")
-                        : postButton("/jobs/\(id)/resume", label: "Resume", csrf: csrf, style: "button secondary small"))))
+                        ? postButton("/jobs/\(id)/pause", label: "Pause", of: row.name, csrf: csrf, style: "button secondary small")
+                        : postButton("/jobs/\(id)/resume", label: "Resume", of: row.name, csrf: csrf, style: "button secondary small"))))
     }
 
     private func side(_ side: DashboardRow.CalendarSide) -> Node<HTML.BodyContext> {
@@ -95,9 +96,11 @@ struct DashboardPage {
             .if(run.created != nil, .text(" · \(run.created ?? 0) created, \(run.updated ?? 0) updated, \(run.deleted ?? 0) deleted")))
     }
 
-    private func postButton(_ action: String, label: String, csrf: String, style: String, disabled: Bool = false) -> Node<HTML.BodyContext> {
+    /// A card's button; its accessible name also names the job, as every card has the same buttons.
+    private func postButton(_ action: String, label: String, of job: String, csrf: String, style: String, disabled: Bool = false) -> Node<HTML.BodyContext> {
         .form(.method(.post), .attr("action", action),
               .input(.type(.hidden), .name(CSRFProtection.formField), .attr("value", csrf)),
-              .button(.type(.submit), .class(style), .if(disabled, .attribute(named: "disabled")), .text(label)))
+              .button(.type(.submit), .class(style), .if(disabled, .attribute(named: "disabled")), .text(label),
+                      .span(.class("visually-hidden"), .safe(" " + job))))
     }
 }

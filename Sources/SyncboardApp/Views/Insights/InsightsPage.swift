@@ -25,8 +25,16 @@ struct InsightsPage {
                 .h2(.id("runs-per-day"), "Runs per day, last 14 days"),
                 BarChart.svg(title: "Runs per day by outcome", bars: bars),
                 .ul(.class("legend"), .forEach(Self.outcomes) { outcome in
-                    .li(BarChart.runStrip(title: outcome.label, statuses: [outcome.status]), .text(outcome.label))
-                })),
+                    .li(BarChart.legendKey(outcome.status), .text(outcome.label))
+                }),
+                // The chart's numbers in words too: a picture alone does not reach a screen reader.
+                .details(.id("runs-per-day-table"),
+                    .summary("Show the numbers"),
+                    .div(.class("table-wrap"), .table(
+                        .thead(.tr(.th("Day"), .forEach(Self.outcomes) { .th(.text($0.label)) })),
+                        .tbody(.forEach(data.runsPerDay) { day in
+                            .tr(.td(.text(day.day)), .forEach(Self.outcomes) { outcome in .td(.text("\(day.counts[outcome.status.rawValue] ?? 0)")) })
+                        }))))),
             .section(.class("card"), .attr("aria-labelledby", "per-job"),
                 .h2(.id("per-job"), "Jobs, last 30 days"),
                 data.jobs.isEmpty

@@ -38,9 +38,9 @@ struct JobFormPage {
             .nav(.class("muted"), .attribute(named: "aria-label", value: "Breadcrumb"), .a(.href("/"), "Dashboard"), .text(" › "),
                  .text(jobID == nil ? "New job" : "Edit job")),
             .h1(.text(jobID == nil ? "New sync job" : "Edit “\(form["name"])”")),
-            .if(!errors.isEmpty, .div(.class("notice notice-error"), .attribute(named: "role", value: "alert"), .id("form-errors"),
+            .if(!errors.isEmpty, .div(.class("notice notice-error"), .attribute(named: "role", value: "alert"), .id("form-errors"), .attribute(named: "tabindex", value: "-1"),
                 .p(.strong(.text(errors.count == 1 ? "One field needs your attention:" : "\(errors.count) fields need your attention:"))),
-                .ul(.forEach(errors) { error in .li(.a(.attr("href", "#\(Self.inputID(error.field))"), .safe(Self.fieldLabel(error.field))), .text(": "), .safe(error.message)) }))),
+                .ul(.forEach(errors) { error in .li(.a(.attr("href", "#\(Self.controlID(for: error.field))"), .safe(Self.fieldLabel(error.field))), .text(": "), .safe(error.message)) }))),
             .unwrap(warning) { .div(.class("notice notice-warning"), .attribute(named: "role", value: "status"), .strong("Note: "), .safe($0)) },
             .if(accounts.isEmpty, .div(.class("notice notice-warning"), .text("No calendars yet. "), .a(.href("/accounts"), "Link a Google account"), .text(" first."))),
             .form(.class("stacked"), .method(.post), .attr("action", action), .id("job-form"),
@@ -76,11 +76,13 @@ struct JobFormPage {
                 let key = "\(prefix).\(entry.name)"
                 return .div(.class("step"),
                     .div(.class("check"),
-                        .input(.type(.checkbox), .attr("id", Self.inputID(key)), .attr("name", key), .value("on"), .checked(form.isChecked(key))),
+                        .input(.type(.checkbox), .attr("id", Self.inputID(key)), .attr("name", key), .value("on"), .checked(form.isChecked(key)),
+                               .attr("aria-describedby", describedBy(hint: "\(Self.inputID(key))-hint", field: "\(group).\(entry.name)")),
+                               .attr("aria-invalid", invalid("\(group).\(entry.name)"))),
                         .label(.attr("for", Self.inputID(key)), .strong(.text(entry.label)), .span(.class("muted"), .text(" (\(entry.name))")))),
-                    .p(.class("hint"), .text(entry.help)),
+                    .p(.class("hint"), .attr("id", "\(Self.inputID(key))-hint"), .text(entry.help)),
                     .if(entry.name == "TimeFrame" || entry.name == "TimeFilter", utcHint(prefix: prefix, filter: entry.name)),
-                    .unwrap(error("\(group).\(entry.name)")) { .p(.class("error"), .safe($0)) },
+                    errorMessage("\(group).\(entry.name)"),
                     .forEach(entry.parameters) { parameter in parameterField(parameter, key: "\(key).\(parameter.name)", field: "\(group).\(entry.name).\(parameter.name)") })
             })
     }
@@ -92,19 +94,22 @@ struct JobFormPage {
             .div(.class("grid two"),
                 windowBound("windowStart", offsetKey: "windowStartOffset", label: "From", field: "window.start"),
                 windowBound("windowEnd", offsetKey: "windowEndOffset", label: "To", field: "window.end")),
-            .unwrap(error("window.end")) { .p(.class("error"), .safe($0)) })
+            errorMessage("window.end"))
     }
 
     private func windowBound<C: HTML.BodyContext>(_ key: String, offsetKey: String, label: String, field: String) -> Node<C> {
         .div(.class("field"),
             .label(.attr("for", Self.inputID(key)), .text("\(label): the")),
             .select(.attr("id", Self.inputID(key)), .attr("name", key),
+                    .attr("aria-describedby", key == "windowEnd" ? describedBy(field: "window.end") : ""),
+                    .attr("aria-invalid", key == "windowEnd" ? invalid("window.end") : ""),
                 Self.option("MonthStart", "start of the month", selected: form[key] == "MonthStart"),
                 Self.option("MonthEnd", "end of the month", selected: form[key] == "MonthEnd")),
             .label(.attr("for", Self.inputID(offsetKey)), .text("months from now (−1 is last month, 0 this month, 1 next month)")),
             .input(.type(.number), .attr("id", Self.inputID(offsetKey)), .attr("name", offsetKey), .attr("value", form[offsetKey]),
-                   .attr("min", "-24"), .attr("max", "24")),
-            .unwrap(error("\(field).offset")) { .p(.class("error"), .safe($0)) })
+                   .attr("min", "-24"), .attr("max", "24"),
+                   .attr("aria-describedby", describedBy(field: "\(field).offset")), .attr("aria-invalid", invalid("\(field).offset"))),
+            errorMessage("\(field).offset"))
     }
 
     private func scheduleSection<C: HTML.BodyContext>() -> Node<C> {
@@ -112,23 +117,27 @@ struct JobFormPage {
         let choices: [(String, String)] = [("every15Minutes", "Every 15 minutes"), ("hourly", "Every hour"), ("daily", "Every day at a time"), ("cron", "Cron expression")]
         return .fieldset(.class("card"), .id("schedule"),
             .element(named: "legend", nodes: [.text("Schedule")]),
-            .div(.class("field"), .attribute(named: "role", value: "radiogroup"), .attribute(named: "aria-label", value: "How often"),
+            // Radios sharing a name are grouped by a fieldset whose legend names the question.
+            .fieldset(.class("plain"), .id("cadence"), .attr("aria-describedby", "cadence-hint"),
+                .element(named: "legend", nodes: [.text("How often")]),
                 .forEach(choices) { value, label in
                     .div(.class("check"),
                         .input(.type(.radio), .attr("id", "cadence-\(value)"), .name("cadence"), .attr("value", value), .checked(kind == value)),
                         .label(.attr("for", "cadence-\(value)"), .text(label)))
                 }),
-            .p(.class("hint"), "Every-15-minute and hourly jobs start at a fixed minute of their own, so that many jobs do not all start at once."),
+            .p(.class("hint"), .id("cadence-hint"), "Every-15-minute and hourly jobs start at a fixed minute of their own, so that many jobs do not all start at once."),
             .div(.class("grid two"),
                 .div(.class("field" + (error("cadence.time") != nil ? " invalid" : "")),
                     .label(.attr("for", Self.inputID("dailyTime")), "Time of day (for “every day”)"),
-                    .input(.type(.time), .attr("id", Self.inputID("dailyTime")), .attr("name", "dailyTime"), .attr("value", form["dailyTime"])),
-                    .unwrap(error("cadence.time")) { .p(.class("error"), .safe($0)) }),
+                    .input(.type(.time), .attr("id", Self.inputID("dailyTime")), .attr("name", "dailyTime"), .attr("value", form["dailyTime"]),
+                           .attr("aria-describedby", describedBy(field: "cadence.time")), .attr("aria-invalid", invalid("cadence.time"))),
+                    errorMessage("cadence.time")),
                 .div(.class("field" + (error("cadence.expression") != nil ? " invalid" : "")),
                     .label(.attr("for", Self.inputID("cronExpression")), "Cron expression (minute hour day month weekday)"),
                     .input(.type(.text), .attr("id", Self.inputID("cronExpression")), .attr("name", "cronExpression"),
-                           .attr("value", form["cronExpression"]), .attr("placeholder", "0 9 * * 1-5"), .attr("spellcheck", "false")),
-                    .unwrap(error("cadence.expression")) { .p(.class("error"), .safe($0)) })),
+                           .attr("value", form["cronExpression"]), .attr("placeholder", "0 9 * * 1-5"), .attr("spellcheck", "false"),
+                           .attr("aria-describedby", describedBy(field: "cadence.expression")), .attr("aria-invalid", invalid("cadence.expression"))),
+                    errorMessage("cadence.expression"))),
             textField("timeZone", label: "Time zone", hint: "An IANA name such as Europe/Berlin. Leave empty to use the source calendar's time zone."),
             .div(.class("preview"), .id("schedule-preview"), .attribute(named: "aria-live", value: "polite"),
                 preview.isEmpty
@@ -145,24 +154,27 @@ struct JobFormPage {
         return .div(.class("field" + (error(field) != nil ? " invalid" : "")),
             .label(.attr("for", Self.inputID(key)), .text(label)),
             .input(.type(.text), .attr("id", Self.inputID(key)), .attr("name", key), .attr("value", form[key]),
-                   .attr("aria-describedby", "\(Self.inputID(key))-hint"), .attr("maxlength", key == "name" ? "100" : "200")),
+                   .attr("aria-describedby", describedBy(hint: "\(Self.inputID(key))-hint", field: field)), .attr("aria-invalid", invalid(field)),
+                   .attr("maxlength", key == "name" ? "100" : "200")),
             .p(.class("hint"), .attr("id", "\(Self.inputID(key))-hint"), .text(hint)),
-            .unwrap(error(field)) { .p(.class("error"), .safe($0)) })
+            errorMessage(field))
     }
 
     private func numberField<C: HTML.BodyContext>(_ key: String, label: String, hint: String, minimum: Int, maximum: Int) -> Node<C> {
         .div(.class("field" + (error(key) != nil ? " invalid" : "")),
             .label(.attr("for", Self.inputID(key)), .text(label)),
             .input(.type(.number), .attr("id", Self.inputID(key)), .attr("name", key), .attr("value", form[key]),
-                   .attr("min", String(minimum)), .attr("max", String(maximum))),
-            .p(.class("hint"), .text(hint)),
-            .unwrap(error(key)) { .p(.class("error"), .safe($0)) })
+                   .attr("min", String(minimum)), .attr("max", String(maximum)),
+                   .attr("aria-describedby", describedBy(hint: "\(Self.inputID(key))-hint", field: key)), .attr("aria-invalid", invalid(key))),
+            .p(.class("hint"), .attr("id", "\(Self.inputID(key))-hint"), .text(hint)),
+            errorMessage(key))
     }
 
     private func calendarSelect<C: HTML.BodyContext>(_ key: String, label: String, hint: String, writableOnly: Bool) -> Node<C> {
         .div(.class("field" + (error(key) != nil ? " invalid" : "")),
             .label(.attr("for", Self.inputID(key)), .text(label)),
             .select(.attr("id", Self.inputID(key)), .attr("name", key),
+                    .attr("aria-describedby", describedBy(hint: "\(Self.inputID(key))-hint", field: key)), .attr("aria-invalid", invalid(key)),
                 Self.option("", "Choose an account, then a calendar…", selected: form[key].isEmpty),
                 .forEach(accounts) { account in
                     .element(named: "optgroup", nodes: [.attr("label", account.email)] + account.calendars.map { calendar in
@@ -171,8 +183,8 @@ struct JobFormPage {
                                     disabled: writableOnly && (!calendar.writable || calendar.removed))
                     })
                 }),
-            .p(.class("hint"), .text(hint)),
-            .unwrap(error(key)) { .p(.class("error"), .safe($0)) })
+            .p(.class("hint"), .attr("id", "\(Self.inputID(key))-hint"), .text(hint)),
+            errorMessage(key))
     }
 
     private func parameterField<C: HTML.BodyContext>(_ parameter: SyncCatalog.Parameter, key: String, field: String) -> Node<C> {
@@ -180,18 +192,20 @@ struct JobFormPage {
         switch parameter.type {
         case .bool:
             return .div(.class("check nested"),
-                .input(.type(.checkbox), .attr("id", id), .attr("name", key), .value("on"), .checked(form.isChecked(key))),
+                .input(.type(.checkbox), .attr("id", id), .attr("name", key), .value("on"), .checked(form.isChecked(key)),
+                       .attr("aria-describedby", describedBy(field: field)), .attr("aria-invalid", invalid(field))),
                 .label(.attr("for", id), .text(parameter.label)),
-                .unwrap(error(field)) { .p(.class("error"), .safe($0)) })
+                errorMessage(field))
         case .int, .string:
             let value = form.values[key] ?? parameter.defaultValue.description
             return .div(.class("field nested" + (error(field) != nil ? " invalid" : "")),
                 .label(.attr("for", id), .text(parameter.label)),
                 .input(.type(parameter.type == .int ? .number : .text), .attr("id", id), .attr("name", key), .attr("value", value),
                        .attr("min", parameter.minimum.map(String.init) ?? ""), .attr("max", parameter.maximum.map(String.init) ?? ""),
-                       .attr("maxlength", parameter.maxLength.map(String.init) ?? ""), .attr("aria-describedby", "\(id)-hint")),
+                       .attr("maxlength", parameter.maxLength.map(String.init) ?? ""),
+                       .attr("aria-describedby", describedBy(hint: "\(id)-hint", field: field)), .attr("aria-invalid", invalid(field))),
                 .p(.class("hint"), .attr("id", "\(id)-hint"), .text(parameter.help)),
-                .unwrap(error(field)) { .p(.class("error"), .attr("id", "\(id)-error"), .safe($0)) })
+                errorMessage(field))
         }
     }
 
@@ -234,6 +248,42 @@ struct JobFormPage {
     static func inputID(_ key: String) -> String {
         "field-" + key.replacingOccurrences(of: ".", with: "-")
     }
+
+    /// The id of the message shown by a field in error.
+    static func errorID(_ field: String) -> String {
+        "error-" + field.replacingOccurrences(of: ".", with: "-")
+    }
+
+    /// The control an error (named as the core names fields) belongs to: where its link in the summary leads.
+    static func controlID(for field: String) -> String {
+        switch field {
+        case "cadence.time": return inputID("dailyTime")
+        case "cadence.expression": return inputID("cronExpression")
+        case "window.start.offset": return inputID("windowStartOffset")
+        case "window.end.offset": return inputID("windowEndOffset")
+        case "window.end": return inputID("windowEnd")
+        default:
+            for (group, prefix) in [("transformers.", "t."), ("filters.", "f.")] where field.hasPrefix(group) {
+                return inputID(prefix + field.dropFirst(group.count))
+            }
+            return inputID(field)
+        }
+    }
+
+    // MARK: - Errors by their fields
+
+    /// The error under a field, which its control names with aria-describedby.
+    private func errorMessage<C: HTML.BodyContext>(_ field: String) -> Node<C> {
+        .unwrap(error(field)) { .p(.class("error"), .attr("id", Self.errorID(field)), .safe($0)) }
+    }
+
+    /// aria-describedby: the hint, then the error when there is one (empty leaves the attribute out).
+    private func describedBy(hint: String? = nil, field: String) -> String {
+        [hint, error(field).map { _ in Self.errorID(field) }].compactMap { $0 }.joined(separator: " ")
+    }
+
+    /// aria-invalid="true" on a control in error; empty (left out) otherwise.
+    private func invalid(_ field: String) -> String { error(field) == nil ? "" : "true" }
 
     /// Maps an error's field (as the core names it) to what the person sees.
     static func fieldLabel(_ field: String) -> String {

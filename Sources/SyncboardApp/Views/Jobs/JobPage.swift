@@ -43,9 +43,9 @@ struct JobPage {
                 .h2(.id("history-chart"), "Recent runs"),
                 data.chartRuns.isEmpty ? .p(.class("muted"), "No runs yet.") : durationChart,
                 .ul(.class("legend"),
-                    .li(BarChart.runStrip(title: "succeeded", statuses: [.succeeded]), .text("succeeded")),
-                    .li(BarChart.runStrip(title: "failed", statuses: [.failed]), .text("failed")),
-                    .li(BarChart.runStrip(title: "needs reconnect", statuses: [.needsReconnect]), .text("needs reconnect")))),
+                    .li(BarChart.legendKey(.succeeded), .text("succeeded")),
+                    .li(BarChart.legendKey(.failed), .text("failed")),
+                    .li(BarChart.legendKey(.needsReconnect), .text("needs reconnect")))),
             .section(.class("card"), .attr("aria-labelledby", "history"),
                 .h2(.id("history"), .text("Run history (\(data.totalRuns))")),
                 data.runs.isEmpty ? .p(.class("muted"), "No runs yet. Use “Run now” or wait for the schedule.") :
@@ -129,7 +129,9 @@ struct ConfigPage {
             .h1(.text("CalendarSync configuration")),
             .p(.text("This is the "), .code("sync.yaml"), .text(" a run of “"), .safe(job.name),
                .text("” uses, with the OAuth client secret left out. Tokens never appear here: each run gets them in a separate, encrypted file.")),
-            .element(named: "pre", nodes: [.class("log"), .id("config-yaml"), .safe(yaml)]),
+            // Focusable, so that keyboard users can scroll it; a named region, as it is long.
+            .element(named: "pre", nodes: [.class("log"), .id("config-yaml"), .attribute(named: "tabindex", value: "0"),
+                                           .attribute(named: "role", value: "region"), .attribute(named: "aria-label", value: "sync.yaml"), .safe(yaml)]),
             .p(.class("actions"), .a(.class("button secondary"), .attr("href", "/jobs/\(job.id?.uuidString ?? "")/config?download=1"), "Download sync.yaml"),
                .a(.class("button secondary"), .attr("href", "/jobs/\(job.id?.uuidString ?? "")"), "Back to the job")))
     }

@@ -38,10 +38,9 @@ struct PageLayout {
             ),
             .body(
                 .a(.class("skip-link"), .href("#main"), "Skip to content"),
-                .if(isDemo, .div(.class("demo-banner"), .attribute(named: "role", value: "note"),
-                                 .strong("Demo mode."), .text(" Google is simulated by the local emulator; no real calendar is touched."))),
                 header,
-                .main(.id("main"),
+                // tabindex -1: the skip link moves keyboard focus into the content, not just the scroll position.
+                .main(.id("main"), .attribute(named: "tabindex", value: "-1"),
                       .unwrap(notice) { notice in
                           .div(.class("notice notice-\(notice.kind.rawValue)"), .attribute(named: "role", value: notice.kind == .error ? "alert" : "status"),
                                .safe(notice.message))
@@ -53,8 +52,12 @@ struct PageLayout {
         ).render()
     }
 
+    /// The banner landmark: the demo notice (so that no content lies outside a landmark) and the site header.
     private var header: Node<HTML.BodyContext> {
-        .header(.class("site-header"),
+        .header(
+            .if(isDemo, .p(.class("demo-banner"), .id("demo-banner"),
+                           .strong("Demo mode."), .text(" Google is simulated by the local emulator; no real calendar is touched."))),
+            .div(.class("site-header"),
             .a(.class("brand"), .href(viewer == nil ? "/signin" : "/"),
                .span(.class("brand-mark"), .attribute(named: "aria-hidden", value: "true"), "⇄"), .text(" Syncboard")),
             .unwrap(viewer) { viewer in
@@ -69,7 +72,7 @@ struct PageLayout {
                           .input(.type(.hidden), .name(CSRFProtection.formField), .attr("value", viewer.csrfToken)),
                           .button(.type(.submit), .class("button-link"), "Sign out"))
                 )
-            })
+            }))
     }
 
     private func navItem(_ label: String, _ href: String, _ item: Section) -> Node<HTML.ListContext> {

@@ -51,9 +51,12 @@ struct RunPage {
                           .button(.type(.submit), .class("button secondary small"), "Search"))),
                 .if(run.logDroppedCount > 0,
                     .p(.class("muted"), .text("\(run.logDroppedCount) line(s) were left out to keep the log within its size limit."))),
+                // role=log: new lines of a live run are announced politely (after what is being read), not the
+                // whole log again; tabindex so that keyboard users can scroll it.
                 .element(named: "pre", nodes: [
                     .class("log"), .id("run-log"), .attr("data-run-id", runID), .attr("data-active", active ? "true" : "false"),
                     .attr("data-last-seq", String(lines.last?.seq ?? -1)), .attribute(named: "tabindex", value: "0"),
+                    .attribute(named: "role", value: "log"), .attribute(named: "aria-labelledby", value: "log-heading"),
                     .attribute(named: "aria-live", value: active ? "polite" : "off"),
                     .group(visibleLines.map(lineNode)),
                 ]),
