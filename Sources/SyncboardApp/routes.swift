@@ -16,7 +16,10 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: JobActionsController())
     try signedIn.register(collection: JobsController())
     try signedIn.register(collection: InsightsController())
-    let api = signedIn.grouped("api", "v1")
+    try signedIn.register(collection: TokensController())
+    // The API also takes personal access tokens (never the session cookie with them), and limits each caller.
+    let api = app.grouped("api", "v1")
+        .grouped(BearerTokenAuthenticator(failedAttempts: RateLimiter()), RequireSignedIn(), APIRateLimit(limiter: RateLimiter()))
     try api.register(collection: AccountsAPIController())
     try api.register(collection: JobsAPIController())
 }

@@ -41,6 +41,8 @@ public struct AppConfiguration: Sendable {
     public var sessionIdleTimeout: TimeInterval
     /// …and at the latest this long after sign-in.
     public var sessionLifetime: TimeInterval
+    /// Rate limits of the JSON API.
+    public var api: APISettings
 
     public enum EngineChoice: String, Sendable, CaseIterable {
         case auto, calendarsync, builtin
@@ -106,7 +108,8 @@ public struct AppConfiguration: Sendable {
             sessionIdleTimeout: TimeInterval(try parseInt(env.string("SYNCBOARD_SESSION_IDLE_HOURS"), variable: "SYNCBOARD_SESSION_IDLE_HOURS",
                                                           default: 72, range: 1...8760) * 3600),
             sessionLifetime: TimeInterval(try parseInt(env.string("SYNCBOARD_SESSION_MAX_DAYS"), variable: "SYNCBOARD_SESSION_MAX_DAYS",
-                                                       default: 30, range: 1...365) * 86400)
+                                                       default: 30, range: 1...365) * 86400),
+            api: try APISettings.load(from: env)
         )
     }
 

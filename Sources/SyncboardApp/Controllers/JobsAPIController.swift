@@ -110,45 +110,54 @@ struct JobsAPIController: RouteCollection {
         return try await SyncJob.query(on: req.db).filter(\.$user.$id == user.requireID()).sort(\.$name).all().map { JobDTO($0) }
     }
 
-    func get(req: Request) async throws -> JobDTO {
-        JobDTO(try await JobQueries.job(req.parameters.get("jobID"), of: try req.requireUser().requireID(), on: req.db))
+    /// A job answer, with its `ETag` for `If-Match`.
+    static func jobResponse(_ job: SyncJob, warning: String? = nil, status: HTTPResponseStatus = .ok) throws -> Response {
+        let response = Response(status: status)
+        try response.content.encode(JobDTO(job, warning: warning))
+        response.headers.replaceOrAdd(name: .eTag, value: job.entityTag)
+        return response
+    }
+
+    func get(req: Request) async throws -> Response {
+        try Self.jobResponse(try await JobQueries.job(req.parameters.get("jobID"), of: try req.requireUser().requireID(), on: req.db))
     }
 
     func create(req: Request) async throws -> Response {
         let user = try req.requireUser()
         let input = try req.content.decode(JobInput.self)
         let saved = try await JobService(db: req.db, userID: try user.requireID()).create(input.spec)
-        let response = Response(status: .created)
-        try response.content.encode(JobDTO(saved.job, warning: saved.warning))
+        let response = try Self.jobResponse(saved.job, warning: saved.warning, status: .created)
         response.headers.replaceOrAdd(name: .location, value: "/api/v1/jobs/\(try saved.job.requireID().uuidString)")
         return response
     }
 
-    func update(req: Request) async throws -> JobDTO {
+    func update(req: Request) async throws -> Response {
         let user = try req.requireUser()
         let job = try await JobQueries.job(req.parameters.get("jobID"), of: try user.requireID(), on: req.db)
+        try JobPrecondition.check(req, against: job)
         let input = try req.content.decode(JobInput.self)
         let saved = try await JobService(db: req.db, userID: try user.requireID()).update(job, with: input.spec)
-        return JobDTO(saved.job, warning: saved.warning)
+        return try Self.jobResponse(saved.job, warning: saved.warning)
     }
 
     func delete(req: Request) async throws -> HTTPStatus {
         let user = try req.requireUser()
         let job = try await JobQueries.job(req.parameters.get("jobID"), of: try user.requireID(), on: req.db)
+        try JobPrecondition.check(req, against: job)
         try await JobService(db: req.db, userID: try user.requireID()).delete(job)
         return .noContent
     }
 
-    func pause(req: Request) async throws -> JobDTO {
+    func pause(req: Request) async throws -> Response {
         let job = try await JobQueries.job(req.parameters.get("jobID"), of: try req.requireUser().requireID(), on: req.db)
         try await JobLifecycle(db: req.db, nextRun: req.application.syncboard.nextRun).pause(job)
-        return JobDTO(job)
+        return try Self.jobResponse(job)
     }
 
-    func resume(req: Request) async throws -> JobDTO {
+    func resume(req: Request) async throws -> Response {
         let job = try await JobQueries.job(req.parameters.get("jobID"), of: try req.requireUser().requireID(), on: req.db)
         try await JobLifecycle(db: req.db, nextRun: req.application.syncboard.nextRun).resume(job)
-        return JobDTO(job)
+        return try Self.jobResponse(job)
     }
 
     func runNow(req: Request) async throws -> Response {

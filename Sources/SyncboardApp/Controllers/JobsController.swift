@@ -40,7 +40,9 @@ struct JobsController: RouteCollection {
 
     func editForm(req: Request) async throws -> Response {
         let job = try await JobQueries.job(req.parameters.get("jobID"), of: try req.requireUser().requireID(), on: req.db)
-        return try await renderForm(req, form: JobForm(spec: job.spec), jobID: job.id, errors: [], preview: job.spec)
+        var form = JobForm(spec: job.spec)
+        form.values["version"] = job.version  // sent back on save, to notice an edit made elsewhere meanwhile
+        return try await renderForm(req, form: form, jobID: job.id, errors: [], preview: job.spec)
     }
 
     func update(req: Request) async throws -> Response {
@@ -50,6 +52,13 @@ struct JobsController: RouteCollection {
         let (spec, parseErrors) = form.spec()
         if (try? req.content.get(String.self, at: "preview")) != nil {
             return try await renderForm(req, form: form, jobID: job.id, errors: parseErrors, preview: spec)
+        }
+        if !form["version"].isEmpty, form["version"] != job.version {
+            // Changed in another tab, by another person or a script since this form was opened: keep what was typed,
+            // say so, and save nothing; the form now carries the current version, so saving again replaces it.
+            var shown = form
+            shown.values["version"] = job.version
+            return try await renderForm(req, form: shown, jobID: job.id, errors: parseErrors, status: .conflict, notice: Self.conflictNotice(jobID: try job.requireID()))
         }
         guard parseErrors.isEmpty else { return try await renderForm(req, form: form, jobID: job.id, errors: parseErrors, status: .unprocessableEntity) }
         do {
@@ -104,9 +113,16 @@ struct JobsController: RouteCollection {
         return HTMLResponse.make(ConfigPage(layout: req.layout(title: "Configuration of \(job.name)", section: .dashboard), job: job, yaml: yaml).render())
     }
 
+    /// Said instead of saving when the job changed since its form was opened (the message is HTML: it links the job).
+    static func conflictNotice(jobID: UUID) -> PageLayout.Notice {
+        PageLayout.Notice(
+            kind: .error,
+            message: "This job was changed elsewhere (in another tab, by a script or by someone else) since you opened this form, so your changes were not saved. The form still shows what you typed: <a href=\"/jobs/\(jobID.uuidString)\">open the job</a> to see its current settings, or save again to replace them with yours.")
+    }
+
     /// The form for a new or existing job, with the user's calendars (refreshed from Google if stale).
     private func renderForm(_ req: Request, form: JobForm, jobID: UUID?, errors: [FieldError], preview: SyncJobSpec? = nil,
-                            status: HTTPResponseStatus = .ok) async throws -> Response {
+                            status: HTTPResponseStatus = .ok, notice: PageLayout.Notice? = nil) async throws -> Response {
         let user = try req.requireUser()
         let accounts = try await AccountQueries.accounts(of: try user.requireID(), on: req.db)
         var refreshed = false
@@ -130,7 +146,7 @@ struct JobsController: RouteCollection {
         } ?? []
         let previewErrors = preview.map { $0.cadence.validate(timeZone: zoneName) } ?? []
         let page = JobFormPage(
-            layout: req.layout(title: jobID == nil ? "New job" : "Edit job", section: .dashboard),
+            layout: req.layout(title: jobID == nil ? "New job" : "Edit job", section: .dashboard, notice: notice),
             form: form, accounts: choices, errors: errors + previewErrors.filter { error in !errors.contains(error) },
             jobID: jobID, preview: previewRuns, previewZone: zone, warning: nil)
         return HTMLResponse.make(page.render(), status: status)

@@ -1,9 +1,10 @@
 import Vapor
 
-/// Resumes the session named by the cookie, if any, and logs its user in for this request.
+/// Resumes the session named by the cookie, if any, and logs its user in for this request. A request that presents
+/// a bearer token is never a session's: its cookie is not read (see `BearerTokenAuthenticator`).
 struct SessionAuthenticator: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
-        if let token = request.cookies[SessionStore.cookieName]?.string, !token.isEmpty,
+        if request.presentedBearerToken == nil, let token = request.cookies[SessionStore.cookieName]?.string, !token.isEmpty,
            let session = try await request.sessionStore.resume(token: token) {
             request.currentSession = session
             request.auth.login(session.user)
@@ -18,7 +19,7 @@ struct RequireSignedIn: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard request.auth.has(User.self) else {
             if request.isAPI {
-                throw Abort(.unauthorized, reason: "Sign in first: this endpoint needs a Syncboard session.")
+                throw Abort(.unauthorized, reason: "Sign in first: this endpoint needs a Syncboard session or a personal access token (Authorization: Bearer).")
             }
             let next = request.url.path + (request.url.query.map { "?\($0)" } ?? "")
             return request.redirect(to: "/signin?next=\(next.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) ?? "/")")

@@ -27,6 +27,7 @@ struct SyncboardErrorMiddleware: AsyncMiddleware {
         let status: HTTPResponseStatus
         let message: String
         var fields: [FieldMessage]?
+        var headers = HTTPHeaders()
         switch error {
         case let failure as ValidationFailure:
             status = .unprocessableEntity
@@ -35,6 +36,7 @@ struct SyncboardErrorMiddleware: AsyncMiddleware {
         case let abort as any AbortError:
             status = abort.status
             message = abort.reason
+            headers = abort.headers  // e.g. Retry-After, WWW-Authenticate
         case let decoding as DecodingError:
             status = .badRequest
             message = "The request body could not be read: \(Self.describe(decoding))"
@@ -53,7 +55,7 @@ struct SyncboardErrorMiddleware: AsyncMiddleware {
 
         if request.isAPI || request.headers.accept.first?.mediaType == .json {
             let body = APIError(error: Self.code(for: status), message: message, fields: fields, requestID: request.id)
-            let response = Response(status: status)
+            let response = Response(status: status, headers: headers)
             try? response.content.encode(body, as: .json)
             return response
         }
@@ -68,6 +70,8 @@ struct SyncboardErrorMiddleware: AsyncMiddleware {
         case 403: return "forbidden"
         case 404: return "not_found"
         case 409: return "conflict"
+        case 412: return "precondition_failed"
+        case 415: return "unsupported_media_type"
         case 422: return "validation_failed"
         case 429: return "rate_limited"
         default: return status.code >= 500 ? "internal_error" : "error"

@@ -45,6 +45,7 @@ struct JobFormPage {
             .if(accounts.isEmpty, .div(.class("notice notice-warning"), .text("No calendars yet. "), .a(.href("/accounts"), "Link a Google account"), .text(" first."))),
             .form(.class("stacked"), .method(.post), .attr("action", action), .id("job-form"),
                 .input(.type(.hidden), .name(CSRFProtection.formField), .attr("value", layout.viewer?.csrfToken ?? "")),
+                .if(!form["version"].isEmpty, .input(.type(.hidden), .name("version"), .attr("value", form["version"]))),
                 .section(.class("card"), .h2("Name and calendars"),
                     textField("name", label: "Name", hint: "For you to recognise it, e.g. “Work meetings → family calendar”."),
                     calendarSelect("source", label: "Copy from", hint: "The source calendar: Syncboard only reads it.", writableOnly: false),

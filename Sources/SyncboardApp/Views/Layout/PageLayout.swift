@@ -10,7 +10,7 @@ struct PageLayout {
     }
 
     enum Section: String {
-        case dashboard, accounts, insights, none
+        case dashboard, accounts, insights, settings, none
     }
 
     var title: String
@@ -66,7 +66,8 @@ struct PageLayout {
                          .ul(
                             navItem("Dashboard", "/", .dashboard),
                             navItem("Accounts", "/accounts", .accounts),
-                            navItem("Insights", "/insights", .insights))),
+                            navItem("Insights", "/insights", .insights),
+                            navItem("API tokens", "/settings/tokens", .settings))),
                     .form(.class("signout"), .method(.post), .action("/signout"),
                           .span(.class("viewer"), .attr("title", viewer.email), .safe(viewer.displayName)),
                           .input(.type(.hidden), .name(CSRFProtection.formField), .attr("value", viewer.csrfToken)),
