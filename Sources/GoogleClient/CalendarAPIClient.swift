@@ -67,28 +67,61 @@ public struct CalendarAPIClient: Sendable {
     struct EventsPage: Decodable {
         let items: [CalendarEvent]?
         let nextPageToken: String?
+        let nextSyncToken: String?
+    }
+
+    /// Events from a listing, and the token for listing what changes after it (nil when Google gave none).
+    public struct EventListing: Sendable {
+        public var events: [CalendarEvent]
+        public var nextSyncToken: String?
     }
 
     /// events.list over every page, as a sync needs it: single events (recurrences expanded) that are not
     /// cancelled, of the types CalendarSync syncs, overlapping [timeMin, timeMax), times in UTC.
     public func events(calendarID: String, timeMin: Date, timeMax: Date, accessToken: String) async throws(GoogleError) -> [CalendarEvent] {
+        try await eventListing(calendarID: calendarID, timeMin: timeMin, timeMax: timeMax, ordered: true, accessToken: accessToken).events
+    }
+
+    /// A window's events and the sync token Google gives on the last page, from which `eventChanges` lists what
+    /// changed since. `ordered: false` leaves out orderBy, which Google documents as not combinable with sync
+    /// tokens (the caller sorts if it cares).
+    public func eventListing(calendarID: String, timeMin: Date, timeMax: Date, ordered: Bool,
+                             accessToken: String) async throws(GoogleError) -> EventListing {
+        var query = Self.syncQuery + [("showDeleted", "false"), ("timeMin", Self.rfc3339(timeMin)), ("timeMax", Self.rfc3339(timeMax))]
+        if ordered { query.append(("orderBy", "startTime")) }
+        let listed = try await listAllPages(calendarID: calendarID, query: query, accessToken: accessToken)
+        return EventListing(events: listed.events.filter { $0.status != "cancelled" }, nextSyncToken: listed.nextSyncToken)
+    }
+
+    /// What changed in a calendar since `syncToken` (every page): changed events whatever their time, and deleted
+    /// ones as `status: cancelled`. Google refuses timeMin/timeMax/orderBy with a sync token, so the caller filters
+    /// to its window. A token Google no longer accepts throws `.gone` (410): a full listing is needed.
+    public func eventChanges(calendarID: String, syncToken: String, accessToken: String) async throws(GoogleError) -> EventListing {
+        try await listAllPages(calendarID: calendarID, query: Self.syncQuery + [("syncToken", syncToken)], accessToken: accessToken)
+    }
+
+    /// The same single events and types for full and incremental listings, as Google asks of a sync token's users.
+    private static let syncQuery = [("singleEvents", "true"), ("eventTypes", "default"), ("eventTypes", "focusTime"),
+                                    ("eventTypes", "outOfOffice"), ("timeZone", "UTC")]
+
+    private func listAllPages(calendarID: String, query: [(String, String)], accessToken: String) async throws(GoogleError) -> EventListing {
         var events: [CalendarEvent] = []
         var seen: Set<String> = []
         var pageToken: String?
+        var syncToken: String?
         repeat {
-            var query = [("singleEvents", "true"), ("showDeleted", "false"), ("eventTypes", "default"), ("eventTypes", "focusTime"),
-                         ("eventTypes", "outOfOffice"), ("timeMin", Self.rfc3339(timeMin)), ("timeMax", Self.rfc3339(timeMax)),
-                         ("maxResults", String(eventsPageSize)), ("timeZone", "UTC"), ("orderBy", "startTime")]
-            if let pageToken { query.append(("pageToken", pageToken)) }
-            let page: EventsPage = try await send(.GET, path: ["calendars", calendarID, "events"], query: query, accessToken: accessToken)
+            var pageQuery = query + [("maxResults", String(eventsPageSize))]
+            if let pageToken { pageQuery.append(("pageToken", pageToken)) }
+            let page: EventsPage = try await send(.GET, path: ["calendars", calendarID, "events"], query: pageQuery, accessToken: accessToken)
             // Each page is appended once (CalendarSync's pager appended the first page twice).
-            for event in page.items ?? [] where event.status != "cancelled" {
+            for event in page.items ?? [] {
                 if let id = event.id, !seen.insert(id).inserted { continue }
                 events.append(event)
             }
             pageToken = page.nextPageToken
+            syncToken = page.nextSyncToken
         } while pageToken != nil
-        return events
+        return EventListing(events: events, nextSyncToken: syncToken)
     }
 
     /// events.insert without notifying anyone (sendUpdates=none).

@@ -216,8 +216,12 @@ extension EmulatorState {
         }
     }
 
-    /// Makes every sync token issued so far for the calendar stale (the next incremental list answers 410).
-    public func invalidateSyncTokens(calendarID: String) { syncTokenFloor[calendarID] = changeCounter + 1 }
+    /// Makes every sync token issued so far for the calendar stale (the next incremental list answers 410). The
+    /// change counter moves on, so that a token issued afterwards (before any other change) is not stale too.
+    public func invalidateSyncTokens(calendarID: String) {
+        changeCounter += 1
+        syncTokenFloor[calendarID] = changeCounter
+    }
 
     /// Sets (or with nil removes) an account's role on a calendar.
     public func setRole(calendarID: String, email: String, role: String?) throws {

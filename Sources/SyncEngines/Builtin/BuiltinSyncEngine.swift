@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GoogleClient
 import SyncboardCore
@@ -35,7 +36,7 @@ public struct BuiltinSyncEngine: Sendable {
     }
 
     /// An event Google refused to write: a line for the log, and Google's answer for deciding what to do.
-    public struct WriteFailure: Sendable, Equatable, CustomStringConvertible {
+    public struct WriteFailure: Error, Sendable, Equatable, CustomStringConvertible {
         public let description: String
         public let error: GoogleError
     }
@@ -56,26 +57,39 @@ public struct BuiltinSyncEngine: Sendable {
 
     public init(api: CalendarAPIClient) { self.api = api }
 
+    /// Today's full algorithm (both calendars listed in the window, compared, repaired), for any mode.
     public func run(source: Calendar, sink: Calendar, transformers: [ConfiguredStep], filters: [ConfiguredStep],
                     window: (start: Date, end: Date), mode: Mode, concurrency: Int = 1,
                     log: @escaping @Sendable (String) async -> Void) async throws(Failure) -> Outcome {
-        let rules: SyncRules
-        do { rules = try SyncRules(transformers: transformers, filters: filters) } catch { throw .rules(error) }
+        try await reconcile(source: source, sink: sink, transformers: transformers, filters: filters, window: window, mode: mode,
+                            concurrency: concurrency, log: log).outcome
+    }
+
+    /// A full run; in sync mode also the state an incremental run can continue from: the source's sync token and
+    /// the index of this source's copies in the sink, rebuilt from the sink's metadata as it is after the writes.
+    public func reconcile(source: Calendar, sink: Calendar, transformers: [ConfiguredStep], filters: [ConfiguredStep],
+                          window: (start: Date, end: Date), mode: Mode, concurrency: Int = 1,
+                          log: @escaping @Sendable (String) async -> Void) async throws(Failure) -> (outcome: Outcome, checkpoint: SyncCheckpoint?) {
+        let rules = try Self.rules(transformers, filters)
         let sourceHash = GoogleEventMapping.calendarHash(source.id), sinkHash = GoogleEventMapping.calendarHash(sink.id)
         let span = "\(Self.format(window.start)) – \(Self.format(window.end))"
 
         let plan: SyncPlan
+        var sinkEvents: [SyncEvent] = []
+        var syncToken: String?
         if mode == .clean {
             await log("Clean up: deleting this source's copies in \(sink.id) between \(span)")
-            let sinkEvents = try await list(sink, window: window, hash: sinkHash, what: "listing the destination calendar")
+            sinkEvents = try await list(sink, window: window, hash: sinkHash, what: "listing the destination calendar").events
             plan = SyncPlan.cleanUp(sink: sinkEvents, sourceHash: sourceHash)
             await log("found \(plan.deletes.count) events to delete")
         } else {
             await log("Syncing \(source.id) → \(sink.id), events between \(span)")
             // Both calendars are listed at once: a run's time is mostly waiting for Google.
-            let (sourceEvents, sinkEvents) = try await listBoth(source: (source, sourceHash), sink: (sink, sinkHash), window: window)
-            await log("loaded \(sourceEvents.count) source and \(sinkEvents.count) destination events")
-            plan = SyncPlan.make(source: sourceEvents, sink: sinkEvents, rules: rules, sourceHash: sourceHash, sinkHash: sinkHash)
+            let (sourceListing, sinkListing) = try await listBoth(source: (source, sourceHash), sink: (sink, sinkHash), window: window)
+            sinkEvents = sinkListing.events
+            syncToken = sourceListing.syncToken
+            await log("loaded \(sourceListing.events.count) source and \(sinkEvents.count) destination events")
+            plan = SyncPlan.make(source: sourceListing.events, sink: sinkEvents, rules: rules, sourceHash: sourceHash, sinkHash: sinkHash)
             for note in plan.notes {
                 switch note {
                 case .skippedFromSink(let title): await log("skipping “\(title)”: it came from the destination and no longer exists there")
@@ -83,8 +97,7 @@ public struct BuiltinSyncEngine: Sendable {
                 case .filteredOut: break
                 }
             }
-            let filtered = plan.notes.filter { if case .filteredOut = $0 { true } else { false } }.count
-            if filtered > 0 { await log(filtered == 1 ? "1 event was left out by the filters" : "\(filtered) events were left out by the filters") }
+            await Self.logFiltered(plan.notes, log: log)
             await log("found \(plan.creates.count) new, \(plan.updates.count) changed, and \(plan.deletes.count) deleted events")
         }
         if mode == .dryRun {
@@ -92,26 +105,118 @@ public struct BuiltinSyncEngine: Sendable {
             for event in plan.updates { await log("would update “\(event.title)” at \(Self.format(event.start))") }
             for event in plan.deletes { await log("would delete “\(event.title)” at \(Self.format(event.start))") }
             await log("dry run: nothing was written")
-            return Outcome(created: plan.creates.count, updated: plan.updates.count, deleted: plan.deletes.count)
+            return (Outcome(created: plan.creates.count, updated: plan.updates.count, deleted: plan.deletes.count), nil)
         }
-        let outcome = await apply(plan, to: sink, concurrency: concurrency, log: log)
+        let writes = plan.deletes.map { Write(.delete, $0, destinationID: $0.id) } + plan.creates.map { Write(.create, $0) }
+            + plan.updates.map { Write(.update, $0, destinationID: $0.id) }
+        var written: [(Write, String)] = []
+        let outcome = await apply(writes, to: sink, concurrency: concurrency, log: log) { write, destinationID in written.append((write, destinationID)) }
+        await Self.logEnd(outcome, log: log)
+        guard mode == .sync, let syncToken else { return (outcome, nil) }
+
+        // The sink's copies after the writes, by EventID, the way the plan matched them (later events win).
+        var sinkByID: [String: SyncEvent] = [:]
+        for event in sinkEvents { sinkByID[event.metadata.syncID] = event }
+        for (write, destinationID) in written {
+            switch write.kind {
+            case .delete: if sinkByID[write.event.metadata.syncID]?.id == destinationID { sinkByID[write.event.metadata.syncID] = nil }
+            case .create, .update:
+                var copy = write.event
+                copy.id = destinationID
+                sinkByID[copy.metadata.syncID] = copy
+            }
+        }
+        let index = plan.copies.compactMap { copy -> CopyIndexEntry? in
+            guard let held = sinkByID[copy.metadata.syncID], held.metadata.sourceID == sourceHash else { return nil }
+            return CopyIndexEntry(sourceEventID: copy.id, destinationEventID: held.id, syncID: copy.metadata.syncID, contentHash: Self.contentHash(copy))
+        }
+        return (outcome, SyncCheckpoint(syncToken: syncToken, index: index))
+    }
+
+    /// An incremental run: lists only what changed in the source since `syncToken` (every page), writes only what
+    /// that requires using the index, and never lists the sink. Each write is reported through `record` as it
+    /// lands, so the caller's index stays in step with the sink.
+    public func syncChanges(source: Calendar, sink: Calendar, transformers: [ConfiguredStep], filters: [ConfiguredStep],
+                            window: (start: Date, end: Date), since syncToken: String, index: [String: IncrementalPlan.IndexedCopy],
+                            concurrency: Int = 1, log: @escaping @Sendable (String) async -> Void,
+                            record: @escaping @Sendable (IndexChange) async -> Void) async throws(Failure) -> IncrementalResult {
+        let rules = try Self.rules(transformers, filters)
+        let sourceHash = GoogleEventMapping.calendarHash(source.id), sinkHash = GoogleEventMapping.calendarHash(sink.id)
+        let changes: CalendarAPIClient.EventListing
+        do {
+            changes = try await api.eventChanges(calendarID: source.id, syncToken: syncToken, accessToken: source.accessToken)
+        } catch .gone {
+            return .needsFullReconciliation(.syncTokenExpired)
+        } catch {
+            throw .google(error, while: "listing the source calendar's changes")
+        }
+        guard let nextSyncToken = changes.nextSyncToken else {
+            throw .google(.unexpected("no sync token on the last page"), while: "listing the source calendar's changes")
+        }
+        let removed = changes.events.filter { $0.status == "cancelled" }.compactMap(\.id)
+        let changed = changes.events.filter { $0.status != "cancelled" }.compactMap { GoogleEventMapping.syncEvent($0, calendarHash: sourceHash) }
+        await log("Syncing \(source.id) → \(sink.id) incrementally: \(changes.events.count) source \(changes.events.count == 1 ? "change" : "changes") since the last run")
+        let plan = IncrementalPlan.make(changed: changed, removed: removed, window: window, index: index, rules: rules,
+                                        sourceHash: sourceHash, sinkHash: sinkHash, contentHash: Self.contentHash)
+        if plan.needsSinkListing { return .needsFullReconciliation(.foreignMetadata) }
+        for case .skippedFromSink(let title) in plan.notes { await log("skipping “\(title)”: it came from the destination and no longer exists there") }
+        await Self.logFiltered(plan.notes, log: log)
+        await log("found \(plan.creates.count) new, \(plan.updates.count) changed, and \(plan.deletes.count) deleted events")
+
+        var titles: [String: SyncEvent] = [:]
+        for event in changed { titles[event.id] = event }
+        let writes = plan.deletes.map { delete in
+            // Only the index knows the copy; the log names it by its original when that is still there.
+            let event = titles[delete.sourceEventID] ?? SyncEvent(id: delete.destinationEventID, title: "the copy of a deleted event", start: .distantPast,
+                                                                  end: .distantPast, metadata: SyncMetadata(syncID: "", originalEventURI: "", sourceID: sourceHash))
+            return Write(.delete, event, destinationID: delete.destinationEventID, sourceEventID: delete.sourceEventID)
+        } + plan.creates.map { Write(.create, $0, sourceEventID: $0.id) }
+            + plan.updates.map { Write(.update, $0.copy, destinationID: $0.copy.id, sourceEventID: $0.sourceEventID) }
+        let outcome = await apply(writes, to: sink, concurrency: concurrency, log: log) { write, destinationID in
+            guard let sourceEventID = write.sourceEventID else { return }
+            switch write.kind {
+            case .delete: await record(.remove(sourceEventID: sourceEventID))
+            case .create, .update:
+                await record(.upsert(CopyIndexEntry(sourceEventID: sourceEventID, destinationEventID: destinationID,
+                                                    syncID: write.event.metadata.syncID, contentHash: Self.contentHash(write.event))))
+            }
+        }
+        await Self.logEnd(outcome, log: log)
+        return .synced(outcome, nextSyncToken: nextSyncToken)
+    }
+
+    /// The hash an index keeps of a copy: two copies with the same hash need no rewrite (`SyncEvent.isSame`).
+    static func contentHash(_ copy: SyncEvent) -> String {
+        SHA256.hash(data: Data(copy.comparableContent.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    private static func rules(_ transformers: [ConfiguredStep], _ filters: [ConfiguredStep]) throws(Failure) -> SyncRules {
+        do { return try SyncRules(transformers: transformers, filters: filters) } catch { throw .rules(error) }
+    }
+
+    private static func logFiltered(_ notes: [SyncPlan.Note], log: @Sendable (String) async -> Void) async {
+        let filtered = notes.filter { if case .filteredOut = $0 { true } else { false } }.count
+        if filtered > 0 { await log(filtered == 1 ? "1 event was left out by the filters" : "\(filtered) events were left out by the filters") }
+    }
+
+    private static func logEnd(_ outcome: Outcome, log: @Sendable (String) async -> Void) async {
         await log(outcome.succeeded ? "sync complete"
                   : "sync finished with \(outcome.failures.count) failed \(outcome.failures.count == 1 ? "event" : "events")")
-        return outcome
     }
 
     private func listBoth(source: (Calendar, String), sink: (Calendar, String),
-                          window: (start: Date, end: Date)) async throws(Failure) -> ([SyncEvent], [SyncEvent]) {
-        let sinkListing = Task { () async -> Result<[SyncEvent], Failure> in
+                          window: (start: Date, end: Date)) async throws(Failure) -> (Listed, Listed) {
+        let sinkListing = Task { () async -> Result<Listed, Failure> in
             do throws(Failure) { return .success(try await list(sink.0, window: window, hash: sink.1, what: "listing the destination calendar")) }
             catch { return .failure(error) }
         }
         // The destination's listing runs in a task of its own: it must be cancelled with the run, not only
         // when the source's listing fails.
-        let listed = await withTaskCancellationHandler { () async -> Result<([SyncEvent], [SyncEvent]), Failure> in
-            let sourceEvents: [SyncEvent]
+        let listed = await withTaskCancellationHandler { () async -> Result<(Listed, Listed), Failure> in
+            let sourceEvents: Listed
             do throws(Failure) {
-                sourceEvents = try await list(source.0, window: window, hash: source.1, what: "listing the source calendar")
+                // The source is listed for a sync token too; Google gives none with orderBy, so it is sorted here.
+                sourceEvents = try await list(source.0, window: window, hash: source.1, what: "listing the source calendar", ordered: false)
             } catch {
                 sinkListing.cancel()
                 return .failure(error)
@@ -123,25 +228,53 @@ public struct BuiltinSyncEngine: Sendable {
         return try listed.get()
     }
 
-    private func list(_ calendar: Calendar, window: (start: Date, end: Date), hash: String, what: String) async throws(Failure) -> [SyncEvent] {
+    private struct Listed: Sendable {
+        var events: [SyncEvent]
+        var syncToken: String?
+    }
+
+    private func list(_ calendar: Calendar, window: (start: Date, end: Date), hash: String, what: String,
+                      ordered: Bool = true) async throws(Failure) -> Listed {
         do {
-            return try await api.events(calendarID: calendar.id, timeMin: window.start, timeMax: window.end, accessToken: calendar.accessToken)
-                .compactMap { GoogleEventMapping.syncEvent($0, calendarHash: hash) }
+            let listing = try await api.eventListing(calendarID: calendar.id, timeMin: window.start, timeMax: window.end, ordered: ordered,
+                                                     accessToken: calendar.accessToken)
+            var events = listing.events.compactMap { GoogleEventMapping.syncEvent($0, calendarHash: hash) }
+            if !ordered { events.sort { $0.start < $1.start } }
+            return Listed(events: events, syncToken: listing.nextSyncToken)
         } catch {
             throw .google(error, while: what)
         }
     }
 
-    private enum Write: Sendable {
-        case delete(SyncEvent), create(SyncEvent), update(SyncEvent)
+    private struct Write: Sendable {
+        enum Kind: Sendable { case delete, create, update }
+        let kind: Kind
+        /// The copy to write, or (for a delete) the sink event.
+        let event: SyncEvent
+        /// The sink event's id for an update or delete.
+        let destinationID: String?
+        /// The original's id, for the index of copies.
+        let sourceEventID: String?
+
+        init(_ kind: Kind, _ event: SyncEvent, destinationID: String? = nil, sourceEventID: String? = nil) {
+            self.kind = kind
+            self.event = event
+            self.destinationID = destinationID
+            self.sourceEventID = sourceEventID
+        }
+
+        var label: String {
+            event.start == .distantPast ? event.title : "“\(event.title)” at \(BuiltinSyncEngine.format(event.start))"
+        }
     }
 
-    /// Deletes, then creates, then updates (CalendarSync's order), `concurrency` at a time; a failed write is
-    /// logged and counted, and the rest go on.
-    private func apply(_ plan: SyncPlan, to sink: Calendar, concurrency: Int, log: @escaping @Sendable (String) async -> Void) async -> Outcome {
-        let writes = plan.deletes.map(Write.delete) + plan.creates.map(Write.create) + plan.updates.map(Write.update)
+    /// Deletes, then creates, then updates (CalendarSync's order, given by `writes`), `concurrency` at a time; a
+    /// failed write is logged and counted, and the rest go on. `written` hears of each write that landed, with the
+    /// sink event's id.
+    private func apply(_ writes: [Write], to sink: Calendar, concurrency: Int, log: @escaping @Sendable (String) async -> Void,
+                       written: (Write, String) async -> Void) async -> Outcome {
         var outcome = Outcome()
-        await withTaskGroup(of: (Write, WriteFailure?).self) { group in
+        await withTaskGroup(of: (Write, Result<String, WriteFailure>).self) { group in
             var pending = writes.makeIterator()
             func startNext() -> Bool {
                 guard let write = pending.next() else { return false }
@@ -149,16 +282,18 @@ public struct BuiltinSyncEngine: Sendable {
                 return true
             }
             for _ in 0..<max(1, concurrency) where !startNext() { break }
-            while let (write, failure) = await group.next() {
-                if let failure {
+            while let (write, result) = await group.next() {
+                switch result {
+                case .failure(let failure):
                     outcome.failures.append(failure)
                     await log("ERROR \(failure)")
-                } else {
-                    switch write {
-                    case .delete(let event): outcome.deleted += 1; await log("deleted “\(event.title)” at \(Self.format(event.start))")
-                    case .create(let event): outcome.created += 1; await log("created “\(event.title)” at \(Self.format(event.start))")
-                    case .update(let event): outcome.updated += 1; await log("updated “\(event.title)” at \(Self.format(event.start))")
+                case .success(let destinationID):
+                    switch write.kind {
+                    case .delete: outcome.deleted += 1; await log("deleted \(write.label)")
+                    case .create: outcome.created += 1; await log("created \(write.label)")
+                    case .update: outcome.updated += 1; await log("updated \(write.label)")
                     }
+                    await written(write, destinationID)
                 }
                 _ = startNext()
             }
@@ -166,26 +301,27 @@ public struct BuiltinSyncEngine: Sendable {
         return outcome
     }
 
-    /// nil when it worked, else what failed.
-    private func perform(_ write: Write, sink: Calendar) async -> WriteFailure? {
+    /// The sink event's id when it worked, else what failed.
+    private func perform(_ write: Write, sink: Calendar) async -> Result<String, WriteFailure> {
         do {
-            switch write {
-            case .delete(let event):
-                try await api.deleteEvent(id: event.id, calendarID: sink.id, accessToken: sink.accessToken)
-            case .create(let event):
-                _ = try await api.insertEvent(GoogleEventMapping.resource(event, forUpdate: false), calendarID: sink.id, accessToken: sink.accessToken)
-            case .update(let event):
-                _ = try await api.updateEvent(GoogleEventMapping.resource(event, forUpdate: true), id: event.id, calendarID: sink.id,
+            switch write.kind {
+            case .delete:
+                let id = write.destinationID ?? write.event.id
+                try await api.deleteEvent(id: id, calendarID: sink.id, accessToken: sink.accessToken)
+                return .success(id)
+            case .create:
+                let created = try await api.insertEvent(GoogleEventMapping.resource(write.event, forUpdate: false), calendarID: sink.id,
+                                                        accessToken: sink.accessToken)
+                return .success(created.id ?? "")
+            case .update:
+                let id = write.destinationID ?? write.event.id
+                _ = try await api.updateEvent(GoogleEventMapping.resource(write.event, forUpdate: true), id: id, calendarID: sink.id,
                                               accessToken: sink.accessToken)
+                return .success(id)
             }
-            return nil
         } catch {
-            let (verb, event): (String, SyncEvent) = switch write {
-            case .delete(let event): ("delete", event)
-            case .create(let event): ("create", event)
-            case .update(let event): ("update", event)
-            }
-            return WriteFailure(description: "could not \(verb) “\(event.title)” at \(Self.format(event.start)): \(error.description)", error: error)
+            let verb = switch write.kind { case .delete: "delete"; case .create: "create"; case .update: "update" }
+            return .failure(WriteFailure(description: "could not \(verb) \(write.label): \(error.description)", error: error))
         }
     }
 

@@ -15,6 +15,9 @@ public struct SyncPlan: Sendable {
     public var updates: [SyncEvent] = []
     public var deletes: [SyncEvent] = []
     public var notes: [Note] = []
+    /// What the sink should hold for each source event the filters keep (each copy's `id` is its original's):
+    /// a full reconciliation rebuilds its index of copies from these.
+    public var copies: [SyncEvent] = []
 
     public var isEmpty: Bool { creates.isEmpty && updates.isEmpty && deletes.isEmpty }
 
@@ -28,6 +31,7 @@ public struct SyncPlan: Sendable {
         for event in source {
             if rules.keeps(event) { copies.append(rules.transform(event)) } else { plan.notes.append(.filteredOut(title: event.title)) }
         }
+        plan.copies = copies
         // Later events with the same EventID win, as in Go's map building.
         var sinkByID: [String: SyncEvent] = [:]
         for event in sink { sinkByID[event.metadata.syncID] = event }
