@@ -115,6 +115,17 @@ struct ControlAPITests {
         await #expect(throws: EmulatorControlError.self) { try await broken.apply(to: EmulatorState()) }
     }
 
+    @Test("a seed calendar without backgroundColor or timeZone gets Google's defaults instead of being refused")
+    func seedCalendarDefaults() async throws {
+        let seed = try SeedFile.load(Data(#"{"accounts": [{"subject": "9", "email": "new@example.com", "name": "New"}], "calendars": [{"id": "new@example.com", "summary": "New", "roles": {"new@example.com": "owner"}}], "events": {"new@example.com": [{"summary": "x", "start": {"date": "2026-12-01"}, "end": {"date": "2026-12-02"}}]}}"#.utf8))
+        let state = EmulatorState()
+        try await seed.apply(to: state)
+        let calendar = try #require(await state.calendars.first)
+        #expect(calendar.timeZone == "UTC" && calendar.backgroundColor == "#9fe1e7")
+        #expect(await state.storedEvents(calendarID: "new@example.com").count == 1)
+        #expect(throws: DecodingError.self, "a calendar still needs its id") { try SeedFile.load(Data(#"{"calendars": [{"summary": "No id"}]}"#.utf8)) }
+    }
+
     @Test("the demo world: three people, a shared read-only calendar, and weeks of events around today")
     func demoWorld() async throws {
         let state = EmulatorState()

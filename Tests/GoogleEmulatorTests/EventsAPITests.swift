@@ -196,4 +196,26 @@ struct EventsAPITests {
             #expect(mixed.status == 400, "a sync token cannot be combined with timeMin")
         }
     }
+
+    @Test("a token from a listing bounded by timeMin/timeMax lists later changes at any time, as Google does; the control API makes it stale")
+    func syncTokenFromWindow() async throws {
+        try await EmulatorHarness.with { google in
+            let ada = await google.token("ada@example.com")
+            let calendar = "team@group.calendar.google.com"
+            try await google.state.addEvent(calendarID: calendar, event("Inside", start: "2026-12-01T10:00:00Z", end: "2026-12-01T11:00:00Z"))
+            let window = "timeMin=2026-12-01T00:00:00Z&timeMax=2027-01-01T00:00:00Z&singleEvents=true"
+            let full = try await google.listAll(calendar, token: ada, query: window)
+            #expect(full.items.count == 1)
+            let token = try #require(full.syncToken, "a bounded listing carries nextSyncToken too")
+            try await google.state.addEvent(calendarID: calendar, event("Later", start: "2027-03-01T10:00:00Z", end: "2027-03-01T11:00:00Z"))
+            let changes = try await google.listAll(calendar, token: ada, query: "singleEvents=true&syncToken=\(token)")
+            #expect(changes.items.compactMap { $0["summary"]?.string } == ["Later"], "the client filters changes to its window itself")
+            #expect(try await google.call(.GET, EmulatorHarness.events(calendar) + "?syncToken=\(token)&timeMax=2027-01-01T00:00:00Z", token: ada).status == 400)
+
+            let invalidated = try await google.call(.POST, "/emulator/calendars/\(calendar)/invalidate-sync-tokens")
+            #expect(invalidated.status == 204)
+            let stale = try await google.call(.GET, EmulatorHarness.events(calendar) + "?syncToken=\(try #require(changes.syncToken))", token: ada)
+            #expect(stale.status == 410 && stale.reason == "fullSyncRequired")
+        }
+    }
 }
