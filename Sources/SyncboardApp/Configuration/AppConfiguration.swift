@@ -21,6 +21,8 @@ public struct AppConfiguration: Sendable {
     public var google: GoogleSettings
     public var engine: EngineChoice
     public var calendarSyncBinary: String?
+    /// Built-in engine: the longest a job goes on incrementally before a full reconciliation of both calendars.
+    public var fullSyncInterval: TimeInterval = 86_400
     /// With SYNCBOARD_ENGINE=noop: how long each run pretends to work.
     public var noopRunDelay: Duration
     /// Where run workspaces are created (each run gets a private 0700 directory inside, removed afterwards).
@@ -94,6 +96,8 @@ public struct AppConfiguration: Sendable {
             google: try GoogleSettings.load(from: env),
             engine: try parseEnum(env.string("SYNCBOARD_ENGINE"), variable: "SYNCBOARD_ENGINE", default: .auto),
             calendarSyncBinary: env.string("CALENDARSYNC_BIN"),
+            fullSyncInterval: TimeInterval(try parseInt(env.string("SYNCBOARD_FULL_SYNC_INTERVAL_HOURS"), variable: "SYNCBOARD_FULL_SYNC_INTERVAL_HOURS",
+                                                        default: 24, range: 1...720) * 3600),
             noopRunDelay: .milliseconds(try parseInt(env.string("SYNCBOARD_NOOP_DELAY_MS"), variable: "SYNCBOARD_NOOP_DELAY_MS",
                                                      default: 0, range: 0...600_000)),
             runDirectory: URL(fileURLWithPath: env.string("SYNCBOARD_RUN_DIR") ?? NSTemporaryDirectory()),

@@ -15,6 +15,7 @@ public enum SyncboardMigrations {
             CreateTelemetryEvents(),
             CreateWorkerHeartbeats(),
             CreatePersonalAccessTokens(),
+            CreateSyncStates(), CreateSyncCopies(), AddJobRunSyncKind(),
         ]
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import GoogleClient
 import SyncEngines
 import SyncboardCore
+import Synchronization
 
 /// Runs a job with the built-in engine: fresh access tokens for both accounts (invalid_grant ends the run as
 /// "needs reconnect" for that account), then `BuiltinSyncEngine` over the Calendar API, its log streamed.
@@ -58,22 +59,69 @@ struct BuiltinRunExecutor: RunExecutor {
         }
         let zone = TimeZone(identifier: prepared.job.timeZone) ?? TimeZone(identifier: "UTC")!
         let window = prepared.job.spec.window.interval(now: Date(), timeZone: zone)
-        let mode: BuiltinSyncEngine.Mode = switch run.mode { case .sync: .sync; case .dryRun: .dryRun; case .clean: .clean }
         let engine = BuiltinSyncEngine(api: api)
+        let source = BuiltinSyncEngine.Calendar(id: prepared.source.googleID, accessToken: prepared.sourceTokens.accessToken)
+        let sink = BuiltinSyncEngine.Calendar(id: prepared.destination.googleID, accessToken: prepared.destinationTokens.accessToken)
+        let job = prepared.job
+        let emit: @Sendable (String) async -> Void = { line in await log.append(line, stream: .stdout) }
         do {
-            let outcome = try await engine.run(
-                source: .init(id: prepared.source.googleID, accessToken: prepared.sourceTokens.accessToken),
-                sink: .init(id: prepared.destination.googleID, accessToken: prepared.destinationTokens.accessToken),
-                transformers: prepared.job.transformers, filters: prepared.job.filters, window: window, mode: mode,
-                concurrency: prepared.job.updateConcurrency) { line in await log.append(line, stream: .stdout) }
-            try Task.checkCancellation()
-            guard outcome.succeeded else {
-                return RunOutcome(status: .failed, engine: Self.engineName, created: outcome.created, updated: outcome.updated, deleted: outcome.deleted,
-                                  errorSummary: outcome.failures.count == 1 ? outcome.failures[0].description
-                                    : "\(outcome.failures.count) events could not be written; the first: \(outcome.failures[0])",
-                                  failureClass: Self.classify(.google(outcome.failures[0].error, while: "writing")))
+            // Dry runs and clean-ups list both calendars as before and leave the sync state alone (a clean-up's
+            // deletions make the next sync run reconcile in full, see `SyncStateStore.otherRunSince`).
+            guard run.mode == .sync else {
+                let mode: BuiltinSyncEngine.Mode = run.mode == .dryRun ? .dryRun : .clean
+                let outcome = try await engine.run(source: source, sink: sink, transformers: job.transformers, filters: job.filters,
+                                                   window: window, mode: mode, concurrency: job.updateConcurrency, log: emit)
+                try Task.checkCancellation()
+                return Self.runOutcome(outcome)
             }
-            return RunOutcome(status: .succeeded, engine: Self.engineName, created: outcome.created, updated: outcome.updated, deleted: outcome.deleted)
+            let store = SyncStateStore(db: db, jobID: try job.requireID())
+            let fingerprint = SyncDefinition(job: job, source: prepared.source, destination: prepared.destination).fingerprint
+            let stored = try await store.load()
+            var otherRunSince = false
+            if let state = stored?.state { otherRunSince = try await store.otherRunSince(state, runID: run.runID) }
+            var reason = FullSyncPolicy.reason(state: stored?.state.snapshot, fingerprint: fingerprint, window: window, runID: run.runID,
+                                               otherRunSince: otherRunSince, now: Date(), interval: configuration.fullSyncInterval)
+            if reason == nil, let (state, index) = stored {
+                try await store.markWriting(runID: run.runID)
+                // An index change that could not be stored leaves the index behind the sink: the next run reconciles.
+                let unrecorded = Mutex(false)
+                let result = try await engine.syncChanges(source: source, sink: sink, transformers: job.transformers, filters: job.filters,
+                                                          window: window, since: state.syncToken, index: index,
+                                                          concurrency: job.updateConcurrency, log: emit) { change in
+                    do { try await store.apply(change) } catch { unrecorded.withLock { $0 = true } }
+                }
+                switch result {
+                case .synced(let outcome, let nextSyncToken):
+                    try Task.checkCancellation()
+                    if outcome.failures.first?.error == .unauthorized, !forceRefresh {
+                        // The destination is only reached by writes here. The state keeps its old token (and this
+                        // run's mark), so the retry lists the same changes; the writes that landed are indexed.
+                        await log.append("Google did not accept the stored access token; refreshing it and trying again.", stream: .syncboard)
+                        return try await perform(run, log: log, forceRefresh: true)
+                    }
+                    try await store.finishIncremental(runID: run.runID, syncToken: nextSyncToken,
+                                                      complete: outcome.succeeded && !unrecorded.withLock { $0 })
+                    var recorded = Self.runOutcome(outcome)
+                    recorded.syncKind = "incremental"
+                    return recorded
+                case .needsFullReconciliation(let why):
+                    reason = why
+                }
+            }
+            let why = reason ?? .noState
+            await log.append("Full reconciliation: \(why.description).", stream: .syncboard)
+            if stored != nil { try await store.markWriting(runID: run.runID) }
+            let (outcome, checkpoint) = try await engine.reconcile(source: source, sink: sink, transformers: job.transformers, filters: job.filters,
+                                                                   window: window, mode: .sync, concurrency: job.updateConcurrency, log: emit)
+            try Task.checkCancellation()
+            if let checkpoint {
+                try await store.replace(with: checkpoint, runID: run.runID, window: window, fingerprint: fingerprint, reason: why,
+                                        complete: outcome.succeeded)
+            }
+            var recorded = Self.runOutcome(outcome)
+            recorded.syncKind = "full"
+            recorded.syncReason = why.rawValue
+            return recorded
         } catch let error as BuiltinSyncEngine.Failure {
             try Task.checkCancellation()
             if case .google(.unauthorized, _) = error, !forceRefresh {
@@ -85,6 +133,17 @@ struct BuiltinRunExecutor: RunExecutor {
             await log.append("ERROR \(error.description)", stream: .stderr)
             return RunOutcome(status: .failed, engine: Self.engineName, errorSummary: error.description, failureClass: Self.classify(error))
         }
+    }
+
+    /// The run's outcome from the engine's: succeeded, or failed with the first write failure.
+    static func runOutcome(_ outcome: BuiltinSyncEngine.Outcome) -> RunOutcome {
+        guard outcome.succeeded else {
+            return RunOutcome(status: .failed, engine: engineName, created: outcome.created, updated: outcome.updated, deleted: outcome.deleted,
+                              errorSummary: outcome.failures.count == 1 ? outcome.failures[0].description
+                                : "\(outcome.failures.count) events could not be written; the first: \(outcome.failures[0])",
+                              failureClass: classify(.google(outcome.failures[0].error, while: "writing")))
+        }
+        return RunOutcome(status: .succeeded, engine: engineName, created: outcome.created, updated: outcome.updated, deleted: outcome.deleted)
     }
 
     static func classify(_ failure: BuiltinSyncEngine.Failure) -> JobRun.FailureClass {

@@ -29,6 +29,9 @@ struct RunOutcome: Sendable, Equatable {
     var errorSummary: String?
     var failureClass: JobRun.FailureClass?
     var reconnectAccountID: UUID?
+    /// Built-in engine sync runs: "incremental" or "full", and why a full reconciliation ran.
+    var syncKind: String? = nil
+    var syncReason: String? = nil
 
     static func succeeded(engine: String, created: Int? = nil, updated: Int? = nil, deleted: Int? = nil) -> RunOutcome {
         RunOutcome(status: .succeeded, engine: engine, created: created, updated: updated, deleted: deleted)

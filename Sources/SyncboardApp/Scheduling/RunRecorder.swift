@@ -27,6 +27,8 @@ struct RunRecorder {
             run.errorSummary = outcome.errorSummary.map { String($0.prefix(2000)) }
             run.failureClass = outcome.status == .succeeded ? nil : outcome.failureClass
             run.reconnectAccountID = outcome.reconnectAccountID
+            run.syncKind = outcome.syncKind
+            run.syncReason = outcome.syncReason
             run.leaseExpiresAt = nil
             run.logLineCount = log.written
             run.logDroppedCount = log.dropped

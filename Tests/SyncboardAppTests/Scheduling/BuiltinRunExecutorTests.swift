@@ -99,7 +99,8 @@ struct BuiltinRunExecutorTests {
             #expect(await state.storedEvents(calendarID: Self.family).isEmpty)
 
             let (outcome, lines) = try await Self.execute(setup, app: app)
-            #expect(outcome == .succeeded(engine: "builtin", created: 2, updated: 0, deleted: 0), "\(lines)")
+            #expect(outcome == RunOutcome(status: .succeeded, engine: "builtin", created: 2, updated: 0, deleted: 0, syncKind: "full", syncReason: "no_state"),
+                    "\(lines)")
             #expect(lines.contains("found 2 new, 0 changed, and 0 deleted events"))
             let titles = await state.storedEvents(calendarID: Self.family).compactMap { $0["summary"]?.string }.sorted()
             #expect(titles == ["[Work] Planning", "[Work] Review"])
@@ -117,6 +118,8 @@ struct BuiltinRunExecutorTests {
             // A first run stores both accounts' access tokens; revoking the grant at Google kills them too.
             #expect(try await Self.execute(setup, app: app).0.status == .succeeded)
             await setup.emulator.state.revokeTokens(ofEmail: "ada.home@example.org")
+            // An incremental run reaches the destination only to write: a new source event needs a write.
+            try await Self.addEvent(setup.emulator.state, "Review", inDays: 2)
             let (afterStored, storedLog) = try await Self.execute(setup, app: app)
             #expect(afterStored.status == .needsReconnect && afterStored.reconnectAccountID == setup.destinationAccount, "\(storedLog)")
             #expect(storedLog.contains { $0.contains("refreshing it and trying again") })

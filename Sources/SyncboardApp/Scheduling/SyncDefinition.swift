@@ -1,0 +1,32 @@
+import Crypto
+import Foundation
+import SyncboardCore
+
+/// What a job's sync state was built for: its two calendars, its rules and its window definition (with the time
+/// zone that places the window). When the fingerprint differs, the index may hold copies the rules no longer
+/// want (or miss ones they now want), so a full reconciliation follows.
+struct SyncDefinition: Encodable {
+    let sourceCalendar: String
+    let destinationCalendar: String
+    let transformers: [ConfiguredStep]
+    let filters: [ConfiguredStep]
+    let window: SyncWindow
+    let timeZone: String
+
+    init(job: SyncJob, source: LinkedCalendar, destination: LinkedCalendar) {
+        sourceCalendar = source.googleID
+        destinationCalendar = destination.googleID
+        transformers = job.transformers
+        filters = job.filters
+        window = job.window
+        timeZone = job.timeZone
+    }
+
+    /// SHA-256 of the definition as sorted-key JSON: the same definition always gives the same text.
+    var fingerprint: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(self)) ?? Data()
+        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+}

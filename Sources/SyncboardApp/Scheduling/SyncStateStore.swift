@@ -1,0 +1,100 @@
+import Fluent
+import Foundation
+import SyncEngines
+import SyncboardCore
+
+/// Reads and writes one job's sync state and index of copies (`SyncState`, `SyncCopy`) for the built-in engine.
+struct SyncStateStore {
+    let db: any Database
+    let jobID: UUID
+
+    /// The stored state and index, or nil when the job has none.
+    func load() async throws -> (state: SyncState, index: [String: IncrementalPlan.IndexedCopy])? {
+        guard let state = try await SyncState.query(on: db).filter(\.$job.$id == jobID).first() else { return nil }
+        var index: [String: IncrementalPlan.IndexedCopy] = [:]
+        for copy in try await SyncCopy.query(on: db).filter(\.$job.$id == jobID).all() {
+            index[copy.sourceEventID] = .init(destinationEventID: copy.destinationEventID, syncID: copy.syncID, contentHash: copy.contentHash)
+        }
+        return (state, index)
+    }
+
+    /// Whether a sync or clean-up run of the job other than `runID` and the state's own started after the state
+    /// was written: another engine (or a clean-up) may have changed the sink behind the index.
+    func otherRunSince(_ state: SyncState, runID: UUID) async throws -> Bool {
+        var query = JobRun.query(on: db).filter(\.$job.$id == jobID).filter(\.$mode ~~ [.sync, .clean])
+            .filter(\.$id != runID).filter(\.$startedAt > state.lastRunAt)
+        if let last = state.lastRunID { query = query.filter(\.$id != last) }
+        return try await query.count() > 0
+    }
+
+    /// Marks the state as being written by `runID`: if the run stops before `finish`, the next run reconciles.
+    func markWriting(runID: UUID) async throws {
+        guard let state = try await SyncState.query(on: db).filter(\.$job.$id == jobID).first() else { return }
+        state.incompleteRunID = runID
+        try await state.save(on: db)
+    }
+
+    /// Applies one landed write of an incremental run to the index.
+    func apply(_ change: IndexChange) async throws {
+        switch change {
+        case .remove(let sourceEventID):
+            try await SyncCopy.query(on: db).filter(\.$job.$id == jobID).filter(\.$sourceEventID == sourceEventID).delete()
+        case .upsert(let entry):
+            if let copy = try await SyncCopy.query(on: db).filter(\.$job.$id == jobID).filter(\.$sourceEventID == entry.sourceEventID).first() {
+                copy.destinationEventID = entry.destinationEventID
+                copy.syncID = entry.syncID
+                copy.contentHash = entry.contentHash
+                try await copy.save(on: db)
+            } else {
+                try await SyncCopy(jobID: jobID, sourceEventID: entry.sourceEventID, destinationEventID: entry.destinationEventID,
+                                   syncID: entry.syncID, contentHash: entry.contentHash).create(on: db)
+            }
+        }
+    }
+
+    /// After an incremental run: the next token, and whether the index can be trusted (every write landed and
+    /// was recorded).
+    func finishIncremental(runID: UUID, syncToken: String, complete: Bool, now: Date = Date()) async throws {
+        guard let state = try await SyncState.query(on: db).filter(\.$job.$id == jobID).first() else { return }
+        state.syncToken = syncToken
+        state.lastRunID = runID
+        state.lastRunAt = now
+        state.incompleteRunID = complete ? nil : runID
+        try await state.save(on: db)
+    }
+
+    /// After a full reconciliation: the index replaced by the rebuilt one, a fresh token, the window and definition.
+    func replace(with checkpoint: SyncCheckpoint, runID: UUID, window: (start: Date, end: Date), fingerprint: String,
+                 reason: FullReconciliationReason, complete: Bool, now: Date = Date()) async throws {
+        try await db.transaction { db in
+            try await SyncCopy.query(on: db).filter(\.$job.$id == jobID).delete()
+            let copies = checkpoint.index.map {
+                SyncCopy(jobID: jobID, sourceEventID: $0.sourceEventID, destinationEventID: $0.destinationEventID, syncID: $0.syncID,
+                         contentHash: $0.contentHash)
+            }
+            // Batches keep each insert under SQLite's and PostgreSQL's limits on bound parameters.
+            for start in stride(from: 0, to: copies.count, by: 500) {
+                try await Array(copies[start..<min(start + 500, copies.count)]).create(on: db)
+            }
+            let state = try await SyncState.query(on: db).filter(\.$job.$id == jobID).first() ?? SyncState()
+            state.$job.id = jobID
+            state.syncToken = checkpoint.syncToken
+            state.windowStart = window.start
+            state.windowEnd = window.end
+            state.definitionFingerprint = fingerprint
+            state.lastFullAt = now
+            state.lastFullReason = reason.rawValue
+            state.lastRunID = runID
+            state.lastRunAt = now
+            state.incompleteRunID = complete ? nil : runID
+            try await state.save(on: db)
+        }
+    }
+}
+
+extension SyncState {
+    var snapshot: FullSyncPolicy.StateSnapshot {
+        .init(windowStart: windowStart, windowEnd: windowEnd, definitionFingerprint: definitionFingerprint, lastFullAt: lastFullAt,
+              lastRunID: lastRunID, incompleteRunID: incompleteRunID)
+    }
+}
