@@ -37,8 +37,9 @@ RUN test -n "${CALENDARSYNC_SHA256}" \
 
 # ---- Runtime ----------------------------------------------------------------------------------------------------
 FROM ${RUNTIME_IMAGE}
+# bubblewrap: the sandbox CalendarSync runs in (SYNCBOARD_SANDBOX; the README says what the container must allow).
 RUN apt-get update -qq \
- && apt-get install -y -qq --no-install-recommends ca-certificates tzdata libcurl4 libxml2 \
+ && apt-get install -y -qq --no-install-recommends ca-certificates tzdata libcurl4 libxml2 bubblewrap \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --create-home --home-dir /var/lib/syncboard syncboard \
  && mkdir -p /var/lib/syncboard/data /var/lib/syncboard/runs \

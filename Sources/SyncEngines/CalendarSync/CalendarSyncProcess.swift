@@ -9,7 +9,8 @@ import SystemPackage
 /// Runs the CalendarSync binary unattended: explicit arguments, a scrubbed environment, no stdin, its own process
 /// group, a timeout after which the whole group is killed, stdout and stderr streamed line by line, and the lines
 /// with which CalendarSync asks for an interactive login recognised at once (the group is killed: nobody is there
-/// to open a browser).
+/// to open a browser). With a `sandbox`, the binary runs inside it (bwrap is then the group's leader: killing the
+/// group kills bwrap, and the sandbox dies with it).
 public struct CalendarSyncProcess: Sendable {
     public enum Stream: String, Sendable { case stdout, stderr }
 
@@ -36,10 +37,12 @@ public struct CalendarSyncProcess: Sendable {
 
     public let executable: String
     public let timeout: Duration
+    public let sandbox: BubblewrapSandbox?
 
-    public init(executable: String, timeout: Duration) {
+    public init(executable: String, timeout: Duration, sandbox: BubblewrapSandbox? = nil) {
         self.executable = executable
         self.timeout = timeout
+        self.sandbox = sandbox
     }
 
     static let loginMarkers = [
@@ -47,10 +50,12 @@ public struct CalendarSyncProcess: Sendable {
         "the refresh token expired or was revoked, initiating reauthentication",
     ]
 
-    /// `calendarsync --version` → "v0.11.0" (or nil when the binary is missing or answers otherwise).
+    /// `calendarsync --version` → "v0.11.0" (or nil when the binary is missing or answers otherwise). Its PATH is
+    /// the one runs get, so that a binary which needs PATH answers as it would run.
     public static func version(executable: String) async -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         guard let result = try? await Subprocess.run(
-            .path(FilePath(executable)), arguments: ["--version"], environment: .custom(["PATH": "/usr/bin:/bin"]),
+            .path(FilePath(executable)), arguments: ["--version"], environment: .custom(["PATH": path]),
             input: .none, output: .string(limit: 4096), error: .discarded)
         else { return nil }
         guard result.terminationStatus.isSuccess else { return nil }
@@ -74,9 +79,11 @@ public struct CalendarSyncProcess: Sendable {
                     onLine: @escaping @Sendable (Stream, String) async -> Void) async throws -> Result {
         var options = PlatformOptions()
         options.processGroupID = 0  // its own group, so a timeout or cancel kills grandchildren too
+        let command = sandbox.map { ($0.bwrap, $0.arguments(executable: executable, arguments: arguments, workspace: workingDirectory)) }
+            ?? (executable, arguments)
         let configuration = Configuration(
-            executable: .path(FilePath(executable)),
-            arguments: Arguments(arguments),
+            executable: .path(FilePath(command.0)),
+            arguments: Arguments(command.1),
             environment: .custom(Dictionary(uniqueKeysWithValues: environment.map { (Environment.Key(rawValue: $0.key)!, $0.value) })),
             workingDirectory: FilePath(workingDirectory.path),
             platformOptions: options)
@@ -130,7 +137,7 @@ public struct CalendarSyncProcess: Sendable {
                 await state.finish()
             }
         }
-        return await state.result(status: outcome.terminationStatus)
+        return await state.result(status: outcome.terminationStatus, sandboxed: sandbox != nil)
     }
 
     /// What the output revealed while the child ran.
@@ -154,12 +161,13 @@ public struct CalendarSyncProcess: Sendable {
 
         func observe(_ line: String) {
             if counts == nil, let parsed = CountsLine.parse(line) { counts = parsed }
-            if firstError == nil, line.contains("FATA") || line.contains("ERRO") || line.lowercased().contains("error") {
+            // "bwrap: …" is the sandbox failing to start the binary (a missing path, a refused namespace).
+            if firstError == nil, line.contains("FATA") || line.contains("ERRO") || line.lowercased().contains("error") || line.hasPrefix("bwrap: ") {
                 firstError = CountsLine.stripLogPrefix(line)
             }
         }
 
-        func result(status: TerminationStatus) -> Result {
+        func result(status: TerminationStatus, sandboxed: Bool) -> Result {
             let ending: Result.Ending
             if let login {
                 ending = .needsLogin(adapter: login.adapter, line: login.line)
@@ -169,6 +177,8 @@ public struct CalendarSyncProcess: Sendable {
                 ending = .cancelled
             } else {
                 switch status {
+                // bwrap exits with 128 + N when the program it ran was killed by signal N.
+                case .exited(let code) where sandboxed && (129...192).contains(code): ending = .signaled(code - 128)
                 case .exited(let code): ending = .exited(code)
                 case .signaled(let signal): ending = .signaled(signal)
                 }

@@ -21,6 +21,8 @@ public struct AppConfiguration: Sendable {
     public var google: GoogleSettings
     public var engine: EngineChoice
     public var calendarSyncBinary: String?
+    /// Whether the CalendarSync CLI runs in a bubblewrap sandbox.
+    public var sandbox: SandboxSettings
     /// Built-in engine: the longest a job goes on incrementally before a full reconciliation of both calendars.
     public var fullSyncInterval: TimeInterval = 86_400
     /// With SYNCBOARD_ENGINE=noop: how long each run pretends to work.
@@ -96,6 +98,7 @@ public struct AppConfiguration: Sendable {
             google: try GoogleSettings.load(from: env),
             engine: try parseEnum(env.string("SYNCBOARD_ENGINE"), variable: "SYNCBOARD_ENGINE", default: .auto),
             calendarSyncBinary: env.string("CALENDARSYNC_BIN"),
+            sandbox: try SandboxSettings.load(from: env),
             fullSyncInterval: TimeInterval(try parseInt(env.string("SYNCBOARD_FULL_SYNC_INTERVAL_HOURS"), variable: "SYNCBOARD_FULL_SYNC_INTERVAL_HOURS",
                                                         default: 24, range: 1...720) * 3600),
             noopRunDelay: .milliseconds(try parseInt(env.string("SYNCBOARD_NOOP_DELAY_MS"), variable: "SYNCBOARD_NOOP_DELAY_MS",

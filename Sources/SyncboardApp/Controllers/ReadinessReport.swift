@@ -1,4 +1,5 @@
 import Fluent
+import Logging
 import SyncEngines
 import Vapor
 
@@ -10,8 +11,26 @@ struct ReadinessReport: Content {
         let detail: String
     }
 
+    /// Whether CalendarSync runs in the bubblewrap sandbox (SYNCBOARD_SANDBOX), and whether the latest run did.
+    struct Sandbox: Content {
+        struct LastRun: Content {
+            let id: UUID
+            let sandboxed: Bool
+            let startedAt: Date?
+        }
+
+        /// auto, on or off.
+        let mode: String
+        /// CalendarSync runs start in the sandbox now.
+        let active: Bool
+        let detail: String
+        /// The latest run that started CalendarSync.
+        let lastRun: LastRun?
+    }
+
     let status: String
     let checks: [Check]
+    var sandbox: Sandbox? = nil
 
     var isReady: Bool { checks.allSatisfy(\.ok) }
 
@@ -30,20 +49,42 @@ struct ReadinessReport: Content {
     /// The CalendarSync binary and its version (`calendarsync --version`). Missing is only a failure when the
     /// configuration insists on it (SYNCBOARD_ENGINE=calendarsync).
     static func calendarSyncCheck(_ configuration: AppConfiguration) async -> Check {
+        await calendarSync(configuration).check
+    }
+
+    /// The check, and whether runs start in the sandbox (nil when CalendarSync is missing or does not answer).
+    /// With SYNCBOARD_SANDBOX=on, a sandbox that does not work makes the check fail: CLI runs are refused.
+    static func calendarSync(_ configuration: AppConfiguration) async -> (check: Check, sandbox: CalendarSyncSandbox.Decision?) {
         let path = ProcessInfo.processInfo.environment["PATH"]
         guard let binary = CalendarSyncProcess.locate(configured: configuration.calendarSyncBinary, path: path) else {
-            return Check(name: "calendarsync", ok: configuration.engine != .calendarsync,
-                         detail: "not found (set CALENDARSYNC_BIN or put calendarsync on PATH)"
-                            + (configuration.engine == .auto ? "; jobs run on the built-in engine" : ""))
+            return (Check(name: "calendarsync", ok: configuration.engine != .calendarsync,
+                          detail: "not found (set CALENDARSYNC_BIN or put calendarsync on PATH)"
+                            + (configuration.engine == .auto ? "; jobs run on the built-in engine" : "")), nil)
         }
         guard let version = await CalendarSyncProcess.version(executable: binary) else {
-            return Check(name: "calendarsync", ok: false, detail: "\(binary) did not answer --version")
+            return (Check(name: "calendarsync", ok: false, detail: "\(binary) did not answer --version"), nil)
         }
-        return Check(name: "calendarsync", ok: true, detail: "\(version) at \(binary)")
+        let sandbox = await CalendarSyncSandbox.decide(configuration, binary: binary, logger: Logger(label: "syncboard.calendarsync"))
+        let refused = if case .refused = sandbox { true } else { false }
+        return (Check(name: "calendarsync", ok: !refused, detail: "\(version) at \(binary); \(sandbox.readinessDetail)"), sandbox)
+    }
+
+    static func sandboxStatus(_ configuration: AppConfiguration, decision: CalendarSyncSandbox.Decision?, db: any Database) async throws -> Sandbox {
+        let detail: String, active: Bool
+        switch decision {
+        case .sandboxed?: (active, detail) = (true, "CalendarSync runs in a bubblewrap sandbox")
+        case let decision?: (active, detail) = (false, decision.readinessDetail)
+        case nil: (active, detail) = (false, configuration.sandbox.mode == .off ? "runs without a sandbox: SYNCBOARD_SANDBOX=off"
+                                                : "not in use: CalendarSync is not available")
+        }
+        let last = try await JobRun.query(on: db).filter(\.$sandboxed != nil).sort(\.$startedAt, .descending).first()
+        return Sandbox(mode: configuration.sandbox.mode.rawValue, active: active, detail: detail,
+                       lastRun: try last.map { Sandbox.LastRun(id: try $0.requireID(), sandboxed: $0.sandboxed ?? false, startedAt: $0.startedAt) })
     }
 
     static func check(app: Application, db: any Database) async -> ReadinessReport {
         var checks: [Check] = []
+        var sandbox: Sandbox?
         do {
             let pending = try await DatabaseSetup.pendingMigrations(on: db)
             checks.append(Check(name: "database", ok: true, detail: app.syncboard.configuration.database.summary))
@@ -51,11 +92,13 @@ struct ReadinessReport: Content {
                 ? Check(name: "migrations", ok: true, detail: "all \(SyncboardMigrations.all.count) applied")
                 : Check(name: "migrations", ok: false, detail: "\(pending.count) pending: run `syncboard migrate`"))
             checks.append(try await schedulerCheck(db: db))
-            checks.append(await calendarSyncCheck(app.syncboard.configuration))
+            let calendarSync = await calendarSync(app.syncboard.configuration)
+            checks.append(calendarSync.check)
+            sandbox = try await sandboxStatus(app.syncboard.configuration, decision: calendarSync.sandbox, db: db)
         } catch {
             checks.append(Check(name: "database", ok: false, detail: "unreachable: \(DatabaseErrorDescription.describe(error))"))
         }
         let ready = checks.allSatisfy(\.ok)
-        return ReadinessReport(status: ready ? "ready" : "not_ready", checks: checks)
+        return ReadinessReport(status: ready ? "ready" : "not_ready", checks: checks, sandbox: sandbox)
     }
 }

@@ -14,6 +14,7 @@ public enum SyncboardMigrations {
             CreateOAuthAttempts(),
             CreateTelemetryEvents(),
             CreateWorkerHeartbeats(),
+            AddJobRunSandboxed(),
             CreatePersonalAccessTokens(),
             CreateSyncStates(), CreateSyncCopies(), AddJobRunSyncKind(),
         ]

@@ -74,6 +74,8 @@ final class JobRun: Model, @unchecked Sendable {
     @Field(key: "cancel_requested") var cancelRequested: Bool
     @Field(key: "log_line_count") var logLineCount: Int
     @Field(key: "log_dropped_count") var logDroppedCount: Int
+    /// Whether CalendarSync ran in the bubblewrap sandbox; nil when it was not started (or another engine ran).
+    @OptionalField(key: "sandboxed") var sandboxed: Bool?
     /// Built-in engine sync runs: "incremental" or "full" (`AddJobRunSyncKind`), and why a full one ran.
     @OptionalField(key: "sync_kind") var syncKind: String?
     @OptionalField(key: "sync_reason") var syncReason: String?

@@ -1,9 +1,11 @@
 import Fluent
 import Foundation
+import Logging
 import SyncEngines
 
 /// Runs a job with the CalendarSync CLI: fresh access tokens for both accounts, then `sync.yaml` and an
-/// age-encrypted auth storage in a private workspace, then the binary under `CalendarSyncProcess`.
+/// age-encrypted auth storage in a private workspace, then the binary under `CalendarSyncProcess`, in the
+/// bubblewrap sandbox unless SYNCBOARD_SANDBOX says otherwise (see `CalendarSyncSandbox`).
 struct CalendarSyncRunExecutor: RunExecutor {
     let db: any Database
     let configuration: AppConfiguration
@@ -13,6 +15,7 @@ struct CalendarSyncRunExecutor: RunExecutor {
     /// age work factor for the auth storage: its passphrase is 32 random bytes made for the run, so scrypt needs
     /// no strength from the work factor; a low one keeps every run fast.
     var ageWorkFactor = 12
+    var logger = Logger(label: "syncboard.calendarsync")
 
     static let engineName = "calendarsync"
 
@@ -33,6 +36,11 @@ struct CalendarSyncRunExecutor: RunExecutor {
 
 
     private func perform(_ run: RunContext, log: RunLogWriter) async throws -> RunOutcome {
+        // Decided first: with SYNCBOARD_SANDBOX=on and no working sandbox, no token is refreshed or written out.
+        let sandbox = await CalendarSyncSandbox.decide(configuration, binary: binary, logger: logger)
+        if case .refused(let line) = sandbox {
+            throw RunStop(outcome: .failed(engine: Self.engineName, line, class: .configuration))
+        }
         let prepared = try await RunPreparation.load(run, db: db, configuration: configuration, vault: vault, google: google, engine: Self.engineName)
         let (job, source, destination) = (prepared.job, prepared.source, prepared.destination)
         let (sourceAccount, destinationAccount) = (prepared.sourceAccount, prepared.destinationAccount)
@@ -62,7 +70,10 @@ struct CalendarSyncRunExecutor: RunExecutor {
                 "HOME": workspace.url.path, "TZ": job.timeZone,
                 "CALENDARSYNC_ENCRYPTION_KEY": passphrase,
             ]
-            let process = CalendarSyncProcess(executable: binary, timeout: .seconds(Int(run.timeout)))
+            await log.append(sandbox.logLine, stream: .syncboard)
+            let sandboxed: BubblewrapSandbox? = if case .sandboxed(let value) = sandbox { value } else { nil }
+            try await JobRun.query(on: db).filter(\.$id == run.runID).set(\.$sandboxed, to: sandboxed != nil).update()
+            let process = CalendarSyncProcess(executable: binary, timeout: .seconds(Int(run.timeout)), sandbox: sandboxed)
             let result = try await process.run(arguments: arguments, environment: environment, workingDirectory: workspace.url) { stream, line in
                 await log.append(line, stream: stream == .stdout ? .stdout : .stderr)
             }

@@ -8,6 +8,7 @@ import Vapor
 /// The CalendarSync CLI engine against a stand-in executable (Fixtures/calendarsync-standin) that checks how it
 /// was run — flags, scrubbed environment, file modes, YAML types, the age-encrypted auth storage — and then acts
 /// like CalendarSync: success with counts, failure, a login prompt that hangs, a hang past the timeout, a flood.
+/// The runs use the bubblewrap sandbox as SYNCBOARD_SANDBOX=auto does (CalendarSyncSandboxTests shows what it hides).
 @Suite("CalendarSync CLI engine")
 struct CalendarSyncRunExecutorTests {
     static let standin = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -22,12 +23,14 @@ struct CalendarSyncRunExecutorTests {
         let runDirectory: URL
     }
 
-    static func setup(_ app: Application, sink: String, refresh: String = "refresh-ok") async throws -> Setup {
+    static func setup(_ app: Application, sink: String, refresh: String = "refresh-ok", sandbox: SandboxSettings = TestSandbox.settings(),
+                      runDirectory: URL? = nil) async throws -> Setup {
         let google = CalendarDiscoveryTests.FakeGoogle()
         var configuration = app.syncboard.configuration
         configuration.google.clientID = "client.apps.example"
         configuration.google.clientSecret = "client-secret-value"
-        configuration.runDirectory = try TestApp.temporaryDirectory()
+        configuration.runDirectory = try runDirectory ?? TestApp.temporaryDirectory()
+        configuration.sandbox = sandbox
         let user = try await Fixtures.user(app.db)
         let a = try await Fixtures.account(app.db, user: user, subject: "src-\(UUID())", email: "me@work.example")
         let b = try await Fixtures.account(app.db, user: user, subject: "dst-\(UUID())", email: "me@home.example")
@@ -48,6 +51,19 @@ struct CalendarSyncRunExecutorTests {
                                                google: google.services, binary: Self.standin, ageWorkFactor: 10)
         return Setup(executor: executor, jobID: try job.requireID(), sourceAccount: try a.requireID(), destinationAccount: try b.requireID(),
                      runID: try run.requireID(), runDirectory: configuration.runDirectory)
+    }
+
+    /// The same job run again under other sandbox settings (the first run is marked finished: one active run per job).
+    static func again(_ setup: Setup, app: Application, sandbox: SandboxSettings) async throws -> Setup {
+        try await JobRun.query(on: app.db).filter(\.$id == setup.runID).set(\.$status, to: .succeeded).update()
+        let run = JobRun(jobID: setup.jobID, trigger: .manual, mode: .sync, status: .running, scheduledFor: nil, queuedAt: Date())
+        try await run.create(on: app.db)
+        var configuration = setup.executor.configuration
+        configuration.sandbox = sandbox
+        let executor = CalendarSyncRunExecutor(db: app.db, configuration: configuration, vault: setup.executor.vault,
+                                               google: setup.executor.google, binary: setup.executor.binary, ageWorkFactor: 10)
+        return Setup(executor: executor, jobID: setup.jobID, sourceAccount: setup.sourceAccount, destinationAccount: setup.destinationAccount,
+                     runID: try run.requireID(), runDirectory: setup.runDirectory)
     }
 
     static func execute(_ setup: Setup, app: Application, mode: JobRun.Mode = .sync, timeout: TimeInterval = 60) async throws -> (RunOutcome, [String]) {
@@ -99,20 +115,39 @@ struct CalendarSyncRunExecutorTests {
         }
     }
 
-    @Test("a run past its timeout is stopped with its whole process group")
-    func timeout() async throws {
+    @Test("a run past its timeout is stopped with its whole process group, in the sandbox and without it", arguments: [SandboxSettings.Mode.auto, .off])
+    func timeout(mode: SandboxSettings.Mode) async throws {
         try await TestApp.withApp(on: .sqlite) { app in
             let sink = "hang-\(UUID())@group.calendar.google.com"
-            let setup = try await Self.setup(app, sink: sink)
-            let (outcome, _) = try await Self.execute(setup, app: app, timeout: 3)
+            let setup = try await Self.setup(app, sink: sink, sandbox: TestSandbox.settings(mode))
+            let (outcome, lines) = try await Self.execute(setup, app: app, timeout: 15)
             #expect(outcome.status == .timedOut)
-            let pidFile = "/tmp/standin-grandchild-\(sink).pid"
-            defer { try? FileManager.default.removeItem(atPath: pidFile) }
-            let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8)))
-            try await Task.sleep(for: .milliseconds(300))
-            // Gone, or a zombie waiting to be reaped by init (a container's init may not reap at once).
-            let state = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8))?.split(separator: ")").last?.split(separator: " ").first
-            #expect(kill(pid, 0) != 0 || state == "Z", "the grandchild was killed with the group (state \(state ?? "gone"))")
+            #expect(lines.contains { $0.hasPrefix("standin: grandchild ") }, "the grandchild was started: \(lines)")
+            #expect(try await JobRun.find(setup.runID, on: app.db)?.sandboxed == (mode == .auto))
+            // Found by its name in the host's /proc (its PID inside a sandbox means nothing here). Gone, or a zombie
+            // waiting to be reaped by init (a container's init may not reap at once); polled, as the kernel tears a
+            // PID namespace down asynchronously.
+            let marker = "standin-grandchild-\(sink)"
+            let deadline = ContinuousClock.now + .seconds(60)
+            var alive = Self.processes(named: marker).filter { $0.state != "Z" }
+            while !alive.isEmpty && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+                alive = Self.processes(named: marker).filter { $0.state != "Z" }
+            }
+            #expect(alive.isEmpty, "the grandchild was killed with the group: \(alive)")
+        }
+    }
+
+    /// Host processes whose command line starts with `marker`, with their state letter from /proc/PID/stat.
+    static func processes(named marker: String) -> [(pid: Int32, state: String)] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry -> (Int32, String)? in
+            guard let pid = Int32(entry),
+                  let cmdline = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
+                  String(decoding: cmdline, as: UTF8.self).hasPrefix(marker),
+                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let state = stat.split(separator: ")").last?.split(separator: " ").first else { return nil }
+            return (pid, String(state))
         }
     }
 

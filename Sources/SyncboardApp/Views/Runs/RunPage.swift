@@ -33,6 +33,9 @@ struct RunPage {
                     .dt("Mode"), .dd(.text(Self.modeLabel(run.mode))),
                     .dt("Trigger"), .dd(.text(Self.triggerLabel(run.trigger) + (run.attempt > 1 ? " (attempt \(run.attempt))" : ""))),
                     .dt("Engine"), .dd(.text(run.engine ?? "—")),
+                    .unwrap(run.sandboxed) { sandboxed in
+                        .group(.dt("Sandbox"), .dd(.id("run-sandbox"), .text(Self.sandboxLabel(sandboxed))))
+                    },
                     .dt("Queued"), .dd(TimeText.node(run.queuedAt)),
                     .dt("Started"), .dd(run.startedAt.map { TimeText.node($0) } ?? .text("not yet")),
                     .dt("Finished"), .dd(run.finishedAt.map { TimeText.node($0) } ?? .text(active ? "still running" : "—")),
@@ -119,6 +122,12 @@ struct RunPage {
         case .retry: return "Automatic retry"
         case .recovery: return "Recovery after a worker stopped"
         }
+    }
+
+    /// Whether CalendarSync ran in the bubblewrap sandbox (said in words, not by colour).
+    static func sandboxLabel(_ sandboxed: Bool) -> String {
+        sandboxed ? "Yes: CalendarSync saw only its run directory, system files and the network (bubblewrap)"
+            : "No: CalendarSync ran with Syncboard's own access (the log says why)"
     }
 
     static func counts(_ run: JobRun) -> String {
