@@ -14,9 +14,9 @@ public enum SyncboardMigrations {
             CreateOAuthAttempts(),
             CreateTelemetryEvents(),
             CreateWorkerHeartbeats(),
-            AddJobRunSandboxed(),
             CreatePersonalAccessTokens(),
             CreateSyncStates(), CreateSyncCopies(), AddJobRunSyncKind(),
+            AddJobRunSandboxed(),
         ]
     }
 }
