@@ -64,6 +64,8 @@ struct IncrementalRunTests {
             #expect(try await recorder.finish(runID: try record.requireID(), outcome: outcome, log: (0, 0)))
             let stored = try #require(try await JobRun.find(try record.requireID(), on: app.db))
             #expect(stored.syncKind == "full" && stored.syncReason == "window_moved")
+            #expect(RunPage.syncLabel("full", reason: stored.syncReason) == "Full reconciliation: the sync window moved")
+            #expect(RunPage.syncLabel("incremental", reason: nil).hasPrefix("Incremental"))
         }
     }
 
