@@ -2,18 +2,23 @@
 """Syncboard's user journeys in a real headless Chromium (Selenium), against Syncboard wired to the Google emulator.
 
 Started by scripts/browser-tests, which runs the emulator and the server. The journeys run in order and build on
-each other, as a person would: sign in with Google, link a second account, discover calendars, configure a job
-(transformer, filter, preset cadence), see a scheduled run happen with its status and log, see a failing run's
-error, and reconnect an account whose access Google revoked. A screenshot of every step goes to --artifacts.
-Exit status 0 only when every journey passed.
+each other, as a person would: sign in with Google, link a second account, discover calendars, see the job form's
+errors, configure a job (transformer, filter, preset cadence), see a scheduled run happen with its status and log,
+see a failing run's error, reconnect an account whose access Google revoked, look at insights, a job's other pages
+and the error pages; then another person does it all with the keyboard only (sign in, link an account, create a
+job, run it, follow its live log, open its run page), and unlinks an account. Every Syncboard page visited is
+checked with axe-core (browser.check_accessibility); any violation fails the journey. A screenshot of every step
+goes to --artifacts. Exit status 0 only when every journey passed.
 """
-import argparse, sqlite3, sys, time
+import argparse, sqlite3, sys, time, uuid
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 
 from browser import (start, shot, go, text, expect, clickable, click, emulator, choose_google_account, choose_calendar,
-                     run_now_and_wait, wait_for_text, iso, run)
+                     run_now_and_wait, wait_for_text, iso, run, click_and_wait_for_next_page, check_accessibility,
+                     press, shift_tab, focused, tab_to, press_and_wait_for_next_page, choose_with_arrow_keys)
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--app", required=True)
@@ -54,6 +59,33 @@ def discover_calendars():
     for calendar in ("Alice · Work", "Bob · Family", "Bob"):
         expect(calendar in body, f"the calendar {calendar} was discovered")
     shot("calendars-discovered")
+
+
+def the_job_form_shows_its_errors():
+    go("/jobs/new")
+    driver.find_element(By.ID, "cadence-cron").click()
+    driver.find_element(By.ID, "field-cronExpression").send_keys("61 * * * *")
+    for field, months in (("field-windowStartOffset", "2"), ("field-windowEndOffset", "-1")):  # ends before it starts
+        offset = driver.find_element(By.ID, field)
+        offset.clear()
+        offset.send_keys(months)
+    click_and_wait_for_next_page(clickable("#save-job"))
+    summary = driver.find_element(By.ID, "form-errors")
+    expect(driver.execute_script("return document.activeElement.id") == "form-errors", "focus moves to the list of errors")
+    links = summary.find_elements(By.CSS_SELECTOR, "a")
+    expect(len(links) >= 4, f"the name, both calendars, the cron expression and the window are in error: {summary.text!r}")
+    for link in links:
+        target = link.get_attribute("href").split("#", 1)[1]
+        fields = driver.find_elements(By.ID, target)
+        expect(fields, f"the error “{link.text}” links to its field (#{target})")
+        field = fields[0]
+        expect(field.get_attribute("aria-invalid") == "true", f"#{target} is marked invalid")
+        described = " ".join(driver.find_element(By.ID, i).text for i in (field.get_attribute("aria-describedby") or "").split())
+        message = link.find_element(By.XPATH, "..").text.split(": ", 1)[1]
+        expect(message in described, f"#{target} is described by its error {message!r} (it has {described!r})")
+    shot("new-job-errors")
+    summary.find_element(By.CSS_SELECTOR, "a[href='#field-cronExpression']").click()
+    expect(driver.execute_script("return document.activeElement.id") == "field-cronExpression", "an error's link moves focus to its field")
 
 
 def configure_job():
@@ -161,7 +193,8 @@ def reconnect_an_account():
     expect("bob@example.org" in driver.find_element(By.CSS_SELECTOR, ".job-card .notice-warning").text,
            "the notice names the account to reconnect")
     shot("dashboard-needs-reconnect")
-    link.click()
+    click_and_wait_for_next_page(link)
+    expect("Google no longer accepts" in driver.find_element(By.CSS_SELECTOR, "[role='alert']").text, "the account says it needs reconnecting")
     shot("accounts-needs-reconnect")
     reconnect = wait.until(EC.element_to_be_clickable((By.XPATH, "//*[contains(@class,'card')][.//*[self::h2 or self::h3][contains(., 'bob@example.org')]]"
                                                                  "//form[contains(@action,'/reconnect')]//button")))
@@ -174,8 +207,164 @@ def reconnect_an_account():
     shot("job-page-after-reconnect")
 
 
-JOURNEYS = [sign_in_with_google, link_second_account, discover_calendars, configure_job, see_a_scheduled_run_happen,
-            a_failing_run_shows_its_error, reconnect_an_account]
+def insights_job_pages_and_error_pages():
+    job = job_id()
+    # Every page of the main navigation, including those added later.
+    go("/")
+    for href in [link.get_attribute("href") for link in driver.find_elements(By.CSS_SELECTOR, "header nav a")]:
+        driver.get(href)
+        check_accessibility()
+        expect(driver.find_elements(By.TAG_NAME, "h1") and "Not found" not in text(), f"{href} in the navigation opens a page")
+    go("/insights")
+    expect("Runs per day" in text() and "Work → Family" in text(), "insights show runs per day and the job")
+    driver.find_element(By.CSS_SELECTOR, "#runs-per-day-table summary").click()
+    expect("succeeded" in driver.find_element(By.ID, "runs-per-day-table").text.lower(), "the chart's numbers are there as a table")
+    shot("insights")
+    go(f"/jobs/{job}/config")
+    expect("sync.yaml" in text(), "the configuration page shows sync.yaml")
+    shot("job-config")
+    go(f"/jobs/{job}/edit")
+    shot("job-edit-form")
+    go(f"/jobs/{job}/delete")
+    shot("job-delete-confirmation")
+    click_and_wait_for_next_page(driver.find_element(By.LINK_TEXT, "Keep it"))
+    expect(f"/jobs/{job}" in driver.current_url.lower() or f"/jobs/{job.upper()}" in driver.current_url, "Keep it leads back to the job")
+    go("/no-such-page")
+    expect("Not found" in text(), "an unknown address says so")
+    shot("error-not-found")
+    go(f"/runs/{uuid.uuid4()}")
+    expect("Not found" in text(), "an unknown run says so")
+    # A form left open while the session changed: its security token is stale.
+    go("/accounts")
+    driver.execute_script("document.querySelector(\"form[action$='/refresh'] input[name='_csrf']\").value = 'stale';")
+    click_and_wait_for_next_page(clickable("form[action$='/refresh'] button"))
+    expect("Not allowed" in text() or "That did not work" in text(), "a stale form is refused with a page that says so")
+    shot("error-stale-form")
+
+
+def keyboard_only_sign_in_link_create_run():
+    """Carol does everything with the keyboard: no element is clicked; focus is checked on every key press."""
+    go("/")
+    tab_to("form.signout button")
+    press_and_wait_for_next_page(Keys.ENTER)
+    expect("/signin" in driver.current_url and "signed out" in text(), "signing out with the keyboard works")
+    # The first stop is the skip link, shown when focused; it leads into the content.
+    tab_to("a.skip-link", limit=1)
+    press(Keys.ENTER)
+    tab_to("#sign-in-with-google", limit=1)
+    press_and_wait_for_next_page(Keys.ENTER)  # to the emulator's account chooser
+    tab_to("button[id='choose-carol@example.net']", limit=20)
+    press_and_wait_for_next_page(Keys.ENTER)
+    wait.until(lambda d: d.current_url.startswith(args.app + "/") and "/auth/" not in d.current_url)
+    check_accessibility()
+    expect("Welcome to Syncboard" in text() and "Carol" in text(), "Carol, new here, sees the first-run guide")
+    shot("keyboard-first-run-guide")
+
+    tab_to("header nav a[href='/accounts']")
+    press_and_wait_for_next_page(Keys.ENTER)
+    tab_to("#link-account")
+    press_and_wait_for_next_page(Keys.ENTER)
+    tab_to("button[id='choose-carol.work@example.net']", limit=20)
+    press_and_wait_for_next_page(Keys.ENTER)
+    wait.until(lambda d: d.current_url.startswith(args.app + "/accounts"))
+    check_accessibility()
+    expect("carol.work@example.net" in text() and "Carol · Projects" in text(), "the second account is linked with its calendars")
+    shot("keyboard-account-linked")
+    tab_to("#link-account")
+    tab_to("header nav a[href='/']", backwards=True)  # Shift+Tab goes back up the page in order
+    press_and_wait_for_next_page(Keys.ENTER)
+
+    tab_to("a[href='/jobs/new']")
+    press_and_wait_for_next_page(Keys.ENTER)
+    tab_to("#field-name")
+    press("Projects to Carol")
+    tab_to("#field-source", limit=1)
+    choose_with_arrow_keys("carol.work@example.net", "Carol · Projects")
+    tab_to("#field-destination")
+    choose_with_arrow_keys("carol@example.net", "Carol")
+    tab_to("#field-t-KeepTitle")
+    if not driver.switch_to.active_element.is_selected():
+        press(Keys.SPACE)
+    expect(driver.switch_to.active_element.is_selected(), "Space ticks “Keep the title”")
+    tab_to("input[name='cadence']:checked")
+    press(Keys.ARROW_UP)  # arrow keys move within the radio group and choose
+    focused(ordered=False)
+    expect(driver.execute_script("return document.activeElement.id") == "cadence-every15Minutes", "the up arrow chooses every 15 minutes")
+    tab_to("#save-job")
+    shift_tab()
+    focused(backwards=True)
+    press(Keys.TAB)
+    focused()
+    expect(driver.execute_script("return document.activeElement.id") == "save-job", "Tab returns to “Save job”")
+    shot("keyboard-job-form", full_page=False)
+    press_and_wait_for_next_page(Keys.ENTER)
+    expect("Projects to Carol" in text() and "15 minutes" in text(), "the job is saved and described")
+
+    # Slow Google down so that the run is still going when its page opens: its log then follows along live.
+    for day in range(1, 5):
+        emulator("POST", "/emulator/calendars/projects-carol@group.calendar.google.com/events",
+                 {"summary": f"Project sync {day}", "start": {"dateTime": iso(days=day, hour=11)}, "end": {"dateTime": iso(days=day, hour=12)}})
+    emulator("PUT", "/emulator/latency", {"milliseconds": 2000})
+    try:
+        tab_to("form[action$='/run'] button")
+        press_and_wait_for_next_page(Keys.ENTER)
+        expect("/runs/" in driver.current_url, "Run now opens the run's page")
+        log = driver.find_element(By.ID, "run-log")
+        expect(log.get_attribute("data-active") == "true", f"the run is still going when its page opens: {text()[:300]!r}")
+        expect(log.get_attribute("role") == "log" and log.get_attribute("aria-live") == "polite",
+               f"the live log is a polite live region (role={log.get_attribute('role')}, aria-live={log.get_attribute('aria-live')})")
+        before = driver.execute_script("window.__sameDocument = true; return document.querySelectorAll('#run-log span').length;")
+        wait.until(lambda d: d.execute_script(
+            "return window.__sameDocument === true && document.querySelectorAll('#run-log span').length > arguments[0];", before))
+        check_accessibility()
+        shot("keyboard-run-live-log")
+        # When the run ends the page reloads itself with the outcome.
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            status = driver.execute_script("var e = document.getElementById('run-status'); return e ? e.textContent.trim() : '';")
+            if status not in ("", "queued", "running"):
+                break
+            time.sleep(0.5)
+        expect(status == "succeeded", f"the run succeeded (it is {status!r})")
+    finally:
+        emulator("DELETE", "/emulator/faults")
+    check_accessibility()
+    shot("keyboard-run-finished")
+
+    tab_to("nav[aria-label='Breadcrumb'] a[href^='/jobs/']")
+    press_and_wait_for_next_page(Keys.ENTER)
+    tab_to("table a[href^='/runs/']")
+    press_and_wait_for_next_page(Keys.ENTER)
+    tab_to("#run-log")  # the log can be reached (and scrolled) with the keyboard
+    expect(driver.find_element(By.ID, "run-log").get_attribute("role") == "log", "the run page's log is a log")
+    expect("created “Project sync 1”" in driver.find_element(By.ID, "run-log").text, "the log says what was created")
+    shot("keyboard-run-page", full_page=False)
+
+
+def unlinking_asks_first():
+    go("/accounts")
+    card = "//section[contains(@class,'card')][.//h2[contains(., 'carol.work@example.net')]]"
+    click_and_wait_for_next_page(clickable_xpath(card + "//a[contains(@href,'/unlink')]"))
+    expect("Projects to Carol" in text(), "the confirmation names the job that will be disabled")
+    shot("unlink-confirmation")
+    click_and_wait_for_next_page(driver.find_element(By.LINK_TEXT, "Keep it"))
+    expect("carol.work@example.net" in text(), "Keep it keeps the account")
+    click_and_wait_for_next_page(clickable_xpath(card + "//a[contains(@href,'/unlink')]"))
+    click_and_wait_for_next_page(clickable("#confirm-unlink"))
+    expect("Projects to Carol" in driver.find_element(By.ID, "disabled-jobs").text, "the done page names the disabled job")
+    shot("unlink-done")
+    go("/")
+    expect("Projects to Carol" in text(), "the dashboard still lists the disabled job")
+    shot("dashboard-after-unlink")
+
+
+def clickable_xpath(xpath):
+    return wait.until(EC.element_to_be_clickable((By.XPATH, xpath)))
+
+
+JOURNEYS = [sign_in_with_google, link_second_account, discover_calendars, the_job_form_shows_its_errors, configure_job,
+            see_a_scheduled_run_happen, a_failing_run_shows_its_error, reconnect_an_account,
+            insights_job_pages_and_error_pages, keyboard_only_sign_in_link_create_run, unlinking_asks_first]
 
 
 if __name__ == "__main__":
