@@ -33,6 +33,24 @@ driver, wait = start(args.app, args.emulator, args.artifacts)
 
 # --- the journeys -----------------------------------------------------------------------------------------------
 
+def the_accessibility_check_catches_a_violation():
+    """The axe check itself works on Syncboard's pages (their Content-Security-Policy included): an image without a
+    text alternative, planted in the sign-in page, is reported with its rule, impact and selector."""
+    go("/signin")
+    driver.execute_script("var img = document.createElement('img'); img.id = 'planted'; img.src = '/static/favicon.svg';"
+                          " document.querySelector('main').appendChild(img);")
+    try:
+        check_accessibility()
+    except AssertionError as error:
+        report = str(error)
+        expect("image-alt [critical]" in report and "#planted" in report and "/signin" in report,
+               f"the report names the rule, its impact, the element and the page: {report}")
+    else:
+        raise AssertionError("axe reported nothing for an image without alt text")
+    driver.execute_script("document.getElementById('planted').remove();")
+    check_accessibility()
+
+
 def sign_in_with_google():
     go("/")
     expect("/signin" in driver.current_url, "a visitor is sent to the sign-in page")
@@ -362,7 +380,7 @@ def clickable_xpath(xpath):
     return wait.until(EC.element_to_be_clickable((By.XPATH, xpath)))
 
 
-JOURNEYS = [sign_in_with_google, link_second_account, discover_calendars, the_job_form_shows_its_errors, configure_job,
+JOURNEYS = [the_accessibility_check_catches_a_violation, sign_in_with_google, link_second_account, discover_calendars, the_job_form_shows_its_errors, configure_job,
             see_a_scheduled_run_happen, a_failing_run_shows_its_error, reconnect_an_account,
             insights_job_pages_and_error_pages, keyboard_only_sign_in_link_create_run, unlinking_asks_first]
 
