@@ -22,6 +22,8 @@ struct CalendarRoutes: RouteCollection {
         events.put(":eventID") { try await update($0, patch: false) }
         events.patch(":eventID") { try await update($0, patch: true) }
         events.delete(":eventID", use: delete)
+        events.post("watch", use: watch)
+        api.post("channels", "stop", use: stopChannel)
     }
 
     // MARK: - calendarList
@@ -47,7 +49,7 @@ struct CalendarRoutes: RouteCollection {
     // MARK: - events
 
     /// Who is calling and their role on the calendar in the path, or the error Google would answer.
-    private func authorize(_ req: Request, write: Bool) async -> Result<(email: String, calendarID: String, role: String), ErrorResponse> {
+    func authorize(_ req: Request, write: Bool) async -> Result<(email: String, calendarID: String, role: String), ErrorResponse> {
         guard let token = req.headers.bearerAuthorization?.token, let (account, scope) = await state.bearer(token) else {
             return .failure(ErrorResponse(Self.unauthenticated))
         }

@@ -100,6 +100,15 @@ public actor EmulatorState {
     var random = SeededRandom(seed: 1)
     var requestLog: [LoggedRequest] = []
 
+    // Push notification channels (PushChannels.swift).
+    var channels: [String: WatchChannel] = [:]
+    /// Calendar id → the opaque resource id its channels report (stable, as Google's is).
+    var resourceIDs: [String: String] = [:]
+    var notificationFaults = NotificationFaults()
+    var deliveries: [DeliveryRecord] = []
+    var notificationSender: (@Sendable (PushNotification) async -> Int?)?
+    var allowsPlainHTTPNotifications = false
+
     public init() {}
 
     public func addAccount(_ account: Account) { accounts.append(account) }

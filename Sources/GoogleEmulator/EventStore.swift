@@ -185,6 +185,7 @@ extension EmulatorState {
         resource["etag"] = .string("\"\(3_500_000_000_000_000 + changeCounter)\"")
         if events[calendarID]?[id] == nil { eventOrder[calendarID, default: []].append(id) }
         events[calendarID, default: [:]][id] = StoredEvent(resource: resource, change: changeCounter)
+        notifyWatchers(calendarID: calendarID)
         return resource
     }
 

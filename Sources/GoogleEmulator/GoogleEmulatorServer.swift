@@ -25,6 +25,13 @@ public final class GoogleEmulatorServer: Sendable {
         try app.register(collection: OAuthRoutes(state: state, signer: signer, jwks: jwks, issuer: { issuer.withLock { $0 } }))
         try app.register(collection: CalendarRoutes(state: state))
         try app.register(collection: ControlRoutes(state: state))
+        try app.register(collection: ChannelControlRoutes(state: state))
+        // Push notifications leave as Google's do: an empty POST with the X-Goog-* headers, 10 s to answer.
+        app.http.client.configuration.timeout = .init(connect: .seconds(5), read: .seconds(10))
+        let client = app.client
+        await state.setNotificationSender { notification in
+            (try? await client.post(URI(string: notification.address), headers: HTTPHeaders(notification.headers)))?.status.code.asInt
+        }
         try await app.server.start(address: .hostname(hostname, port: port))
         let bound = app.http.server.shared.localAddress?.port ?? port
         let base = "http://\(hostname):\(bound)"
@@ -57,4 +64,8 @@ public final class GoogleEmulatorServer: Sendable {
         await app.server.shutdown()
         try await app.asyncShutdown()
     }
+}
+
+private extension UInt {
+    var asInt: Int { Int(self) }
 }

@@ -19,6 +19,8 @@ struct GoogleEmulatorCommand: AsyncParsableCommand {
     @Option(help: "The address to listen on.") var hostname: String = "127.0.0.1"
     @Option(help: "A JSON seed file with accounts, OAuth clients, calendars and events.") var seed: String?
     @Flag(help: "Load the demo world.") var demo = false
+    @Flag(help: "Deliver push notifications to plain http:// addresses too (Google requires https; for tests and the demo).")
+    var allowHTTPNotifications = false
     @Option(help: "With --demo: the OAuth client id to register.") var clientID = "syncboard-demo.apps.example"
     @Option(help: "With --demo: its client secret.") var clientSecret = "demo-client-secret"
     @Option(help: "With --demo: a redirect URI the client may use (repeatable).") var redirectURI: [String] = ["http://127.0.0.1:8080/auth/google/callback"]
@@ -39,6 +41,7 @@ struct GoogleEmulatorCommand: AsyncParsableCommand {
         if demo {
             try await DemoWorld.seed(state, client: .init(clientID: clientID, clientSecret: clientSecret, redirectURIs: redirectURI))
         }
+        await state.allowPlainHTTPNotifications(allowHTTPNotifications)
         let server = try await GoogleEmulatorServer.start(hostname: hostname, port: port, state: state)
         print("Google emulator listening on \(server.baseURL)")
         try await server.run()
