@@ -51,7 +51,8 @@ public enum SyncboardApplication {
     /// names of those this call applied.
     @discardableResult
     public static func migrate(_ app: Application) async throws -> [String] {
-        try await DatabaseSetup.migrate(app, database: app.syncboard.configuration.database)
+        try await SchemaCompatibility.requireNotNewer(app.db)
+        return try await DatabaseSetup.migrate(app, database: app.syncboard.configuration.database)
     }
 
     /// Reverts every migration.

@@ -13,7 +13,7 @@ struct Syncboard: AsyncParsableCommand {
             see .env.example for every variable and its default.
             """,
         version: SyncboardVersion.current,
-        subcommands: [Serve.self, Worker.self, Migrate.self, RunJob.self, RotateKeys.self, CreateToken.self],
+        subcommands: [Serve.self, Worker.self, Migrate.self, RunJob.self, RotateKeys.self, CreateToken.self, Backup.self, Restore.self],
         defaultSubcommand: nil
     )
 }

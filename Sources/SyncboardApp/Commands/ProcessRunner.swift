@@ -98,6 +98,7 @@ public enum ProcessRunner {
 
     /// Migrates when configured to (always on SQLite by default); otherwise insists the schema is current.
     static func prepareDatabase(_ app: Application) async throws {
+        try await SchemaCompatibility.requireNotNewer(app.db)  // never run on a database a newer version migrated
         if app.syncboard.configuration.autoMigrate {
             try await SyncboardApplication.migrate(app)
             return

@@ -29,6 +29,8 @@ struct ReadinessReport: Content {
     }
 
     let status: String
+    /// This binary's version (SyncboardVersion).
+    var version: String = SyncboardVersion.current
     let checks: [Check]
     var sandbox: Sandbox? = nil
 
@@ -87,8 +89,11 @@ struct ReadinessReport: Content {
         var sandbox: Sandbox?
         do {
             let pending = try await DatabaseSetup.pendingMigrations(on: db)
+            let unknown = try await SchemaCompatibility.unknownMigrations(on: db)
             checks.append(Check(name: "database", ok: true, detail: app.syncboard.configuration.database.summary))
-            checks.append(pending.isEmpty
+            checks.append(!unknown.isEmpty
+                ? Check(name: "migrations", ok: false, detail: DatabaseNewerThanBinary(unknownMigrations: unknown).description)
+                : pending.isEmpty
                 ? Check(name: "migrations", ok: true, detail: "all \(SyncboardMigrations.all.count) applied")
                 : Check(name: "migrations", ok: false, detail: "\(pending.count) pending: run `syncboard migrate`"))
             checks.append(try await schedulerCheck(db: db))
