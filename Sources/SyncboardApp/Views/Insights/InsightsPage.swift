@@ -14,7 +14,7 @@ struct InsightsPage {
 
     func render() -> String {
         let bars = data.runsPerDay.map { day in
-            BarChart.Bar(label: String(day.day.suffix(5)), segments: Self.outcomes.map { outcome in
+            BarChart.Bar(label: Self.shortDay(day.day), segments: Self.outcomes.map { outcome in
                 BarChart.Segment(value: Double(day.counts[outcome.status.rawValue] ?? 0), colorClass: BarChart.colorClass(outcome.status))
             })
         }
@@ -31,9 +31,9 @@ struct InsightsPage {
                 .details(.id("runs-per-day-table"),
                     .summary("Show the numbers"),
                     .div(.class("table-wrap"), .table(
-                        .thead(.tr(.th("Day"), .forEach(Self.outcomes) { .th(.text($0.label)) })),
+                        .thead(.tr(.th("Day (UTC)"), .forEach(Self.outcomes) { .th(.text($0.label)) })),
                         .tbody(.forEach(data.runsPerDay) { day in
-                            .tr(.td(.text(day.day)), .forEach(Self.outcomes) { outcome in .td(.text("\(day.counts[outcome.status.rawValue] ?? 0)")) })
+                            .tr(.td(.text(Self.plainDay(day.day))), .forEach(Self.outcomes) { outcome in .td(.text("\(day.counts[outcome.status.rawValue] ?? 0)")) })
                         }))))),
             .section(.class("card"), .attr("aria-labelledby", "per-job"),
                 .h2(.id("per-job"), "Jobs, last 30 days"),
@@ -53,7 +53,7 @@ struct InsightsPage {
                     ? .p(.class("muted"), "Page-view counting is switched off (SYNCBOARD_TELEMETRY_PAGE_VIEWS=false).")
                     : data.pageViews.isEmpty ? .p(.class("muted"), "No page views recorded yet.")
                     : .div(.class("table-wrap"), .table(
-                        .thead(.tr(.th("Page"), .forEach(data.days.suffix(7)) { .th(.class("optional"), .text(String($0.suffix(5)))) }, .th("14 days"))),
+                        .thead(.tr(.th("Page"), .forEach(data.days.suffix(7)) { .th(.class("optional"), .text(Self.shortDay($0))) }, .th("14 days"))),
                         .tbody(.forEach(data.pageViews.keys.sorted()) { page in
                             .tr(.td(.code(.safe(page))),
                                 .forEach(data.days.suffix(7)) { day in .td(.class("optional"), .text("\(data.pageViews[page]?[day] ?? 0)")) },
@@ -61,4 +61,10 @@ struct InsightsPage {
                         }))))
         )
     }
+
+    /// Telemetry keys days as "2026-11-12Z" (UTC); people read "2026-11-12".
+    static func plainDay(_ day: String) -> String { day.hasSuffix("Z") ? String(day.dropLast()) : day }
+
+    /// "11-12": month and day, for chart labels and column headings.
+    static func shortDay(_ day: String) -> String { String(plainDay(day).suffix(5)) }
 }
