@@ -26,14 +26,20 @@ public enum SyncboardApplication {
             ?? GeneratedKeyFile.loadOrCreate(in: configuration.dataDirectory, logger: app.logger)
         app.syncboard = SyncboardServices(configuration: configuration, keyring: keyring)
         app.syncboard.google = GoogleServices.live(settings: configuration.google, http: app.http.client.shared)
+        let realtimeInterval = configuration.realtimeInterval
+        app.syncboard.nextRun = { job, date in job.nextRun(after: date, realtimeInterval: realtimeInterval) }
 
         app.http.server.configuration.hostname = configuration.hostname
         app.http.server.configuration.port = configuration.port
         app.http.server.configuration.reportMetrics = true
 
         try DatabaseSetup.configure(app, database: configuration.database)
+        app.pushCoalescer = NotificationCoalescer(db: app.db, debounce: configuration.push.debounce, logger: app.logger)
         app.syncboard.runExecutor = EngineSelection.executor(
             for: configuration, db: app.db, vault: app.syncboard.vault, google: app.syncboard.google)
+        app.syncboard.runExecutor = app.syncboard.runExecutor.map {
+            RealtimeEngineRouting.wrap($0, configuration: configuration, db: app.db, vault: app.syncboard.vault, google: app.syncboard.google)
+        }
 
         app.middleware = Middlewares()
         app.middleware.use(RequestLogMiddleware())

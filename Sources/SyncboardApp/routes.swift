@@ -7,6 +7,8 @@ func routes(_ app: Application) throws {
     try app.register(collection: AssetsController())
     try app.register(collection: AuthController())
     try app.register(collection: OpenAPIController())
+    // Google's push notifications: authenticated by channel id, resource id and token, not by a session.
+    try app.register(collection: NotificationsController())
 
     // Everything else needs a session: pages redirect to sign-in, the API answers 401 JSON.
     let signedIn = app.grouped(RequireSignedIn())

@@ -7,6 +7,9 @@ public enum Cadence: Sendable, Hashable, Codable {
     /// Every day at this wall-clock time in the job's time zone.
     case daily(hour: Int, minute: Int)
     case cron(String)
+    /// Real time (built-in engine only): a push notification from Google, or else a check every minute, starts an
+    /// incremental run; the app decides the interval (`next(after:…realtimeInterval:)`).
+    case realtime
 
     // Stored and sent as {"kind": "daily", "time": "06:30"} / {"kind": "cron", "expression": "0 9 * * 1-5"}.
     private enum CodingKeys: String, CodingKey { case kind, time, expression }
@@ -23,9 +26,10 @@ public enum Cadence: Sendable, Hashable, Codable {
             }
             self = .daily(hour: hour, minute: minute)
         case "cron": self = .cron(try container.decode(String.self, forKey: .expression))
+        case "realtime": self = .realtime
         case let other:
             throw DecodingError.dataCorruptedError(forKey: .kind, in: container,
-                                                   debugDescription: "unknown cadence \(other); expected every15Minutes, hourly, daily or cron")
+                                                   debugDescription: "unknown cadence \(other); expected every15Minutes, hourly, daily, cron or realtime")
         }
     }
 
@@ -40,8 +44,15 @@ public enum Cadence: Sendable, Hashable, Codable {
         case .cron(let expression):
             try container.encode("cron", forKey: .kind)
             try container.encode(expression, forKey: .expression)
+        case .realtime: try container.encode("realtime", forKey: .kind)
         }
     }
+
+    /// Without push notifications, how often a real-time job checks its source (SYNCBOARD_REALTIME_POLL_SECONDS).
+    public static let realtimeCheckInterval: TimeInterval = 60
+
+    /// Whether the job follows its source as changes happen (only the built-in engine can).
+    public var isRealtime: Bool { self == .realtime }
 
     public var kind: String {
         switch self {
@@ -49,6 +60,7 @@ public enum Cadence: Sendable, Hashable, Codable {
         case .hourly: return "hourly"
         case .daily: return "daily"
         case .cron: return "cron"
+        case .realtime: return "realtime"
         }
     }
 
@@ -79,7 +91,7 @@ public enum Cadence: Sendable, Hashable, Codable {
             } catch {
                 errors.append(FieldError(field: "cadence.expression", message: error.message))
             }
-        case .every15Minutes, .hourly:
+        case .every15Minutes, .hourly, .realtime:
             break
         }
         return errors
@@ -101,8 +113,10 @@ public enum Cadence: Sendable, Hashable, Codable {
 
     /// The next run strictly after `date`. Presets are spread by the job's offset; daily and cron times are wall
     /// times in `timeZone` (daylight-saving changes as `CronExpression.next` describes).
-    public func next(after date: Date, timeZone: TimeZone, jobID: UUID) -> Date? {
+    public func next(after date: Date, timeZone: TimeZone, jobID: UUID, realtimeInterval: TimeInterval = Self.realtimeCheckInterval) -> Date? {
         switch self {
+        case .realtime:
+            return date.addingTimeInterval(realtimeInterval)
         case .every15Minutes, .hourly:
             let period = self == .hourly ? 3600 : 900
             let offset = Double(Self.presetOffset(jobID: jobID, period: period))
@@ -117,10 +131,11 @@ public enum Cadence: Sendable, Hashable, Codable {
     }
 
     /// The next `count` runs after `date`.
-    public func nextRuns(after date: Date, count: Int, timeZone: TimeZone, jobID: UUID) -> [Date] {
+    public func nextRuns(after date: Date, count: Int, timeZone: TimeZone, jobID: UUID,
+                         realtimeInterval: TimeInterval = Self.realtimeCheckInterval) -> [Date] {
         var runs: [Date] = []
         var cursor = date
-        while runs.count < count, let next = next(after: cursor, timeZone: timeZone, jobID: jobID) {
+        while runs.count < count, let next = next(after: cursor, timeZone: timeZone, jobID: jobID, realtimeInterval: realtimeInterval) {
             runs.append(next)
             cursor = next
         }
@@ -141,6 +156,8 @@ public enum Cadence: Sendable, Hashable, Codable {
             return String(format: "Daily at %02d:%02d", hour, minute)
         case .cron(let expression):
             return (try? CronExpression(expression))?.words ?? "Cron: \(expression)"
+        case .realtime:
+            return "Real time"
         }
     }
 }

@@ -25,6 +25,8 @@ public struct AppConfiguration: Sendable {
     public var sandbox: SandboxSettings
     /// Built-in engine: the longest a job goes on incrementally before a full reconciliation of both calendars.
     public var fullSyncInterval: TimeInterval = 86_400
+    /// Real-time jobs: push notifications or incremental polling (`PushSettings`).
+    public var push: PushSettings = PushSettings()
     /// With SYNCBOARD_ENGINE=noop: how long each run pretends to work.
     public var noopRunDelay: Duration
     /// Where run workspaces are created (each run gets a private 0700 directory inside, removed afterwards).
@@ -103,6 +105,7 @@ public struct AppConfiguration: Sendable {
                                                         default: 24, range: 1...720) * 3600),
             noopRunDelay: .milliseconds(try parseInt(env.string("SYNCBOARD_NOOP_DELAY_MS"), variable: "SYNCBOARD_NOOP_DELAY_MS",
                                                      default: 0, range: 0...600_000)),
+            push: try PushSettings.load(from: env),
             runDirectory: URL(fileURLWithPath: env.string("SYNCBOARD_RUN_DIR") ?? NSTemporaryDirectory()),
             logLevel: try parseLogLevel(env.string("SYNCBOARD_LOG_LEVEL")),
             logFormat: try parseEnum(env.string("SYNCBOARD_LOG_FORMAT"), variable: "SYNCBOARD_LOG_FORMAT", default: .auto),

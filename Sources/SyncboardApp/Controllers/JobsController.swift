@@ -94,7 +94,7 @@ struct JobsController: RouteCollection {
         let html = try await req.cachedPage {
             let job = try await JobQueries.job(req.parameters.get("jobID"), of: try user.requireID(), on: req.db)
             let page = max(1, req.query[Int.self, at: "page"] ?? 1)
-            let data = try await JobPageData.load(job: job, page: page, on: req.db)
+            let data = try await JobPageData.load(job: job, page: page, on: req.db, configuration: req.application.syncboard.configuration)
             return JobPage(layout: req.layout(title: job.name, section: .dashboard), data: data).render()
         }
         return HTMLResponse.make(html)

@@ -28,7 +28,7 @@ struct JobForm {
         values["windowEnd"] = spec.window.end.identifier.rawValue
         values["windowEndOffset"] = String(spec.window.end.offset)
         switch spec.cadence {
-        case .every15Minutes, .hourly: break
+        case .every15Minutes, .hourly, .realtime: break
         case .daily(let hour, let minute): values["dailyTime"] = String(format: "%02d:%02d", hour, minute)
         case .cron(let expression): values["cronExpression"] = expression
         }
@@ -86,6 +86,7 @@ struct JobForm {
             if !self["updateConcurrency"].isEmpty { errors.append(FieldError(field: "updateConcurrency", message: "enter a whole number")) }
             return 1
         }()
+        case "realtime": cadence = .realtime
         let spec = SyncJobSpec(
             name: self["name"],
             sourceCalendarID: UUID(uuidString: self["source"]),

@@ -17,6 +17,7 @@ public enum SyncboardMigrations {
             CreatePersonalAccessTokens(),
             CreateSyncStates(), CreateSyncCopies(), AddJobRunSyncKind(),
             AddJobRunSandboxed(),
+            CreatePushChannels(), AddSyncJobQuietChecks(),
         ]
     }
 }

@@ -28,6 +28,9 @@ final class SyncJob: Model, @unchecked Sendable {
     @Field(key: "consecutive_failures") var consecutiveFailures: Int
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
+    /// Incremental runs that found nothing to do: counted here instead of listed as runs (`AddSyncJobQuietChecks`).
+    @Field(key: "quiet_checks") var quietChecks: Int
+    @OptionalField(key: "last_quiet_check_at") var lastQuietCheckAt: Date?
 
     /// A JSON object around the list: Fluent's PostgreSQL driver writes a bare Swift array as a PostgreSQL array
     /// (jsonb[]), not as one jsonb document.
@@ -53,6 +56,7 @@ final class SyncJob: Model, @unchecked Sendable {
         self.consecutiveFailures = 0
         apply(spec)
     }
+        self.quietChecks = 0
 
     var window: SyncWindow {
         SyncWindow(start: .init(SyncWindow.Identifier(rawValue: windowStartIdentifier) ?? .monthStart, offset: windowStartOffset),
@@ -81,8 +85,8 @@ final class SyncJob: Model, @unchecked Sendable {
     }
 
     /// The next run strictly after `date`, from the cadence in the job's time zone.
-    func nextRun(after date: Date) -> Date? {
+    func nextRun(after date: Date, realtimeInterval: TimeInterval = Cadence.realtimeCheckInterval) -> Date? {
         guard let id, let zone = TimeZone(identifier: timeZone) else { return nil }
-        return cadence.next(after: date, timeZone: zone, jobID: id)
+        return cadence.next(after: date, timeZone: zone, jobID: id, realtimeInterval: realtimeInterval)
     }
 }

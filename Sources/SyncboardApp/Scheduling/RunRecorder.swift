@@ -34,8 +34,13 @@ struct RunRecorder {
             run.logDroppedCount = log.dropped
             try await run.save(on: db)
 
-            if let job = try await SyncJob.find(run.$job.id, on: db) {
+            let job = try await SyncJob.find(run.$job.id, on: db)
+            if let job {
                 try await updateJob(job, after: run, outcome: outcome, on: db, now: now)
+                if QuietCheck.isQuiet(run, of: job, outcome: outcome) {
+                    try await QuietCheck.record(run, of: job, on: db, now: now)
+                    return run
+                }
             }
             try await TelemetryEvent.runOutcome(run, on: db, now: now)
             return run
@@ -43,6 +48,9 @@ struct RunRecorder {
         guard let run = finished else { return false }
         DataGeneration.bump()
         Counter(label: "syncboard_runs_total", dimensions: [("outcome", outcome.status.rawValue), ("engine", outcome.engine)]).increment()
+        if let kind = outcome.syncKind {
+            Counter(label: "syncboard_sync_runs_total", dimensions: [("kind", kind), ("reason", outcome.syncReason ?? "none")]).increment()
+        }
         if let milliseconds = run.durationMilliseconds {
             Timer(label: "syncboard_run_duration_seconds", dimensions: [("engine", outcome.engine)])
                 .recordMilliseconds(milliseconds)

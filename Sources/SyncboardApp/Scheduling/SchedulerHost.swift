@@ -25,6 +25,8 @@ final class SchedulerLifecycle: LifecycleHandler, @unchecked Sendable {
     private var loop: Task<Void, Never>?
     private var heartbeat: Task<Void, Never>?
     private var scheduler: Scheduler?
+    /// Push channels are looked after where the scheduler runs (`ChannelKeeper`).
+    private var channels: Task<Void, Never>?
 
     func didBootAsync(_ application: Application) async throws {
         let heartbeatService = HeartbeatService(app: application, role: "serve")
@@ -33,11 +35,13 @@ final class SchedulerLifecycle: LifecycleHandler, @unchecked Sendable {
             self.scheduler = scheduler
             loop = Task { await scheduler.run() }
             heartbeat = Task { try? await heartbeatService.beatUntilCancelled(activeRuns: { await scheduler.activeRunCount }) }
+            channels = ChannelKeeperHost.start(app: application, workerID: heartbeatService.workerID)
         }
     }
 
     func shutdownAsync(_ application: Application) async {
         let (loop, heartbeat, scheduler) = lock.withLock { (self.loop, self.heartbeat, self.scheduler) }
+        lock.withLock { channels?.cancel() }
         loop?.cancel()
         await scheduler?.shutdown()
         heartbeat?.cancel()
@@ -54,7 +58,9 @@ struct SchedulerService: Service {
         let scheduler = try SchedulerHost(app: app, role: "worker").makeScheduler(workerID: heartbeat.workerID)
         let loop = Task { await scheduler.run() }
         let beats = Task { try? await heartbeat.beatUntilCancelled(activeRuns: { await scheduler.activeRunCount }) }
+        let channels = ChannelKeeperHost.start(app: app, workerID: heartbeat.workerID)
         try? await gracefulShutdown()
+        channels?.cancel()
         loop.cancel()
         await scheduler.shutdown()
         beats.cancel()

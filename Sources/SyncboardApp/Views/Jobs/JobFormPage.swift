@@ -115,7 +115,8 @@ struct JobFormPage {
 
     private func scheduleSection<C: HTML.BodyContext>() -> Node<C> {
         let kind = form["cadence"].isEmpty ? "hourly" : form["cadence"]
-        let choices: [(String, String)] = [("every15Minutes", "Every 15 minutes"), ("hourly", "Every hour"), ("daily", "Every day at a time"), ("cron", "Cron expression")]
+        let choices: [(String, String)] = [("every15Minutes", "Every 15 minutes"), ("hourly", "Every hour"), ("daily", "Every day at a time"), ("cron", "Cron expression"),
+                                           ("realtime", "Real time (as changes happen; built-in engine only)")]
         return .fieldset(.class("card"), .id("schedule"),
             .element(named: "legend", nodes: [.text("Schedule")]),
             // Radios sharing a name are grouped by a fieldset whose legend names the question.
@@ -126,7 +127,7 @@ struct JobFormPage {
                         .input(.type(.radio), .attr("id", "cadence-\(value)"), .name("cadence"), .attr("value", value), .checked(kind == value)),
                         .label(.attr("for", "cadence-\(value)"), .text(label)))
                 }),
-            .p(.class("hint"), .id("cadence-hint"), "Every-15-minute and hourly jobs start at a fixed minute of their own, so that many jobs do not all start at once."),
+            .p(.class("hint"), .id("cadence-hint"), "Every-15-minute and hourly jobs start at a fixed minute of their own, so that many jobs do not all start at once. Real time follows the source within seconds through Google's push notifications (or checks it every minute); only Syncboard's built-in engine can, so such a job runs on it even where CalendarSync runs the others."),
             .div(.class("grid two"),
                 .div(.class("field" + (error("cadence.time") != nil ? " invalid" : "")),
                     .label(.attr("for", Self.inputID("dailyTime")), "Time of day (for “every day”)"),

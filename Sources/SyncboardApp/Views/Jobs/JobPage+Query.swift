@@ -15,8 +15,10 @@ struct JobPageData {
     let totalRuns: Int
     /// The latest 30 runs, oldest first, for the chart.
     let chartRuns: [JobRun]
+    /// How the job is kept in step (`JobSyncStatus`); nil when the page was loaded without the configuration.
+    var syncStatus: JobSyncStatus? = nil
 
-    static func load(job: SyncJob, page: Int, on db: any Database) async throws -> JobPageData {
+    static func load(job: SyncJob, page: Int, on db: any Database, configuration: AppConfiguration? = nil) async throws -> JobPageData {
         let jobID = try job.requireID()
         let source = try await job.$sourceCalendar.get(on: db)
         let destination = try await job.$destinationCalendar.get(on: db)
@@ -27,9 +29,12 @@ struct JobPageData {
             .range(((page - 1) * pageSize)..<(page * pageSize)).all()
         let chart = page == 1 ? Array(runs.prefix(30)) : try await JobRun.query(on: db).filter(\.$job.$id == jobID)
             .sort(\.$queuedAt, .descending).limit(30).all()
+        var status: JobSyncStatus?
+        if let configuration { status = try await JobSyncStatus.load(job: job, configuration: configuration, on: db) }
         return JobPageData(
             job: job, source: source, sourceAccount: accounts.first { $0.id == source?.$account.id },
             destination: destination, destinationAccount: accounts.first { $0.id == destination?.$account.id },
-            runs: runs, page: page, totalRuns: total, chartRuns: chart.reversed())
+            runs: runs, page: page, totalRuns: total, chartRuns: chart.reversed(),
+            syncStatus: status)
     }
 }

@@ -38,6 +38,7 @@ struct JobPage {
                     .dt("Window"), .dd(.text(job.window.description)),
                     .dt("Schedule"), .dd(.text("\(job.cadence.words(jobID: job.id)), \(job.timeZone)")),
                     .dt("Next run"), .dd(job.enabled ? (job.nextRunAt.map { TimeText.node($0) } ?? .text("not scheduled")) : .text("paused")),
+                    data.syncStatus?.rows() ?? .empty,
                     .dt("Events written at once"), .dd(.text(String(job.updateConcurrency))))),
             .section(.class("card"), .attr("aria-labelledby", "history-chart"),
                 .h2(.id("history-chart"), "Recent runs"),

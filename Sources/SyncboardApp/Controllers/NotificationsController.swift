@@ -1,0 +1,54 @@
+import Fluent
+import Foundation
+import Metrics
+import Vapor
+
+/// Google's push notifications (the public address every channel names; no session, no CSRF token: Google sends
+/// neither). A message counts only when its channel id, resource id and token are those of a channel Syncboard
+/// keeps open (the token compared in constant time, never logged); then `exists` starts the affected real-time
+/// jobs through the coalescer. Everything else is answered 200 at once and changes nothing, so Google does not
+/// retry and a forger learns nothing.
+struct NotificationsController: RouteCollection {
+    static let path = "/google/notifications"
+
+    func boot(routes: any RoutesBuilder) throws {
+        routes.post("google", "notifications", use: receive)
+    }
+
+    func receive(req: Request) async throws -> HTTPStatus {
+        let headers = req.headers
+        let state = headers.first(name: "X-Goog-Resource-State") ?? ""
+        guard let channelID = headers.first(name: "X-Goog-Channel-ID"), let token = headers.first(name: "X-Goog-Channel-Token"),
+              let resourceID = headers.first(name: "X-Goog-Resource-ID"),
+              let channel = try await PushChannel.query(on: req.db).filter(\.$channelID == channelID).first(),
+              SecureRandom.constantTimeEquals(SecureRandom.digest(token), channel.tokenDigest),
+              channel.status == .active || channel.status == .opening,
+              channel.resourceID == nil || channel.resourceID == resourceID
+        else {
+            Self.count("ignored")
+            req.logger.info("push notification ignored: unknown or stopped channel, or wrong token", metadata: ["state": .string(state)])
+            return .ok
+        }
+        Self.count(state == "sync" ? "sync" : "accepted")
+        channel.lastMessageAt = Date()
+        try await channel.save(on: req.db)
+        if state == "exists", let calendarID = channel.$calendar.id {
+            await req.application.pushCoalescer?.note(calendarID: calendarID)
+        }
+        return .ok
+    }
+
+    private static func count(_ result: String) {
+        Counter(label: "syncboard_push_notifications_total", dimensions: [("result", result)]).increment()
+    }
+}
+
+extension Application {
+    private struct CoalescerKey: StorageKey { typealias Value = NotificationCoalescer }
+
+    /// The process's notification coalescer (set up by `configure`).
+    var pushCoalescer: NotificationCoalescer? {
+        get { storage[CoalescerKey.self] }
+        set { storage[CoalescerKey.self] = newValue }
+    }
+}

@@ -1,0 +1,228 @@
+import Fluent
+import Foundation
+import GoogleClient
+import Logging
+import Metrics
+import SQLKit
+import SyncboardCore
+
+/// Keeps exactly one `events.watch` channel open on each source calendar that an enabled real-time job reads:
+/// opens missing ones, renews them well before they expire (a new channel first, then the old one stopped), and
+/// stops those no enabled job needs any more (paused, deleted, moved to another source, calendar unlinked).
+///
+/// Every process runs one. Decisions are taken in one short transaction (on PostgreSQL behind an advisory lock, as
+/// run claims are), and each channel is looked after by the process holding its lease; a process that dies leaves
+/// its channels to whoever finds the lease expired. Google calls happen outside the transaction.
+actor ChannelKeeper {
+    /// The Google calls a keeper makes (a seam for tests).
+    struct Google: Sendable {
+        var watch: @Sendable (_ calendar: LinkedCalendar, _ channelID: String, _ token: String, _ address: String, _ lifetime: TimeInterval) async throws -> CalendarAPIClient.WatchChannel
+        var stop: @Sendable (_ calendar: LinkedCalendar?, _ channelID: String, _ resourceID: String) async throws -> Void
+    }
+
+    private let db: any Database
+    private let isPostgres: Bool
+    private let workerID: String
+    private let settings: PushSettings
+    private let address: String
+    /// Without push (SYNCBOARD_PUSH, the base URL) no calendar needs a channel: those left over are stopped.
+    private let enabled: Bool
+    private let google: Google
+    private let logger: Logger
+    /// Calendars whose last open failed, and when to try again.
+    private var backoff: [UUID: (until: Date, failures: Int)] = [:]
+
+    static let lockKey: Int64 = 0x5359_4E43_4348_414E & 0x7FFF_FFFF_FFFF_FFFF
+
+    init(db: any Database, isPostgres: Bool, workerID: String, settings: PushSettings, address: String, enabled: Bool = true, google: Google,
+         logger: Logger) {
+        self.enabled = enabled
+        self.db = db
+        self.isPostgres = isPostgres
+        self.workerID = workerID
+        self.settings = settings
+        self.address = address
+        self.google = google
+        self.logger = logger
+    }
+
+    /// Looks after the channels every `checkInterval` until cancelled.
+    func run() async {
+        while !Task.isCancelled {
+            await tick()
+            try? await Task.sleep(for: .seconds(settings.checkInterval))
+        }
+    }
+
+    enum Action: Sendable {
+        case open(channel: UUID, calendar: UUID, token: String)
+        case stop(channel: UUID)
+    }
+
+    /// One round: decide, then do.
+    func tick(now: Date = Date()) async {
+        do {
+            for action in try await plan(now: now) {
+                switch action {
+                case .open(let channel, let calendar, let token): await open(channel, calendar: calendar, token: token)
+                case .stop(let channel): await stop(channel)
+                }
+            }
+            Gauge(label: "syncboard_push_channels_active").record(try await PushChannel.query(on: db).filter(\.$status == .active).count())
+        } catch {
+            logger.error("push channel upkeep failed", metadata: ["error": .string(DatabaseErrorDescription.describe(error))])
+        }
+    }
+
+    /// Calendars that need a channel: the source of at least one enabled real-time job, still linked.
+    static func watchedCalendars(on db: any Database) async throws -> Set<UUID> {
+        let jobs = try await SyncJob.query(on: db).filter(\.$enabled == true).all()
+        let wanted = Set(jobs.filter { $0.cadence.isRealtime }.compactMap { $0.$sourceCalendar.id })
+        guard !wanted.isEmpty else { return [] }
+        let linked = try await LinkedCalendar.query(on: db).filter(\.$id ~~ wanted).all()
+        return Set(linked.filter { $0.removedAt == nil }.compactMap(\.id))
+    }
+
+    private func plan(now: Date) async throws -> [Action] {
+        let lease = now.addingTimeInterval(settings.leaseDuration)
+        let workerID = self.workerID
+        let settings = self.settings
+        let backoff = self.backoff
+        let enabled = self.enabled
+        return try await db.transaction { db in
+            if self.isPostgres { try await db.sql().raw("SELECT pg_advisory_xact_lock(\(bind: Self.lockKey))").run() }
+            let needed = enabled ? try await Self.watchedCalendars(on: db) : []
+            let rows = try await PushChannel.query(on: db).filter(\.$status ~~ [.opening, .active, .stopping]).all()
+            var actions: [Action] = []
+            var covered = Set<UUID>()
+            func mine(_ row: PushChannel) -> Bool { row.workerID == workerID || (row.leaseExpiresAt ?? .distantPast) < now }
+            func take(_ row: PushChannel) { row.workerID = workerID; row.leaseExpiresAt = lease }
+
+            for row in rows {
+                switch row.status {
+                case .opening:
+                    // Its opener died during events.watch: forget it (Google ends such a channel when it expires).
+                    if (row.leaseExpiresAt ?? .distantPast) < now { row.status = .stopped; row.stoppedAt = now; try await row.save(on: db) }
+                    else if let calendar = row.$calendar.id { covered.insert(calendar) }
+                case .stopping:
+                    if mine(row) { take(row); try await row.save(on: db); actions.append(.stop(channel: try row.requireID())) }
+                case .active:
+                    let expires = row.expiresAt ?? .distantPast
+                    if expires <= now {
+                        row.status = .stopped  // Google has already ended it
+                        row.stoppedAt = now
+                        try await row.save(on: db)
+                    } else if let calendar = row.$calendar.id, needed.contains(calendar) {
+                        if mine(row) { take(row); try await row.save(on: db) }
+                        // A channel close to its end counts as missing: a new one opens, then this one is stopped.
+                        let lifetime = expires.timeIntervalSince(row.createdAt)
+                        if expires.timeIntervalSince(now) > settings.renewalMargin(lifetime: lifetime) { covered.insert(calendar) }
+                    } else if mine(row) {
+                        take(row)
+                        row.status = .stopping
+                        try await row.save(on: db)
+                        actions.append(.stop(channel: try row.requireID()))
+                    }
+                case .stopped:
+                    break
+                }
+            }
+            for calendarID in needed.subtracting(covered) where (backoff[calendarID]?.until ?? .distantPast) <= now {
+                guard let calendar = try await LinkedCalendar.find(calendarID, on: db) else { continue }
+                let token = SecureRandom.token()
+                let row = PushChannel(calendarID: calendarID, googleCalendarID: calendar.googleID, channelID: UUID().uuidString.lowercased(),
+                                      tokenDigest: SecureRandom.digest(token), workerID: workerID, lease: lease, now: now)
+                try await row.create(on: db)
+                actions.append(.open(channel: try row.requireID(), calendar: calendarID, token: token))
+            }
+            return actions
+        }
+    }
+
+    /// events.watch for a new row; then the calendar's older channels (being renewed) are stopped.
+    private func open(_ id: UUID, calendar calendarID: UUID, token: String) async {
+        do {
+            guard let row = try await PushChannel.find(id, on: db), let calendar = try await LinkedCalendar.find(calendarID, on: db) else { return }
+            let opened: CalendarAPIClient.WatchChannel
+            do {
+                opened = try await google.watch(calendar, row.channelID, token, address, settings.channelLifetime)
+            } catch {
+                let failures = (backoff[calendarID]?.failures ?? 0) + 1
+                let wait = min(settings.checkInterval * pow(2, Double(failures - 1)), 3600)
+                backoff[calendarID] = (Date().addingTimeInterval(wait), failures)
+                try await row.delete(on: db)
+                logger.warning("could not open a push channel; the job is checked at its interval meanwhile",
+                               metadata: ["calendar_id": .string(calendarID.uuidString), "error": .string(String(describing: error))])
+                return
+            }
+            backoff[calendarID] = nil
+            row.resourceID = opened.resourceID
+            row.expiresAt = opened.expiration
+            row.status = .active
+            row.createdAt = Date()
+            try await row.save(on: db)
+            logger.info("push channel opened", metadata: ["calendar_id": .string(calendarID.uuidString), "channel_id": .string(row.channelID),
+                                                         "expires_at": .string(opened.expiration.formatted(.iso8601))])
+            // Older channels on the same calendar were being renewed by this one.
+            let older = try await PushChannel.query(on: db).filter(\.$calendar.$id == calendarID).filter(\.$status == .active)
+                .filter(\.$id != id).all()
+            for old in older {
+                old.status = .stopping
+                old.workerID = workerID
+                old.leaseExpiresAt = Date().addingTimeInterval(settings.leaseDuration)
+                try await old.save(on: db)
+                await stop(try old.requireID())
+            }
+        } catch {
+            logger.error("push channel could not be recorded", metadata: ["error": .string(DatabaseErrorDescription.describe(error))])
+        }
+    }
+
+    /// channels.stop; the row is kept as stopped so that late notifications on it are recognised and ignored.
+    private func stop(_ id: UUID) async {
+        do {
+            guard let row = try await PushChannel.find(id, on: db), row.status == .stopping else { return }
+            if let resourceID = row.resourceID {
+                do {
+                    try await google.stop(try await row.$calendar.get(on: db), row.channelID, resourceID)
+                } catch let failure as AccessTokenProvider.Failure {
+                    // No way to reach Google for this account any more: the channel ends when it expires.
+                    logger.warning("push channel left to expire", metadata: ["channel_id": .string(row.channelID), "reason": .string(failure.description)])
+                } catch let error as GoogleError where error.isTransient {
+                    logger.warning("channels.stop failed; tried again later", metadata: ["channel_id": .string(row.channelID)])
+                    return
+                } catch {
+                    logger.warning("push channel left to expire", metadata: ["channel_id": .string(row.channelID), "reason": .string(String(describing: error))])
+                }
+            }
+            row.status = .stopped
+            row.stoppedAt = Date()
+            row.leaseExpiresAt = nil
+            try await row.save(on: db)
+            logger.info("push channel stopped", metadata: ["channel_id": .string(row.channelID)])
+        } catch {
+            logger.error("push channel could not be stopped", metadata: ["error": .string(DatabaseErrorDescription.describe(error))])
+        }
+    }
+}
+
+extension ChannelKeeper.Google {
+    /// Through the Calendar API with the calendar's account's access token.
+    static func live(db: any Database, vault: TokenVault, google: GoogleServices) -> Self? {
+        guard let api = google.calendarAPI else { return nil }
+        let provider = AccessTokenProvider(db: db, vault: vault, google: google.auth)
+        return Self(
+            watch: { calendar, channelID, token, address, lifetime in
+                let account = try await calendar.$account.get(on: db)
+                let access = try await provider.tokens(for: account).accessToken
+                return try await api.watchEvents(calendarID: calendar.googleID, channelID: channelID, token: token, address: address,
+                                                 ttl: lifetime, accessToken: access)
+            },
+            stop: { calendar, channelID, resourceID in
+                guard let calendar else { throw AccessTokenProvider.Failure.unavailable("the calendar is no longer linked") }
+                let account = try await calendar.$account.get(on: db)
+                let access = try await provider.tokens(for: account).accessToken
+                try await api.stopChannel(id: channelID, resourceID: resourceID, accessToken: access)
+            })
+    }
+}

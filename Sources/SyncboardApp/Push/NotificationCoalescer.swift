@@ -1,0 +1,49 @@
+import Fluent
+import Foundation
+import Logging
+import SyncboardCore
+
+/// Turns a burst of notifications into one run per affected job: the first notification for a calendar waits
+/// `debounce`, then every enabled real-time job reading that calendar is made due now. The scheduler claims a due
+/// job once (and not while a run of it is active: that job runs again right after), so a burst never queues more.
+actor NotificationCoalescer {
+    private let db: any Database
+    private let debounce: Duration
+    private let logger: Logger
+    private var pending = Set<UUID>()
+    private var flushing: Task<Void, Never>?
+
+    init(db: any Database, debounce: Duration, logger: Logger) {
+        self.db = db
+        self.debounce = debounce
+        self.logger = logger
+    }
+
+    /// A change on this calendar was announced.
+    func note(calendarID: UUID) {
+        pending.insert(calendarID)
+        guard flushing == nil else { return }
+        flushing = Task {
+            try? await Task.sleep(for: debounce)
+            await flush()
+        }
+    }
+
+    /// Makes the pending calendars' real-time jobs due (also called by tests to skip the wait).
+    func flush(now: Date = Date()) async {
+        let calendars = pending
+        pending.removeAll()
+        flushing = nil
+        guard !calendars.isEmpty else { return }
+        do {
+            let jobs = try await SyncJob.query(on: db).filter(\.$enabled == true).filter(\.$sourceCalendar.$id ~~ calendars).all()
+            for job in jobs where job.cadence.isRealtime && (job.nextRunAt ?? .distantFuture) > now {
+                job.nextRunAt = now
+                try await job.save(on: db)
+            }
+            DataGeneration.bump()
+        } catch {
+            logger.error("could not start runs for a push notification", metadata: ["error": .string(DatabaseErrorDescription.describe(error))])
+        }
+    }
+}

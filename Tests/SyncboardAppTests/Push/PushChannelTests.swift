@@ -1,0 +1,124 @@
+import Fluent
+import Foundation
+@testable import GoogleEmulator
+import SyncboardCore
+import Testing
+import Vapor
+@testable import SyncboardApp
+
+/// Push channels against the Google emulator over HTTP: one channel per watched calendar whatever the number of
+/// keepers, renewed before expiry, stopped when no enabled real-time job needs it; notifications authenticated and
+/// coalesced into one run per job.
+@Suite("Push notifications: channels and the notification endpoint")
+struct PushChannelTests {
+    @Test("one channel per watched calendar across keepers; the sync message is accepted; stopped on pause, move and delete; taken over after a lease expires",
+          arguments: TestDatabase.all)
+    func channelLifecycle(database: TestDatabase) async throws {
+        try await PushWorld.with(on: database) { world in
+            let first = try world.keeper("worker-1"), second = try world.keeper("worker-2")
+            await first.tick()
+            await second.tick()
+            await first.tick()
+            #expect(await world.liveChannels(PushWorld.work).count == 1, "exactly one channel, whoever looks")
+            #expect(try await world.activeRows().count == 1)
+            let row = try #require(try await world.activeRows().first)
+            #expect(row.workerID == "worker-1" && row.resourceID != nil && row.tokenDigest.count == 64)
+            try await PushWorld.eventually(timeout: .seconds(30), "the sync message reaches the app") {
+                try await PushChannel.find(row.id, on: world.app.db)?.lastMessageAt != nil
+            }
+            #expect(try await world.job().nextRunAt! > Date().addingTimeInterval(600), "the sync message starts nothing")
+
+            // A keeper that finds the owner's lease expired (the owner died) takes the channel over; none is reopened.
+            await second.tick(now: Date().addingTimeInterval(world.settings.leaseDuration + 1))
+            #expect(try await world.activeRows().map(\.workerID) == ["worker-2"])
+            #expect(await world.state.watchChannels().count == 1)
+
+            // Paused: no enabled job needs the calendar.
+            let job = try await world.job()
+            job.enabled = false
+            try await job.save(on: world.app.db)
+            await second.tick()
+            #expect(await world.liveChannels(PushWorld.work).isEmpty)
+            #expect(try await PushChannel.find(row.id, on: world.app.db)?.status == .stopped)
+
+            // Resumed, then moved to another source: the old calendar's channel stops, the new one's opens.
+            job.enabled = true
+            try await job.save(on: world.app.db)
+            await first.tick()
+            #expect(await world.liveChannels(PushWorld.work).count == 1)
+            job.$sourceCalendar.id = try world.calendars[PushWorld.team]!.requireID()
+            try await job.save(on: world.app.db)
+            await first.tick()
+            #expect(await world.liveChannels(PushWorld.work).isEmpty)
+            #expect(await world.liveChannels(PushWorld.team).count == 1)
+
+            // A job on another cadence needs no channel; deleting the real-time job stops the last one.
+            try await job.delete(on: world.app.db)
+            await first.tick()
+            #expect(await world.state.watchChannels().allSatisfy { !$0.isLive })
+            #expect(try await world.activeRows().isEmpty)
+        }
+    }
+
+    @Test("a channel is renewed before it expires: a new one opens, then the old one is stopped (a controlled clock)")
+    func renewal() async throws {
+        try await PushWorld.with { world in
+            var settings = world.settings
+            settings.channelLifetime = 40
+            let keeper = try world.keeper("worker-1", settings: settings)
+            let start = Date()
+            await keeper.tick(now: start)
+            let original = try #require(await world.liveChannels(PushWorld.work).first)
+            #expect(original.expiration.timeIntervalSince(start) <= 41)
+            await keeper.tick(now: start.addingTimeInterval(20))
+            #expect(await world.state.watchChannels().count == 1, "half its life left: kept")
+            await keeper.tick(now: start.addingTimeInterval(31))
+            let channels = await world.state.watchChannels()
+            #expect(channels.count == 2)
+            #expect(channels.first { $0.id == original.id }?.stopped == true, "the old channel is stopped once the new one is open")
+            #expect(await world.liveChannels(PushWorld.work).count == 1)
+            #expect(try await world.activeRows().count == 1)
+        }
+    }
+
+    @Test("forged notifications (wrong token, unknown channel, stopped channel) start nothing; a burst of 50 genuine ones starts one run",
+          arguments: TestDatabase.all)
+    func authenticationAndBurst(database: TestDatabase) async throws {
+        try await PushWorld.with(on: database) { world in
+            let keeper = try world.keeper("worker-1")
+            await keeper.tick()
+            let channel = try #require(await world.liveChannels(PushWorld.work).first)
+            let token = try #require(channel.token)
+            let later = Date().addingTimeInterval(3_600)
+
+            // A stopped channel whose token the forger somehow has.
+            let stopped = PushChannel(calendarID: try world.calendars[PushWorld.work]!.requireID(), googleCalendarID: PushWorld.work,
+                                      channelID: "old-channel", tokenDigest: SecureRandom.digest("old-token"), workerID: "w", lease: Date(), now: Date())
+            stopped.status = .stopped
+            stopped.resourceID = channel.resourceID
+            try await stopped.create(on: world.app.db)
+
+            for (id, forgedToken) in [(channel.id, "wrong-token"), (channel.id, nil), ("unknown-channel", token), ("old-channel", "old-token")] {
+                #expect(try await world.notify(channelID: id, token: forgedToken, resourceID: channel.resourceID) == 200, "answered at once")
+            }
+            #expect(try await world.notify(channelID: channel.id, token: token, resourceID: "another-resource") == 200)
+            await world.app.pushCoalescer?.flush()
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(try await world.job().nextRunAt! > later.addingTimeInterval(-60), "nothing was started")
+            #expect(try await JobRun.query(on: world.app.db).count() == 0)
+
+            // Fifty genuine notifications at once.
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for number in 0..<50 { group.addTask { try await world.notify(channelID: channel.id, token: token, resourceID: channel.resourceID, number: number + 2) } }
+                for try await status in group { #expect(status == 200) }
+            }
+            try await PushWorld.eventually(timeout: .seconds(30), "the job is due") { try await world.job().nextRunAt! <= Date() }
+            let claimer = RunClaimer(db: world.app.db, isPostgres: world.isPostgres, workerID: "w", settings: world.app.syncboard.configuration.scheduler,
+                                     nextRun: world.app.syncboard.nextRun)
+            #expect(try await claimer.claim(limit: 10).count == 1)
+            try await Task.sleep(for: .milliseconds(800))  // anything still debouncing lands now
+            #expect(try await claimer.claim(limit: 10).isEmpty, "one run for the whole burst")
+            #expect(try await JobRun.query(on: world.app.db).count() == 1)
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import Fluent
+import Foundation
+@testable import GoogleEmulator
+import SyncboardCore
+import Testing
+import Vapor
+@testable import SyncboardApp
+
+/// Real-time jobs end to end: the real `syncboard worker` binary on a real PostgreSQL, the Google emulator over
+/// HTTP delivering push notifications to the app, and in-process the scheduler with polling.
+@Suite("Real-time jobs: push end to end, workers, restarts, polling, quiet checks")
+struct RealtimeProcessesTests {
+    @Test("two workers keep exactly one channel; a change arrives through push within seconds; a restart keeps the channel and the sync state",
+          .timeLimit(.minutes(5)))
+    func twoWorkersAndARestart() async throws {
+        guard TestDatabase.all.contains(.postgres) else { return }
+        try await PushWorld.with(on: .postgres) { world in
+            let id = try await world.addEvent("Planning")
+            let environment = try world.childEnvironment()
+            let directory = try TestApp.temporaryDirectory()
+            var workers = [try ChildProcess.start(["worker"], environment: environment, directory: directory),
+                           try ChildProcess.start(["worker"], environment: environment, directory: directory)]
+            do {
+                try await PushWorld.eventually("a channel opens on the source") { await world.liveChannels(PushWorld.work).count == 1 }
+                let channel = try #require(await world.liveChannels(PushWorld.work).first)
+                try await Task.sleep(for: .seconds(4))  // several rounds of both workers' keepers
+                #expect(await world.liveChannels(PushWorld.work).count == 1, "exactly one channel with two workers")
+                #expect(await world.state.watchChannels().count == 1, "no second channel was ever opened")
+                #expect(try await world.activeRows().count == 1)
+
+                // The first run (a full reconciliation) copies what is there.
+                let job = try await world.job()
+                job.nextRunAt = Date()
+                try await job.save(on: world.app.db)
+                try await PushWorld.eventually("the first run copies the event") { await world.copies() == ["Planning"] }
+
+                // A change in the source reaches the destination through push (the safety poll is 15 minutes away).
+                try await world.state.changeEvent(calendarID: PushWorld.work, eventID: id, patch: ["summary": "Planning (moved)"])
+                try await PushWorld.eventually(timeout: .seconds(30), "the change arrives through push") { await world.copies() == ["Planning (moved)"] }
+                #expect(try await world.job().nextRunAt! > Date().addingTimeInterval(300), "not by polling")
+
+                // Restart: every worker stops, a new one starts on the same database.
+                for worker in workers { worker.signal(SIGTERM) }
+                for worker in workers { try await worker.waitForExit(timeout: .seconds(60)) }
+                workers = [try ChildProcess.start(["worker"], environment: environment, directory: directory)]
+                try await Task.sleep(for: .seconds(3))
+                #expect(await world.state.watchChannels().map(\.id) == [channel.id], "the channel survives the restart; none is reopened")
+                try await world.state.changeEvent(calendarID: PushWorld.work, eventID: id, patch: ["summary": "Planning (final)"])
+                try await PushWorld.eventually(timeout: .seconds(30), "the change after the restart arrives") { await world.copies() == ["Planning (final)"] }
+                let runs = try await JobRun.query(on: world.app.db).filter(\.$status == .succeeded).sort(\.$finishedAt).all()
+                #expect(runs.last?.syncKind == "incremental", "the sync state survived the restart")
+                let newWorker = "-\(workers[0].process.processIdentifier)-"
+                try await PushWorld.eventually(timeout: .seconds(45), "the new worker takes the channel over once the old lease expires") {
+                    try await world.activeRows().first?.workerID?.contains(newWorker) == true
+                }
+                #expect(await world.state.watchChannels().count == 1)
+
+                // Paused: the worker stops the channel.
+                let paused = try await world.job()
+                paused.enabled = false
+                try await paused.save(on: world.app.db)
+                try await PushWorld.eventually(timeout: .seconds(30), "the channel is stopped") { await world.liveChannels(PushWorld.work).isEmpty }
+            } catch {
+                for worker in workers where worker.process.isRunning { worker.process.terminate() }
+                throw error
+            }
+            for worker in workers { worker.signal(SIGTERM) }
+            for worker in workers { try await worker.waitForExit(timeout: .seconds(60)) }
+        }
+    }
+
+    /// The app's scheduler and channel keeper in this process, with a short polling interval.
+    static func withScheduler(_ world: PushWorld, realtimeInterval: TimeInterval, _ body: () async throws -> Void) async throws {
+        world.app.syncboard.nextRun = { job, date in job.nextRun(after: date, realtimeInterval: realtimeInterval) }
+        var settings = world.app.syncboard.configuration.scheduler
+        settings.pollInterval = .milliseconds(100)
+        let executor = BuiltinRunExecutor(db: world.app.db, configuration: world.app.syncboard.configuration, vault: world.app.syncboard.vault,
+                                          google: world.app.syncboard.google)
+        let scheduler = Scheduler(db: world.app.db, isPostgres: world.isPostgres, settings: settings, workerID: "in-process", executor: executor,
+                                  nextRun: world.app.syncboard.nextRun, logger: world.app.logger)
+        let keeper = try world.keeper("in-process")
+        let loops = [Task { await scheduler.run() }, Task { await keeper.run() }]
+        do { try await body() } catch {
+            loops.forEach { $0.cancel() }
+            await scheduler.shutdown()
+            throw error
+        }
+        loops.forEach { $0.cancel() }
+        await scheduler.shutdown()
+    }
+
+    @Test("a dropped notification is caught by the polling interval; checks with nothing to do are counted, not listed; the job page says how it is kept in step")
+    func droppedNotificationAndQuietChecks() async throws {
+        try await PushWorld.with { world in
+            let id = try await world.addEvent("Planning")
+            let job = try await world.job()
+            job.nextRunAt = Date()
+            try await job.save(on: world.app.db)
+            try await Self.withScheduler(world, realtimeInterval: 3) {
+                try await PushWorld.eventually("the first run copies the event") { await world.copies() == ["Planning"] }
+                try await PushWorld.eventually("the channel is open") { !(await world.liveChannels(PushWorld.work).isEmpty) }
+
+                // The next notification never arrives: the check at the interval finds the change anyway.
+                await world.state.setNotificationFaults(NotificationFaults(drop: 1))
+                try await world.state.changeEvent(calendarID: PushWorld.work, eventID: id, patch: ["summary": "Planning (moved)"])
+                try await PushWorld.eventually(timeout: .seconds(30), "the polling interval catches the lost change") {
+                    await world.copies() == ["Planning (moved)"]
+                }
+                #expect(await world.state.notificationDeliveries().contains { $0.dropped && $0.state == "exists" })
+
+                // Checks with nothing to do: counted on the job, not added to the history.
+                let listed = try await JobRun.query(on: world.app.db).count()
+                try await PushWorld.eventually(timeout: .seconds(30), "two quiet checks") { try await world.job().quietChecks >= 2 }
+                #expect(try await JobRun.query(on: world.app.db).count() == listed, "quiet checks are not listed as runs")
+                #expect(try await world.job().lastQuietCheckAt != nil)
+                #expect(try await TelemetryEvent.query(on: world.app.db).count() == listed, "nor counted in the insights")
+
+                var configuration = world.app.syncboard.configuration
+                let status = try await JobSyncStatus.load(job: try await world.job(), configuration: configuration, on: world.app.db)
+                #expect(status.keptInStep?.hasPrefix("Push notifications from Google; the channel renews on") == true && status.channelRenewsAt != nil)
+                #expect(status.lastFull?.reason == "no sync state yet" && status.nextFullBy != nil && status.quietChecks >= 2)
+                configuration.push.mode = .off
+                let polled = try await JobSyncStatus.load(job: try await world.job(), configuration: configuration, on: world.app.db)
+                #expect(polled.keptInStep?.hasPrefix("Checked every minute") == true)
+            }
+        }
+    }
+}
