@@ -85,9 +85,10 @@ public struct CalendarAPIClient: Sendable {
     /// A window's events and the sync token Google gives on the last page, from which `eventChanges` lists what
     /// changed since. `ordered: false` leaves out orderBy, which Google documents as not combinable with sync
     /// tokens (the caller sorts if it cares).
-    public func eventListing(calendarID: String, timeMin: Date, timeMax: Date, ordered: Bool,
+    /// `eventTypes`: Google's event types to list (default: ordinary events, focus time and out of office).
+    public func eventListing(calendarID: String, timeMin: Date, timeMax: Date, ordered: Bool, eventTypes: [String] = defaultEventTypes,
                              accessToken: String) async throws(GoogleError) -> EventListing {
-        var query = Self.syncQuery + [("showDeleted", "false"), ("timeMin", Self.rfc3339(timeMin)), ("timeMax", Self.rfc3339(timeMax))]
+        var query = Self.syncQuery(eventTypes) + [("showDeleted", "false"), ("timeMin", Self.rfc3339(timeMin)), ("timeMax", Self.rfc3339(timeMax))]
         if ordered { query.append(("orderBy", "startTime")) }
         let listed = try await listAllPages(calendarID: calendarID, query: query, accessToken: accessToken)
         return EventListing(events: listed.events.filter { $0.status != "cancelled" }, nextSyncToken: listed.nextSyncToken)
@@ -96,13 +97,18 @@ public struct CalendarAPIClient: Sendable {
     /// What changed in a calendar since `syncToken` (every page): changed events whatever their time, and deleted
     /// ones as `status: cancelled`. Google refuses timeMin/timeMax/orderBy with a sync token, so the caller filters
     /// to its window. A token Google no longer accepts throws `.gone` (410): a full listing is needed.
-    public func eventChanges(calendarID: String, syncToken: String, accessToken: String) async throws(GoogleError) -> EventListing {
-        try await listAllPages(calendarID: calendarID, query: Self.syncQuery + [("syncToken", syncToken)], accessToken: accessToken)
+    public func eventChanges(calendarID: String, syncToken: String, eventTypes: [String] = defaultEventTypes,
+                             accessToken: String) async throws(GoogleError) -> EventListing {
+        try await listAllPages(calendarID: calendarID, query: Self.syncQuery(eventTypes) + [("syncToken", syncToken)], accessToken: accessToken)
     }
 
+    /// The event types listed unless told otherwise.
+    public static let defaultEventTypes = ["default", "focusTime", "outOfOffice"]
+
     /// The same single events and types for full and incremental listings, as Google asks of a sync token's users.
-    private static let syncQuery = [("singleEvents", "true"), ("eventTypes", "default"), ("eventTypes", "focusTime"),
-                                    ("eventTypes", "outOfOffice"), ("timeZone", "UTC")]
+    private static func syncQuery(_ eventTypes: [String]) -> [(String, String)] {
+        [("singleEvents", "true")] + eventTypes.map { ("eventTypes", $0) } + [("timeZone", "UTC")]
+    }
 
     private func listAllPages(calendarID: String, query: [(String, String)], accessToken: String) async throws(GoogleError) -> EventListing {
         var events: [CalendarEvent] = []
@@ -122,6 +128,11 @@ public struct CalendarAPIClient: Sendable {
             syncToken = page.nextSyncToken
         } while pageToken != nil
         return EventListing(events: events, nextSyncToken: syncToken)
+    }
+
+    /// events.get: one event, also when it is cancelled (deleted) and Google still knows it.
+    public func event(id: String, calendarID: String, accessToken: String) async throws(GoogleError) -> CalendarEvent {
+        try await get(path: ["calendars", calendarID, "events", id], query: [], accessToken: accessToken)
     }
 
     /// events.insert without notifying anyone (sendUpdates=none).

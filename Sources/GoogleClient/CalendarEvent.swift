@@ -67,6 +67,12 @@ public struct CalendarEvent: Codable, Sendable, Equatable {
     public var iCalUID: String?
     public var eventType: String?
     public var recurringEventId: String?
+    /// "opaque" (busy, Google's default, often left out) or "transparent" (free).
+    public var transparency: String?
+    /// "default", "public", "private" or "confidential".
+    public var visibility: String?
+    /// One of Google's event colours, "1" to "11".
+    public var colorId: String?
 
     public init(id: String? = nil, summary: String? = nil, description: String? = nil, location: String? = nil, start: EventTime?, end: EventTime?,
                 attendees: [Attendee]? = nil, reminders: Reminders? = nil, extendedProperties: ExtendedProperties? = nil) {

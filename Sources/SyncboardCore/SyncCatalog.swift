@@ -15,6 +15,8 @@ public struct SyncCatalog: Sendable, Codable {
         public var maxLength: Int?
         public var label: String
         public var help: String
+        /// The only values a string parameter takes (the form shows a choice).
+        public var choices: [String]? = nil
     }
 
     public struct Entry: Sendable, Codable, Hashable {
@@ -25,6 +27,9 @@ public struct SyncCatalog: Sendable, Codable {
         public var label: String
         public var help: String
         public var parameters: [Parameter]
+        /// Only Syncboard's built-in engine applies it: CalendarSync does not know it, so a job using it runs on
+        /// the built-in engine (see `SyncJobSpec.builtinOnlyFields`).
+        public var builtinOnly: Bool = false
     }
 
     /// The CalendarSync release this catalogue describes.
@@ -55,7 +60,7 @@ public struct SyncCatalog: Sendable, Codable {
                   help: "Replaces the title with a fixed text, e.g. to hide what a meeting is about.",
                   parameters: [Parameter(name: "NewTitle", type: .string, defaultValue: .string("[CalendarSync Event]"), maxLength: 200,
                                          label: "New title", help: "The title every copy gets.")]),
-        ],
+        ] + builtinTransformers,
         filters: [
             Entry(name: "TimeFrame", kind: .filter, order: 0, label: "Only within hours",
                   help: "Keeps an event only if its start or end hour lies within the range (hours in UTC). All-day events are kept.",
@@ -70,7 +75,49 @@ public struct SyncCatalog: Sendable, Codable {
                   help: "Skips events whose title matches a regular expression (Go RE2 syntax, e.g. ^(Lunch|Focus)).",
                   parameters: [Parameter(name: "ExcludeRegexp", type: .string, defaultValue: .string(""), maxLength: 500,
                                          label: "Pattern", help: "RE2: no look-around, no back-references.")]),
-        ])
+        ] + builtinFilters)
+
+    /// Calendar-aware rules of the built-in engine, applied after CalendarSync's own.
+    private static let builtinTransformers = [
+        Entry(name: "KeepTransparency", kind: .transformer, order: 8, label: "Keep busy/free",
+              help: "Copies whether the event shows you as busy or free. Without it every copy shows you as busy, as CalendarSync's copies do.",
+              parameters: [], builtinOnly: true),
+        Entry(name: "SetVisibility", kind: .transformer, order: 9, label: "Visibility of copies",
+              help: "Private copies show only “busy” to people who can see the destination calendar but not its event details.",
+              parameters: [Parameter(name: "Visibility", type: .string, defaultValue: .string("private"), maxLength: 20, label: "Visibility",
+                                     help: "default: as the destination calendar shares its events; private: details hidden.",
+                                     choices: ["default", "private"])],
+              builtinOnly: true),
+        Entry(name: "SetColor", kind: .transformer, order: 10, label: "Colour of copies",
+              help: "Gives every copy one of Google Calendar's event colours.",
+              parameters: [Parameter(name: "ColorId", type: .int, defaultValue: .int(8), minimum: 1, maximum: 11, label: "Colour (1 to 11)",
+                                     help: "Google's colorId: 1 lavender, 2 sage, 3 grape, 4 flamingo, 5 banana, 6 tangerine, 7 peacock, 8 graphite, 9 blueberry, 10 basil, 11 tomato.")],
+              builtinOnly: true),
+    ]
+
+    private static let builtinFilters = [
+        Entry(name: "FreeEvents", kind: .filter, order: 5, label: "Skip free events",
+              help: "Skips events marked as free (Google's “show as available”), which do not block your time.",
+              parameters: [], builtinOnly: true),
+        Entry(name: "EventTypes", kind: .filter, order: 6, label: "Skip by event type",
+              help: "Skips Google's special events of the chosen types; ordinary events are kept. With this rule every type is read (without it, working locations, birthdays and events from Gmail are never copied, as with CalendarSync).",
+              parameters: eventTypes.map { name, _, label, skipped in
+                  Parameter(name: name, type: .bool, defaultValue: .bool(skipped), label: label, help: "")
+              },
+              builtinOnly: true),
+        Entry(name: "InvitedDestination", kind: .filter, order: 7, label: "Skip invitations the destination already has",
+              help: "Skips an event when the destination calendar's account is among its attendees: the invitation is already in that calendar, and a copy would duplicate it.",
+              parameters: [], builtinOnly: true),
+    ]
+
+    /// EventTypes' parameters: (parameter, Google's eventType, label, skipped by default).
+    public static let eventTypes: [(parameter: String, googleType: String, label: String, skipped: Bool)] = [
+        ("OutOfOffice", "outOfOffice", "Out of office", true),
+        ("FocusTime", "focusTime", "Focus time", true),
+        ("WorkingLocation", "workingLocation", "Working location", true),
+        ("Birthday", "birthday", "Birthdays", true),
+        ("FromGmail", "fromGmail", "Events from Gmail", false),
+    ]
 
     private static let hourRange = [
         Parameter(name: "HourStart", type: .int, defaultValue: .int(8), minimum: 0, maximum: 23, label: "From hour (UTC)", help: "0 to 23"),
@@ -114,6 +161,15 @@ public struct SyncCatalog: Sendable, Codable {
                case .int(let start)? = complete.parameters["HourStart"], case .int(let end)? = complete.parameters["HourEnd"], start > end {
                 errors.append(FieldError(field: "\(group).\(step.name).HourEnd",
                                          message: "must not be before the start hour (\(start)); ranges do not wrap past midnight"))
+            }
+            for parameter in entry.parameters {
+                if let choices = parameter.choices, case .string(let value)? = complete.parameters[parameter.name], !choices.contains(value) {
+                    errors.append(FieldError(field: "\(group).\(step.name).\(parameter.name)",
+                                             message: "must be one of: \(choices.joined(separator: ", "))"))
+                }
+            }
+            if step.name == "EventTypes", !complete.parameters.values.contains(.bool(true)) {
+                errors.append(FieldError(field: "\(group).EventTypes", message: "choose at least one event type to skip"))
             }
             if step.name == "RegexTitle", case .string(let pattern)? = complete.parameters["ExcludeRegexp"] {
                 if let problem = RE2Syntax.problem(in: pattern) {

@@ -15,13 +15,16 @@ public struct SyncJobSpec: Sendable, Hashable, Codable {
     public var timeZone: String
     /// CalendarSync's updateConcurrency: how many events it writes at once.
     public var updateConcurrency: Int
+    /// Copies the user deleted in the destination are not made again (built-in engine; off keeps CalendarSync's
+    /// behaviour of re-creating them).
+    public var deletionsStick: Bool
 
     public static let nameLimit = 100
     public static let updateConcurrencyRange = 1...10
 
     public init(name: String, sourceCalendarID: UUID?, destinationCalendarID: UUID?, transformers: [ConfiguredStep] = [],
                 filters: [ConfiguredStep] = [], window: SyncWindow = .default, cadence: Cadence = .hourly,
-                timeZone: String = "UTC", updateConcurrency: Int = 1) {
+                timeZone: String = "UTC", updateConcurrency: Int = 1, deletionsStick: Bool = false) {
         self.name = name
         self.sourceCalendarID = sourceCalendarID
         self.destinationCalendarID = destinationCalendarID
@@ -31,6 +34,7 @@ public struct SyncJobSpec: Sendable, Hashable, Codable {
         self.cadence = cadence
         self.timeZone = timeZone
         self.updateConcurrency = updateConcurrency
+        self.deletionsStick = deletionsStick
     }
 
     /// What validation needs to know about the calendars the spec names.
@@ -91,6 +95,17 @@ public struct SyncJobSpec: Sendable, Hashable, Codable {
         }
         return (spec, errors)
     }
+
+    /// The fields of the rules only the built-in engine applies (`filters.FreeEvents`, …, in catalogue order, then
+    /// `deletionsStick` when chosen): CalendarSync would not see them, so the job must run on the built-in engine.
+    public func builtinOnlyFields(catalog: SyncCatalog = .pinned) -> [String] {
+        [(SyncCatalog.Kind.transformer, transformers, "transformers"), (.filter, filters, "filters")].flatMap { kind, steps, group in
+            catalog.entries(kind).filter { entry in entry.builtinOnly && steps.contains { $0.name == entry.name } }.map { "\(group).\($0.name)" }
+        } + (deletionsStick ? ["deletionsStick"] : [])
+    }
+
+    /// Whether only the built-in engine can run the job as it is defined.
+    public var needsBuiltinEngine: Bool { !builtinOnlyFields().isEmpty }
 
     /// A warning (not an error): another enabled job of the same user copies the other way, B → A. Together they
     /// can bounce events back and forth.

@@ -8,10 +8,10 @@ struct SyncCatalogTests {
 
     @Test("it lists every transformer and filter of the pinned CalendarSync, in its application order")
     func contents() {
-        #expect(catalog.transformers.map(\.name) == ["KeepAttendees", "KeepLocation", "KeepReminders", "KeepDescription",
+        #expect(catalog.transformers.filter { !$0.builtinOnly }.map(\.name) == ["KeepAttendees", "KeepLocation", "KeepReminders", "KeepDescription",
                                                      "KeepMeetingLink", "KeepTitle", "PrefixTitle", "ReplaceTitle"])
-        #expect(catalog.filters.map(\.name) == ["TimeFrame", "TimeFilter", "DeclinedEvents", "AllDayEvents", "RegexTitle"])
-        #expect(catalog.transformers.map(\.order) == Array(0..<8))
+        #expect(catalog.filters.filter { !$0.builtinOnly }.map(\.name) == ["TimeFrame", "TimeFilter", "DeclinedEvents", "AllDayEvents", "RegexTitle"])
+        #expect(catalog.transformers.filter { !$0.builtinOnly }.map(\.order) == Array(0..<8))
         #expect(catalog.entry(.transformer, named: "ReplaceTitle")?.parameters.first?.defaultValue == .string("[CalendarSync Event]"))
         #expect(catalog.entry(.transformer, named: "AddOriginalLink") == nil)
     }

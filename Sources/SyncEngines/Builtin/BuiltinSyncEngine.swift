@@ -13,10 +13,16 @@ public struct BuiltinSyncEngine: Sendable {
     public struct Calendar: Sendable {
         public var id: String
         public var accessToken: String
-        public init(id: String, accessToken: String) {
+        /// The e-mail address of the account that reaches it (for the destination: InvitedDestination's address).
+        public var accountEmail: String?
+        public init(id: String, accessToken: String, accountEmail: String? = nil) {
             self.id = id
             self.accessToken = accessToken
+            self.accountEmail = accountEmail
         }
+
+        /// The addresses an invitation to this calendar carries: its account's e-mail and its own id.
+        var addresses: [String] { [id] + (accountEmail.map { [$0] } ?? []) }
     }
 
     public struct Outcome: Sendable, Equatable {
@@ -25,6 +31,8 @@ public struct BuiltinSyncEngine: Sendable {
         public var deleted = 0
         /// The events that could not be written.
         public var failures: [WriteFailure] = []
+        /// Deletions that stick: copies this run found deleted by the user in the destination (not re-created).
+        public var tombstoned: [Tombstone] = []
         public var succeeded: Bool { failures.isEmpty }
 
         public init(created: Int = 0, updated: Int = 0, deleted: Int = 0, failures: [WriteFailure] = []) {
@@ -67,14 +75,16 @@ public struct BuiltinSyncEngine: Sendable {
 
     /// A full run; in sync mode also the state an incremental run can continue from: the source's sync token and
     /// the index of this source's copies in the sink, rebuilt from the sink's metadata as it is after the writes.
+    /// - Parameter sticky: for a job whose deletions stick, its tombstones and its index before this run.
     public func reconcile(source: Calendar, sink: Calendar, transformers: [ConfiguredStep], filters: [ConfiguredStep],
-                          window: (start: Date, end: Date), mode: Mode, concurrency: Int = 1,
+                          window: (start: Date, end: Date), mode: Mode, concurrency: Int = 1, sticky: StickyDeletions? = nil,
                           log: @escaping @Sendable (String) async -> Void) async throws(Failure) -> (outcome: Outcome, checkpoint: SyncCheckpoint?) {
-        let rules = try Self.rules(transformers, filters)
+        let rules = try Self.rules(transformers, filters, sink: sink)
         let sourceHash = GoogleEventMapping.calendarHash(source.id), sinkHash = GoogleEventMapping.calendarHash(sink.id)
         let span = "\(Self.format(window.start)) – \(Self.format(window.end))"
 
-        let plan: SyncPlan
+        var plan: SyncPlan
+        var tombstoned: [Tombstone] = []
         var sinkEvents: [SyncEvent] = []
         var syncToken: String?
         if mode == .clean {
@@ -85,11 +95,16 @@ public struct BuiltinSyncEngine: Sendable {
         } else {
             await log("Syncing \(source.id) → \(sink.id), events between \(span)")
             // Both calendars are listed at once: a run's time is mostly waiting for Google.
-            let (sourceListing, sinkListing) = try await listBoth(source: (source, sourceHash), sink: (sink, sinkHash), window: window)
+            let (sourceListing, sinkListing) = try await listBoth(source: (source, sourceHash), sink: (sink, sinkHash), window: window,
+                                                                  sourceEventTypes: rules.sourceEventTypes)
             sinkEvents = sinkListing.events
             syncToken = sourceListing.syncToken
             await log("loaded \(sourceListing.events.count) source and \(sinkEvents.count) destination events")
             plan = SyncPlan.make(source: sourceListing.events, sink: sinkEvents, rules: rules, sourceHash: sourceHash, sinkHash: sinkHash)
+            if let sticky {
+                let originals = Dictionary(sourceListing.events.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+                tombstoned = try await applySticky(sticky, to: &plan, originals: originals, sink: sink, sinkHash: sinkHash, log: log)
+            }
             for note in plan.notes {
                 switch note {
                 case .skippedFromSink(let title): await log("skipping “\(title)”: it came from the destination and no longer exists there")
@@ -110,7 +125,8 @@ public struct BuiltinSyncEngine: Sendable {
         let writes = plan.deletes.map { Write(.delete, $0, destinationID: $0.id) } + plan.creates.map { Write(.create, $0) }
             + plan.updates.map { Write(.update, $0, destinationID: $0.id) }
         var written: [(Write, String)] = []
-        let outcome = await apply(writes, to: sink, concurrency: concurrency, log: log) { write, destinationID in written.append((write, destinationID)) }
+        var outcome = await apply(writes, to: sink, concurrency: concurrency, log: log) { write, destinationID in written.append((write, destinationID)) }
+        outcome.tombstoned = tombstoned
         await Self.logEnd(outcome, log: log)
         guard mode == .sync, let syncToken else { return (outcome, nil) }
 
@@ -130,7 +146,10 @@ public struct BuiltinSyncEngine: Sendable {
             guard let held = sinkByID[copy.metadata.syncID], held.metadata.sourceID == sourceHash else { return nil }
             return CopyIndexEntry(sourceEventID: copy.id, destinationEventID: held.id, syncID: copy.metadata.syncID, contentHash: Self.contentHash(copy))
         }
-        return (outcome, SyncCheckpoint(syncToken: syncToken, index: index))
+        // Tombstones of originals still copied by the rules stay; the others (original gone or filtered out) go.
+        let wanted = Set(plan.copies.map(\.id))
+        let retained = (sticky?.tombstones ?? []).intersection(wanted).union(tombstoned.map(\.sourceEventID))
+        return (outcome, SyncCheckpoint(syncToken: syncToken, index: index, retainedTombstones: retained))
     }
 
     /// An incremental run: lists only what changed in the source since `syncToken` (every page), writes only what
@@ -138,13 +157,14 @@ public struct BuiltinSyncEngine: Sendable {
     /// lands, so the caller's index stays in step with the sink.
     public func syncChanges(source: Calendar, sink: Calendar, transformers: [ConfiguredStep], filters: [ConfiguredStep],
                             window: (start: Date, end: Date), since syncToken: String, index: [String: IncrementalPlan.IndexedCopy],
-                            concurrency: Int = 1, log: @escaping @Sendable (String) async -> Void,
+                            concurrency: Int = 1, tombstones: Set<String>? = nil, log: @escaping @Sendable (String) async -> Void,
                             record: @escaping @Sendable (IndexChange) async -> Void) async throws(Failure) -> IncrementalResult {
-        let rules = try Self.rules(transformers, filters)
+        let rules = try Self.rules(transformers, filters, sink: sink)
         let sourceHash = GoogleEventMapping.calendarHash(source.id), sinkHash = GoogleEventMapping.calendarHash(sink.id)
         let changes: CalendarAPIClient.EventListing
         do {
-            changes = try await api.eventChanges(calendarID: source.id, syncToken: syncToken, accessToken: source.accessToken)
+            changes = try await api.eventChanges(calendarID: source.id, syncToken: syncToken, eventTypes: rules.sourceEventTypes,
+                                                 accessToken: source.accessToken)
         } catch .gone {
             return .needsFullReconciliation(.syncTokenExpired)
         } catch {
@@ -156,9 +176,26 @@ public struct BuiltinSyncEngine: Sendable {
         let removed = changes.events.filter { $0.status == "cancelled" }.compactMap(\.id)
         let changed = changes.events.filter { $0.status != "cancelled" }.compactMap { GoogleEventMapping.syncEvent($0, calendarHash: sourceHash) }
         await log("Syncing \(source.id) → \(sink.id) incrementally: \(changes.events.count) source \(changes.events.count == 1 ? "change" : "changes") since the last run")
-        let plan = IncrementalPlan.make(changed: changed, removed: removed, window: window, index: index, rules: rules,
+        var plan = IncrementalPlan.make(changed: changed, removed: removed, window: window, index: index, rules: rules,
                                         sourceHash: sourceHash, sinkHash: sinkHash, contentHash: Self.contentHash)
         if plan.needsSinkListing { return .needsFullReconciliation(.foreignMetadata) }
+        var tombstoned: [Tombstone] = []
+        if let tombstones {
+            // Deletions stick: no copy for a tombstoned original, and a copy the user deleted is not brought back by
+            // rewriting it (Google would restore a cancelled event that is updated), so each rewrite is checked first.
+            plan.creates.removeAll { tombstones.contains($0.id) }
+            var updates: [IncrementalPlan.Update] = []
+            for update in plan.updates {
+                guard let indexed = index[update.sourceEventID],
+                      case .deleted = try await copyState(indexed, in: sink, sinkHash: sinkHash) else { updates.append(update); continue }
+                let original = changed.first { $0.id == update.sourceEventID }
+                tombstoned.append(Tombstone(sourceEventID: update.sourceEventID, title: original?.title ?? update.copy.title,
+                                            start: original?.start ?? update.copy.start))
+                await log("keeping “\(original?.title ?? update.copy.title)” deleted: its copy was deleted in the destination")
+                await record(.remove(sourceEventID: update.sourceEventID))
+            }
+            plan.updates = updates
+        }
         for case .skippedFromSink(let title) in plan.notes { await log("skipping “\(title)”: it came from the destination and no longer exists there") }
         await Self.logFiltered(plan.notes, log: log)
         await log("found \(plan.creates.count) new, \(plan.updates.count) changed, and \(plan.deletes.count) deleted events")
@@ -172,7 +209,7 @@ public struct BuiltinSyncEngine: Sendable {
             return Write(.delete, event, destinationID: delete.destinationEventID, sourceEventID: delete.sourceEventID)
         } + plan.creates.map { Write(.create, $0, sourceEventID: $0.id) }
             + plan.updates.map { Write(.update, $0.copy, destinationID: $0.copy.id, sourceEventID: $0.sourceEventID) }
-        let outcome = await apply(writes, to: sink, concurrency: concurrency, log: log) { write, destinationID in
+        var outcome = await apply(writes, to: sink, concurrency: concurrency, log: log) { write, destinationID in
             guard let sourceEventID = write.sourceEventID else { return }
             switch write.kind {
             case .delete: await record(.remove(sourceEventID: sourceEventID))
@@ -181,6 +218,7 @@ public struct BuiltinSyncEngine: Sendable {
                                                     syncID: write.event.metadata.syncID, contentHash: Self.contentHash(write.event))))
             }
         }
+        outcome.tombstoned = tombstoned
         await Self.logEnd(outcome, log: log)
         return .synced(outcome, nextSyncToken: nextSyncToken)
     }
@@ -190,8 +228,8 @@ public struct BuiltinSyncEngine: Sendable {
         SHA256.hash(data: Data(copy.comparableContent.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
-    private static func rules(_ transformers: [ConfiguredStep], _ filters: [ConfiguredStep]) throws(Failure) -> SyncRules {
-        do { return try SyncRules(transformers: transformers, filters: filters) } catch { throw .rules(error) }
+    private static func rules(_ transformers: [ConfiguredStep], _ filters: [ConfiguredStep], sink: Calendar) throws(Failure) -> SyncRules {
+        do { return try SyncRules(transformers: transformers, filters: filters, destinationAddresses: sink.addresses) } catch { throw .rules(error) }
     }
 
     private static func logFiltered(_ notes: [SyncPlan.Note], log: @Sendable (String) async -> Void) async {
@@ -204,8 +242,8 @@ public struct BuiltinSyncEngine: Sendable {
                   : "sync finished with \(outcome.failures.count) failed \(outcome.failures.count == 1 ? "event" : "events")")
     }
 
-    private func listBoth(source: (Calendar, String), sink: (Calendar, String),
-                          window: (start: Date, end: Date)) async throws(Failure) -> (Listed, Listed) {
+    private func listBoth(source: (Calendar, String), sink: (Calendar, String), window: (start: Date, end: Date),
+                          sourceEventTypes: [String]) async throws(Failure) -> (Listed, Listed) {
         let sinkListing = Task { () async -> Result<Listed, Failure> in
             do throws(Failure) { return .success(try await list(sink.0, window: window, hash: sink.1, what: "listing the destination calendar")) }
             catch { return .failure(error) }
@@ -216,7 +254,8 @@ public struct BuiltinSyncEngine: Sendable {
             let sourceEvents: Listed
             do throws(Failure) {
                 // The source is listed for a sync token too; Google gives none with orderBy, so it is sorted here.
-                sourceEvents = try await list(source.0, window: window, hash: source.1, what: "listing the source calendar", ordered: false)
+                sourceEvents = try await list(source.0, window: window, hash: source.1, what: "listing the source calendar", ordered: false,
+                                              eventTypes: sourceEventTypes)
             } catch {
                 sinkListing.cancel()
                 return .failure(error)
@@ -234,10 +273,10 @@ public struct BuiltinSyncEngine: Sendable {
     }
 
     private func list(_ calendar: Calendar, window: (start: Date, end: Date), hash: String, what: String,
-                      ordered: Bool = true) async throws(Failure) -> Listed {
+                      ordered: Bool = true, eventTypes: [String] = CalendarAPIClient.defaultEventTypes) async throws(Failure) -> Listed {
         do {
             let listing = try await api.eventListing(calendarID: calendar.id, timeMin: window.start, timeMax: window.end, ordered: ordered,
-                                                     accessToken: calendar.accessToken)
+                                                     eventTypes: eventTypes, accessToken: calendar.accessToken)
             var events = listing.events.compactMap { GoogleEventMapping.syncEvent($0, calendarHash: hash) }
             if !ordered { events.sort { $0.start < $1.start } }
             return Listed(events: events, syncToken: listing.nextSyncToken)

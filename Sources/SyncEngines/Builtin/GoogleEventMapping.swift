@@ -24,12 +24,23 @@ enum GoogleEventMapping {
             attendees: attendees.map { SyncEvent.Attendee(email: $0.email ?? "", displayName: $0.displayName ?? "") },
             reminders: (event.reminders?.overrides ?? []).filter { $0.method == "popup" }.map { start.addingTimeInterval(-Double($0.minutes) * 60) },
             meetingLink: event.hangoutLink ?? "",
-            accepted: !attendees.contains { $0.`self` == true && $0.responseStatus == "declined" })
+            accepted: !attendees.contains { $0.`self` == true && $0.responseStatus == "declined" },
+            eventType: event.eventType ?? "default",
+            transparent: event.transparency.map { $0 == "transparent" }, visibility: event.visibility, colorID: event.colorId)
     }
 
     /// The resource written to the sink. `forUpdate`: CalendarSync sends an empty reminders object on updates of
     /// events without reminders, and `useDefault: false` with the overrides otherwise.
     static func resource(_ event: SyncEvent, forUpdate: Bool) -> CalendarEvent {
+        var resource = baseResource(event, forUpdate: forUpdate)
+        // Only set by the built-in engine's rules (or kept from the sink's copy); left out otherwise, as CalendarSync does.
+        resource.transparency = event.transparent.map { $0 ? "transparent" : "opaque" }
+        resource.visibility = event.visibility
+        resource.colorId = event.colorID
+        return resource
+    }
+
+    private static func baseResource(_ event: SyncEvent, forUpdate: Bool) -> CalendarEvent {
         let overrides = event.reminders.map {
             CalendarEvent.Reminders.Override(method: "popup", minutes: Int(event.start.timeIntervalSince($0) / 60))
         }

@@ -25,6 +25,9 @@ public struct CopyIndexEntry: Sendable, Equatable {
 public struct SyncCheckpoint: Sendable, Equatable {
     public var syncToken: String
     public var index: [CopyIndexEntry]
+    /// Deletions that stick: the originals whose copies stay deleted after this run (earlier tombstones of
+    /// originals the rules still copy, and this run's new ones).
+    public var retainedTombstones: Set<String> = []
 }
 
 /// A write of an incremental run, for keeping the index in step with the sink.
@@ -49,6 +52,7 @@ public enum FullReconciliationReason: String, Sendable, CaseIterable {
     case otherRunChangedSink = "other_run"
     case safetyNet = "safety_net"
     case foreignMetadata = "foreign_metadata"
+    case restored = "restored"
 
     /// A short line for the run page and the log.
     public var description: String {
@@ -61,6 +65,7 @@ public enum FullReconciliationReason: String, Sendable, CaseIterable {
         case .otherRunChangedSink: "another engine or a clean-up ran since"
         case .safetyNet: "the periodic safety-net reconciliation was due"
         case .foreignMetadata: "a changed event carries another calendar's sync metadata"
+        case .restored: "a deleted copy was restored, so it is made again"
         }
     }
 }

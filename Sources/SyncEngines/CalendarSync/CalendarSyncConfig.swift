@@ -76,7 +76,8 @@ public struct CalendarSyncConfig: Codable, Sendable, Equatable {
             Endpoint(adapter: .init(type: "google", calendar: calendar, oAuth: .init(clientId: clientID, clientKey: clientSecret)))
         }
         func steps(_ configured: [ConfiguredStep], kind: SyncCatalog.Kind) -> [Step] {
-            configured
+            // CalendarSync does not know the built-in engine's rules ("Show config" says which were left out).
+            configured.filter { catalog.entry(kind, named: $0.name)?.builtinOnly != true }
                 .sorted { (catalog.entry(kind, named: $0.name)?.order ?? .max) < (catalog.entry(kind, named: $1.name)?.order ?? .max) }
                 .map { Step(name: $0.name, config: $0.parameters.isEmpty ? nil : $0.parameters) }
         }

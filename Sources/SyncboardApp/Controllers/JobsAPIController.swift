@@ -125,7 +125,7 @@ struct JobsAPIController: RouteCollection {
     func create(req: Request) async throws -> Response {
         let user = try req.requireUser()
         let input = try req.content.decode(JobInput.self)
-        let saved = try await JobService(db: req.db, userID: try user.requireID()).create(input.spec)
+        let saved = try await JobService(db: req.db, userID: try user.requireID(), engine: req.application.syncboard.configuration.engine).create(input.spec)
         let response = try Self.jobResponse(saved.job, warning: saved.warning, status: .created)
         response.headers.replaceOrAdd(name: .location, value: "/api/v1/jobs/\(try saved.job.requireID().uuidString)")
         return response
@@ -136,7 +136,7 @@ struct JobsAPIController: RouteCollection {
         let job = try await JobQueries.job(req.parameters.get("jobID"), of: try user.requireID(), on: req.db)
         try JobPrecondition.check(req, against: job)
         let input = try req.content.decode(JobInput.self)
-        let saved = try await JobService(db: req.db, userID: try user.requireID()).update(job, with: input.spec)
+        let saved = try await JobService(db: req.db, userID: try user.requireID(), engine: req.application.syncboard.configuration.engine).update(job, with: input.spec)
         return try Self.jobResponse(saved.job, warning: saved.warning)
     }
 

@@ -30,7 +30,7 @@ struct JobsController: RouteCollection {
         }
         guard parseErrors.isEmpty else { return try await renderForm(req, form: form, jobID: nil, errors: parseErrors, status: .unprocessableEntity) }
         do {
-            let saved = try await JobService(db: req.db, userID: try user.requireID()).create(spec)
+            let saved = try await JobService(db: req.db, userID: try user.requireID(), engine: req.application.syncboard.configuration.engine).create(spec)
             return req.redirect(to: "/jobs/\(try saved.job.requireID().uuidString)?notice=\(saved.warning == nil ? "job-created" : "job-created-reverse")")
         } catch let failure as ValidationFailure {
             return try await renderForm(req, form: form, jobID: nil, errors: failure.fields.map { FieldError(field: $0.field, message: $0.message) },
@@ -62,7 +62,7 @@ struct JobsController: RouteCollection {
         }
         guard parseErrors.isEmpty else { return try await renderForm(req, form: form, jobID: job.id, errors: parseErrors, status: .unprocessableEntity) }
         do {
-            let saved = try await JobService(db: req.db, userID: try user.requireID()).update(job, with: spec)
+            let saved = try await JobService(db: req.db, userID: try user.requireID(), engine: req.application.syncboard.configuration.engine).update(job, with: spec)
             return req.redirect(to: "/jobs/\(try job.requireID().uuidString)?notice=\(saved.warning == nil ? "job-saved" : "job-saved-reverse")")
         } catch let failure as ValidationFailure {
             return try await renderForm(req, form: form, jobID: job.id, errors: failure.fields.map { FieldError(field: $0.field, message: $0.message) },

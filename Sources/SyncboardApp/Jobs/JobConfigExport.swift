@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import SyncEngines
+import SyncboardCore
 
 /// "Show config": the CalendarSync sync.yaml a run of the job would use, with the client secret redacted.
 enum JobConfigExport {
@@ -16,6 +17,21 @@ enum JobConfigExport {
             authStoragePath: "./auth-storage.yaml")
         return "# CalendarSync configuration of the Syncboard job “\(job.name)”.\n"
             + "# Syncboard writes this file (and an encrypted auth-storage.yaml) into a private directory for each run.\n"
+            + builtinOnlyNote(job.spec)
             + (try config.redacted().yaml())
+    }
+
+    /// Comment lines naming the job's rules CalendarSync would not see (left out of the file), or nothing.
+    static func builtinOnlyNote(_ spec: SyncJobSpec, catalog: SyncCatalog = .pinned) -> String {
+        let fields = spec.builtinOnlyFields(catalog: catalog)
+        guard !fields.isEmpty else { return "" }
+        let names = fields.map { field -> String in
+            if field == "deletionsStick" { return "deletions that stick" }
+            let parts = field.split(separator: ".", maxSplits: 1).map(String.init)
+            let kind: SyncCatalog.Kind = parts[0] == "transformers" ? .transformer : .filter
+            return "\(parts[1]) (\(catalog.entry(kind, named: parts[1])?.label ?? parts[1]))"
+        }
+        return "# Not in this file, as CalendarSync would not see them: rules only Syncboard's built-in engine applies,\n"
+            + "# so Syncboard runs this job with its built-in engine: \(names.joined(separator: ", ")).\n"
     }
 }

@@ -17,6 +17,12 @@ struct JobForm {
         values["name"] = spec.name
         values["source"] = spec.sourceCalendarID?.uuidString ?? ""
         values["destination"] = spec.destinationCalendarID?.uuidString ?? ""
+        // A rule's checkboxes start as its defaults (EventTypes: the special types ticked), until the rule is chosen.
+        for (prefix, kind) in [("t", SyncCatalog.Kind.transformer), ("f", .filter)] {
+            for entry in SyncCatalog.pinned.entries(kind) {
+                for parameter in entry.parameters where parameter.defaultValue == .bool(true) { values["\(prefix).\(entry.name).\(parameter.name)"] = "on" }
+            }
+        }
         for (prefix, steps) in [("t", spec.transformers), ("f", spec.filters)] {
             for step in steps {
                 values["\(prefix).\(step.name)"] = "on"
@@ -80,13 +86,13 @@ struct JobForm {
                 cadence = .daily(hour: 0, minute: 0)
             }
         case "cron": cadence = .cron(self["cronExpression"])
+        case "realtime": cadence = .realtime
         default: cadence = .hourly
         }
         let concurrency = Int(self["updateConcurrency"].trimmingCharacters(in: .whitespaces)) ?? {
             if !self["updateConcurrency"].isEmpty { errors.append(FieldError(field: "updateConcurrency", message: "enter a whole number")) }
             return 1
         }()
-        case "realtime": cadence = .realtime
         let spec = SyncJobSpec(
             name: self["name"],
             sourceCalendarID: UUID(uuidString: self["source"]),

@@ -7,6 +7,8 @@ import SyncboardCore
 struct JobService {
     let db: any Database
     let userID: UUID
+    /// The installation's engine (SYNCBOARD_ENGINE): with the CalendarSync CLI only, built-in-only rules are refused.
+    var engine: AppConfiguration.EngineChoice = .auto
 
     /// The user's calendars, by Syncboard id (another user's calendar is simply unknown here).
     func calendars() async throws -> [UUID: LinkedCalendar] {
@@ -29,9 +31,10 @@ struct JobService {
         if spec.timeZone.trimmingCharacters(in: .whitespaces).isEmpty {
             spec.timeZone = spec.sourceCalendarID.flatMap { calendars[$0]?.timeZone } ?? "UTC"
         }
-        let (normalised, errors) = spec.validated { id in
+        var (normalised, errors) = spec.validated { id in
             calendars[id].map { SyncJobSpec.CalendarFacts(exists: true, writable: $0.isWritable, removed: $0.removedAt != nil, summary: $0.summary) }
         }
+        errors += EngineRouting.problems(with: normalised, engine: engine)
         guard errors.isEmpty else {
             throw ValidationFailure(reason: "The job was not saved: \(errors.count == 1 ? "one field needs" : "\(errors.count) fields need") attention.",
                                     fields: errors.map { .init(field: $0.field, message: $0.message) })

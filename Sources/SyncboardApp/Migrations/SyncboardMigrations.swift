@@ -18,6 +18,7 @@ public enum SyncboardMigrations {
             CreateSyncStates(), CreateSyncCopies(), AddJobRunSyncKind(),
             AddJobRunSandboxed(),
             CreatePushChannels(), AddSyncJobQuietChecks(),
+            CreateSyncTombstones(), AddSyncJobDeletionsStick(),
         ]
     }
 }

@@ -21,16 +21,18 @@ final class SyncJob: Model, @unchecked Sendable {
     @Field(key: "cadence") var cadence: Cadence
     @Field(key: "time_zone") var timeZone: String
     @Field(key: "update_concurrency") var updateConcurrency: Int
+    /// Copies the user deleted in the destination stay deleted (`AddSyncJobDeletionsStick`, built-in engine).
+    @Field(key: "deletions_stick") var deletionsStick: Bool
     @Field(key: "enabled") var enabled: Bool
     @OptionalField(key: "next_run_at") var nextRunAt: Date?
     /// Why the job is paused or needs the user, in words.
     @OptionalField(key: "status_reason") var statusReason: String?
     @Field(key: "consecutive_failures") var consecutiveFailures: Int
-    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
-    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
     /// Incremental runs that found nothing to do: counted here instead of listed as runs (`AddSyncJobQuietChecks`).
     @Field(key: "quiet_checks") var quietChecks: Int
     @OptionalField(key: "last_quiet_check_at") var lastQuietCheckAt: Date?
+    @Timestamp(key: "created_at", on: .create) var createdAt: Date?
+    @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
     /// A JSON object around the list: Fluent's PostgreSQL driver writes a bare Swift array as a PostgreSQL array
     /// (jsonb[]), not as one jsonb document.
@@ -54,9 +56,9 @@ final class SyncJob: Model, @unchecked Sendable {
         self.$user.id = userID
         self.enabled = true
         self.consecutiveFailures = 0
+        self.quietChecks = 0
         apply(spec)
     }
-        self.quietChecks = 0
 
     var window: SyncWindow {
         SyncWindow(start: .init(SyncWindow.Identifier(rawValue: windowStartIdentifier) ?? .monthStart, offset: windowStartOffset),
@@ -66,7 +68,7 @@ final class SyncJob: Model, @unchecked Sendable {
     var spec: SyncJobSpec {
         SyncJobSpec(name: name, sourceCalendarID: $sourceCalendar.id, destinationCalendarID: $destinationCalendar.id,
                     transformers: transformers, filters: filters, window: window, cadence: cadence, timeZone: timeZone,
-                    updateConcurrency: updateConcurrency)
+                    updateConcurrency: updateConcurrency, deletionsStick: deletionsStick)
     }
 
     func apply(_ spec: SyncJobSpec) {
@@ -82,6 +84,7 @@ final class SyncJob: Model, @unchecked Sendable {
         cadence = spec.cadence
         timeZone = spec.timeZone
         updateConcurrency = spec.updateConcurrency
+        deletionsStick = spec.deletionsStick
     }
 
     /// The next run strictly after `date`, from the cadence in the job's time zone.

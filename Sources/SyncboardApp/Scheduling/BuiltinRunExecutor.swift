@@ -61,7 +61,8 @@ struct BuiltinRunExecutor: RunExecutor {
         let window = prepared.job.spec.window.interval(now: Date(), timeZone: zone)
         let engine = BuiltinSyncEngine(api: api)
         let source = BuiltinSyncEngine.Calendar(id: prepared.source.googleID, accessToken: prepared.sourceTokens.accessToken)
-        let sink = BuiltinSyncEngine.Calendar(id: prepared.destination.googleID, accessToken: prepared.destinationTokens.accessToken)
+        let sink = BuiltinSyncEngine.Calendar(id: prepared.destination.googleID, accessToken: prepared.destinationTokens.accessToken,
+                                              accountEmail: prepared.destinationAccount.email)
         let job = prepared.job
         let emit: @Sendable (String) async -> Void = { line in await log.append(line, stream: .stdout) }
         do {

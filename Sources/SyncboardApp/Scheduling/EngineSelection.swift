@@ -2,8 +2,8 @@ import Fluent
 import Foundation
 import SyncEngines
 
-/// Picks what runs a job (SYNCBOARD_ENGINE): the CalendarSync CLI (auto: when its binary is found), the built-in
-/// engine (auto: otherwise), or the no-op engine for scheduler measurements. Each run records which one ran.
+/// Picks what runs a job (SYNCBOARD_ENGINE): the CalendarSync CLI (auto: when its binary is found, except for jobs
+/// that need the built-in engine), the built-in engine (auto: otherwise), or the no-op engine for scheduler measurements. Each run records which one ran.
 enum EngineSelection {
     static func executor(for configuration: AppConfiguration, db: any Database, vault: TokenVault, google: GoogleServices?) -> any RunExecutor {
         let binary = CalendarSyncProcess.locate(configured: configuration.calendarSyncBinary, path: ProcessInfo.processInfo.environment["PATH"])
@@ -12,9 +12,14 @@ enum EngineSelection {
             return NoopRunExecutor(delay: configuration.noopRunDelay)
         case .calendarsync:
             guard let binary else { return UnavailableEngineExecutor(reason: unavailableReason(configuration)) }
-            return CalendarSyncRunExecutor(db: db, configuration: configuration, vault: vault, google: google, binary: binary)
+            return RoutingRunExecutor(db: db, cli: CalendarSyncRunExecutor(db: db, configuration: configuration, vault: vault, google: google, binary: binary),
+                                      builtin: nil)
         case .auto:
-            if let binary { return CalendarSyncRunExecutor(db: db, configuration: configuration, vault: vault, google: google, binary: binary) }
+            // Per job: the CLI, unless the job's rules need the built-in engine (`EngineRouting`).
+            if let binary {
+                return RoutingRunExecutor(db: db, cli: CalendarSyncRunExecutor(db: db, configuration: configuration, vault: vault, google: google, binary: binary),
+                                          builtin: BuiltinRunExecutor(db: db, configuration: configuration, vault: vault, google: google))
+            }
             return BuiltinRunExecutor(db: db, configuration: configuration, vault: vault, google: google)
         case .builtin:
             return BuiltinRunExecutor(db: db, configuration: configuration, vault: vault, google: google)

@@ -10,6 +10,9 @@ extension SyncEvent {
         let fields: [String] = [title, description, allDay ? "all-day" : "timed", location] + times
             + ["reminders"] + reminders.sorted().map(instant)
             + ["attendees"] + attendees.sorted().flatMap { [$0.email, $0.displayName] }
+            // Only when a built-in rule sets them, so copies indexed before these rules existed keep their hash.
+            + (transparent.map { ["transparent", $0 ? "free" : "busy"] } ?? [])
+            + (visibility.map { ["visibility", $0] } ?? []) + (colorID.map { ["color", $0] } ?? [])
         // JSON keeps the fields apart whatever they contain.
         let data = (try? JSONEncoder().encode(fields)) ?? Data()
         return String(decoding: data, as: UTF8.self)

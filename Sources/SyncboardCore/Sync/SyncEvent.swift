@@ -29,10 +29,20 @@ public struct SyncEvent: Sendable, Equatable {
     public var meetingLink: String
     /// False when the calendar's owner declined it.
     public var accepted: Bool
+    /// Google's eventType (default, outOfOffice, focusTime, workingLocation, fromGmail, birthday). Never copied.
+    public var eventType: String
+    /// Free (Google's transparency "transparent"): true, busy: false; nil when not said (busy). On a copy, nil
+    /// means no rule manages it: the sink keeps whatever it has, as with CalendarSync.
+    public var transparent: Bool?
+    /// Google's visibility ("default", "private", …); on a copy, nil when no rule manages it.
+    public var visibility: String?
+    /// Google's colorId ("1" to "11"); on a copy, nil when no rule manages it.
+    public var colorID: String?
 
     public init(id: String, iCalUID: String = "", title: String = "", description: String = "", location: String = "",
                 start: Date, end: Date, allDay: Bool = false, metadata: SyncMetadata, attendees: [Attendee] = [],
-                reminders: [Date] = [], meetingLink: String = "", accepted: Bool = true) {
+                reminders: [Date] = [], meetingLink: String = "", accepted: Bool = true, eventType: String = "default",
+                transparent: Bool? = nil, visibility: String? = nil, colorID: String? = nil) {
         self.id = id
         self.iCalUID = iCalUID
         self.title = title
@@ -46,6 +56,10 @@ public struct SyncEvent: Sendable, Equatable {
         self.reminders = reminders
         self.meetingLink = meetingLink
         self.accepted = accepted
+        self.eventType = eventType
+        self.transparent = transparent
+        self.visibility = visibility
+        self.colorID = colorID
     }
 
     /// The copy a sync starts from before transformers run: only time, and "CalendarSync Event" as the title.
@@ -71,7 +85,17 @@ public struct SyncEvent: Sendable, Equatable {
         } else if reminders.sorted() != other.reminders.sorted() {
             return false
         }
-        return attendees.sorted() == other.attendees.sorted()
+        guard attendees.sorted() == other.attendees.sorted() else { return false }
+        return managedFieldsMatch(other)
+    }
+
+    /// The built-in engine's rules for busy/free, visibility and colour: compared only where this copy (the one the
+    /// rules want) sets them, so a job without those rules treats copies exactly as CalendarSync does.
+    func managedFieldsMatch(_ other: SyncEvent) -> Bool {
+        if let transparent, transparent != (other.transparent ?? false) { return false }
+        if let visibility, visibility != (other.visibility ?? "default") { return false }
+        if let colorID, colorID != (other.colorID ?? "") { return false }
+        return true
     }
 
     /// CalendarSync's `Overwrite`: the copy in the sink takes the new content and keeps its own id.
@@ -87,6 +111,9 @@ public struct SyncEvent: Sendable, Equatable {
         copy.location = source.location
         copy.reminders = source.reminders
         copy.meetingLink = source.meetingLink
+        copy.transparent = source.transparent ?? copy.transparent
+        copy.visibility = source.visibility ?? copy.visibility
+        copy.colorID = source.colorID ?? copy.colorID
         return copy
     }
 }

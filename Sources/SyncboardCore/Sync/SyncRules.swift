@@ -1,15 +1,19 @@
 import Foundation
 
 /// A job's filters and transformers with CalendarSync's semantics: filters and transformers run in CalendarSync's
-/// fixed order whatever order the job lists them in; a name CalendarSync does not know is skipped.
+/// fixed order whatever order the job lists them in; a name CalendarSync does not know is skipped. The built-in
+/// engine's calendar-aware rules (busy/free, event types, visibility, colour, invitations) come after CalendarSync's.
 public struct SyncRules: Sendable {
     public static let transformerOrder = ["KeepAttendees", "KeepLocation", "KeepReminders", "KeepDescription", "KeepMeetingLink",
-                                          "KeepTitle", "PrefixTitle", "ReplaceTitle"]
-    public static let filterOrder = ["TimeFrame", "TimeFilter", "DeclinedEvents", "AllDayEvents", "RegexTitle"]
+                                          "KeepTitle", "PrefixTitle", "ReplaceTitle", "KeepTransparency", "SetVisibility", "SetColor"]
+    public static let filterOrder = ["TimeFrame", "TimeFilter", "DeclinedEvents", "AllDayEvents", "RegexTitle",
+                                     "FreeEvents", "EventTypes", "InvitedDestination"]
 
     let transformers: [ConfiguredStep]
     let filters: [ConfiguredStep]
     let titleExclusion: NSRegularExpression?
+    /// The destination's own addresses (its account's e-mail, its calendar id), lower-cased, for InvitedDestination.
+    let destinationAddresses: Set<String>
 
     public enum Problem: Error, Equatable, CustomStringConvertible {
         case invalidRegex(String)
@@ -18,7 +22,10 @@ public struct SyncRules: Sendable {
         }
     }
 
-    public init(transformers: [ConfiguredStep], filters: [ConfiguredStep]) throws(Problem) {
+    /// - Parameter destinationAddresses: the destination account's e-mail address and calendar id; without them
+    ///   InvitedDestination keeps every event.
+    public init(transformers: [ConfiguredStep], filters: [ConfiguredStep], destinationAddresses: [String] = []) throws(Problem) {
+        self.destinationAddresses = Set(destinationAddresses.map { $0.lowercased() }.filter { !$0.isEmpty })
         func ordered(_ steps: [ConfiguredStep], _ order: [String]) -> [ConfiguredStep] {
             order.flatMap { name in steps.filter { $0.name.lowercased() == name.lowercased() } }
         }
@@ -29,6 +36,13 @@ public struct SyncRules: Sendable {
         } else {
             titleExclusion = nil
         }
+    }
+
+    /// Google's event types a source listing must include: ordinary events, focus time and out of office (what
+    /// CalendarSync reads), and every type when the EventTypes filter decides which are skipped.
+    public var sourceEventTypes: [String] {
+        filters.contains { $0.name == "EventTypes" } ? ["default", "focusTime", "outOfOffice", "workingLocation", "birthday", "fromGmail"]
+            : ["default", "focusTime", "outOfOffice"]
     }
 
     /// Whether every filter keeps the event (hours are compared in UTC, as CalendarSync lists events in UTC).
@@ -53,6 +67,12 @@ public struct SyncRules: Sendable {
             case "RegexTitle":
                 if let titleExclusion,
                    titleExclusion.firstMatch(in: event.title, range: NSRange(event.title.startIndex..., in: event.title)) != nil { return false }
+            case "FreeEvents":
+                if event.transparent == true { return false }
+            case "EventTypes":
+                for type in SyncCatalog.eventTypes where type.googleType == event.eventType && Self.bool(filter, type.parameter) { return false }
+            case "InvitedDestination":
+                if event.attendees.contains(where: { destinationAddresses.contains($0.email.lowercased()) }) { return false }
             default:
                 continue
             }
@@ -81,6 +101,9 @@ public struct SyncRules: Sendable {
             case "KeepTitle": copy.title = source.title
             case "PrefixTitle": copy.title = (Self.string(transformer, "Prefix") ?? "") + copy.title
             case "ReplaceTitle": copy.title = Self.string(transformer, "NewTitle") ?? "[CalendarSync Event]"
+            case "KeepTransparency": copy.transparent = source.transparent ?? false
+            case "SetVisibility": copy.visibility = Self.string(transformer, "Visibility") ?? "default"
+            case "SetColor": copy.colorID = String(Self.int(transformer, "ColorId"))
             default: continue
             }
         }

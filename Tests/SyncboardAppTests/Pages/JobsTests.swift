@@ -214,7 +214,9 @@ struct JobsTests {
         try await TestApp.withApp(on: .sqlite) { app in
             let world = try await Self.world(app)
             let catalog = try await world.client.api(.GET, "/api/v1/catalog").content.decode(SyncCatalog.self)
-            #expect(catalog.transformers.count == 8 && catalog.filters.count == 5)
+            #expect(catalog.transformers.count == 11 && catalog.filters.count == 8)
+            #expect(catalog.filters.first { $0.name == "FreeEvents" }?.builtinOnly == true)
+            #expect(catalog.transformers.first { $0.name == "SetVisibility" }?.parameters.first?.choices == ["default", "private"])
         }
     }
 }

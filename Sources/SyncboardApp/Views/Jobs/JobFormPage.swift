@@ -80,8 +80,10 @@ struct JobFormPage {
                         .input(.type(.checkbox), .attr("id", Self.inputID(key)), .attr("name", key), .value("on"), .checked(form.isChecked(key)),
                                .attr("aria-describedby", describedBy(hint: "\(Self.inputID(key))-hint", field: "\(group).\(entry.name)")),
                                .attr("aria-invalid", invalid("\(group).\(entry.name)"))),
-                        .label(.attr("for", Self.inputID(key)), .strong(.text(entry.label)), .span(.class("muted"), .text(" (\(entry.name))")))),
-                    .p(.class("hint"), .attr("id", "\(Self.inputID(key))-hint"), .text(entry.help)),
+                        .label(.attr("for", Self.inputID(key)), .strong(.text(entry.label)), .span(.class("muted"), .text(" (\(entry.name))")),
+                               .if(entry.builtinOnly, .group(.text(" "), .span(.class("badge badge-new"), "built-in engine only"))))),
+                    .p(.class("hint"), .attr("id", "\(Self.inputID(key))-hint"), .text(entry.help),
+                       .if(entry.builtinOnly, .text(" CalendarSync does not know this rule: a job that uses it runs on Syncboard's built-in engine."))),
                     .if(entry.name == "TimeFrame" || entry.name == "TimeFilter", utcHint(prefix: prefix, filter: entry.name)),
                     errorMessage("\(group).\(entry.name)"),
                     .forEach(entry.parameters) { parameter in parameterField(parameter, key: "\(key).\(parameter.name)", field: "\(group).\(entry.name).\(parameter.name)") })
@@ -197,6 +199,15 @@ struct JobFormPage {
                 .input(.type(.checkbox), .attr("id", id), .attr("name", key), .value("on"), .checked(form.isChecked(key)),
                        .attr("aria-describedby", describedBy(field: field)), .attr("aria-invalid", invalid(field))),
                 .label(.attr("for", id), .text(parameter.label)),
+                errorMessage(field))
+        case .string where parameter.choices != nil:
+            let value = form.values[key] ?? parameter.defaultValue.description
+            return .div(.class("field nested" + (error(field) != nil ? " invalid" : "")),
+                .label(.attr("for", id), .text(parameter.label)),
+                .select(.attr("id", id), .attr("name", key),
+                        .attr("aria-describedby", describedBy(hint: "\(id)-hint", field: field)), .attr("aria-invalid", invalid(field)),
+                    .forEach(parameter.choices ?? []) { choice in Self.option(choice, choice, selected: value == choice) }),
+                .p(.class("hint"), .attr("id", "\(id)-hint"), .text(parameter.help)),
                 errorMessage(field))
         case .int, .string:
             let value = form.values[key] ?? parameter.defaultValue.description

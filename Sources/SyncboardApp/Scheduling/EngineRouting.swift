@@ -1,0 +1,44 @@
+import Fluent
+import Foundation
+import SyncboardCore
+
+/// Which engine runs which job when the installation has both. A job whose rules only the built-in engine knows
+/// (`SyncJobSpec.needsBuiltinEngine`) runs on it under `auto`; with SYNCBOARD_ENGINE=calendarsync such a job is
+/// refused when saved and, should one exist (saved under another engine), its runs fail saying why.
+enum EngineRouting {
+    /// What the form and the API say about a spec the installation's engine cannot run, one error per rule.
+    static func problems(with spec: SyncJobSpec, engine: AppConfiguration.EngineChoice) -> [FieldError] {
+        guard engine == .calendarsync else { return [] }
+        return spec.builtinOnlyFields().map { field in
+            FieldError(field: field, message: "only Syncboard's built-in engine applies this rule, and this installation runs every job with the CalendarSync CLI (SYNCBOARD_ENGINE=calendarsync); choose another rule or ask the operator to use SYNCBOARD_ENGINE=auto or builtin")
+        }
+    }
+
+    /// The line a CLI run of such a job ends with.
+    static func refusal(_ spec: SyncJobSpec) -> String {
+        "This job uses rules only the built-in engine applies (\(spec.builtinOnlyFields().joined(separator: ", "))), and this installation runs jobs with the CalendarSync CLI only (SYNCBOARD_ENGINE=calendarsync). Remove those rules or use SYNCBOARD_ENGINE=auto or builtin."
+    }
+}
+
+/// Runs each job with the CLI unless the job needs the built-in engine (`auto` with a CalendarSync binary), or
+/// refuses jobs the CLI cannot run as defined (`calendarsync`).
+struct RoutingRunExecutor: RunExecutor {
+    let db: any Database
+    let cli: any RunExecutor
+    /// nil: the built-in engine is not allowed (SYNCBOARD_ENGINE=calendarsync).
+    let builtin: (any RunExecutor)?
+
+    func execute(_ run: RunContext, log: RunLogWriter) async -> RunOutcome {
+        // A job that cannot be read here is left to the CLI executor, which reports it as it always has.
+        guard let job = try? await SyncJob.find(run.jobID, on: db), job.spec.needsBuiltinEngine else {
+            return await cli.execute(run, log: log)
+        }
+        guard let builtin else {
+            let message = EngineRouting.refusal(job.spec)
+            await log.append(message, stream: .syncboard)
+            return .failed(engine: "calendarsync", message, class: .configuration)
+        }
+        await log.append("This job uses rules only the built-in engine applies: it runs on the built-in engine.", stream: .syncboard)
+        return await builtin.execute(run, log: log)
+    }
+}
