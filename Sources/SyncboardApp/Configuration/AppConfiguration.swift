@@ -49,6 +49,8 @@ public struct AppConfiguration: Sendable {
     public var sessionLifetime: TimeInterval
     /// Rate limits of the JSON API.
     public var api: APISettings
+    /// Notifications: SMTP, webhooks, the outbox (`DeliverySettings`).
+    public var delivery: DeliverySettings = DeliverySettings()
 
     public enum EngineChoice: String, Sendable, CaseIterable {
         case auto, calendarsync, builtin
@@ -119,7 +121,8 @@ public struct AppConfiguration: Sendable {
                                                           default: 72, range: 1...8760) * 3600),
             sessionLifetime: TimeInterval(try parseInt(env.string("SYNCBOARD_SESSION_MAX_DAYS"), variable: "SYNCBOARD_SESSION_MAX_DAYS",
                                                        default: 30, range: 1...365) * 86400),
-            api: try APISettings.load(from: env)
+            api: try APISettings.load(from: env),
+            delivery: try DeliverySettings.load(from: env)
         )
     }
 

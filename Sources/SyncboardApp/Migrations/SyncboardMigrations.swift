@@ -17,6 +17,7 @@ public enum SyncboardMigrations {
             CreatePersonalAccessTokens(),
             CreateSyncStates(), CreateSyncCopies(), AddJobRunSyncKind(),
             AddJobRunSandboxed(),
+            CreateNotifications(),
             CreatePushChannels(), AddSyncJobQuietChecks(),
             CreateSyncTombstones(), AddSyncJobDeletionsStick(),
         ]

@@ -37,6 +37,7 @@ struct RunRecorder {
             let job = try await SyncJob.find(run.$job.id, on: db)
             if let job {
                 try await updateJob(job, after: run, outcome: outcome, on: db, now: now)
+                try await IncidentTracker(db: db, now: now).runFinished(run, job: job, outcome: outcome)  // notifications (issue 15)
                 if QuietCheck.isQuiet(run, of: job, outcome: outcome) {
                     try await QuietCheck.record(run, of: job, on: db, now: now)
                     return run

@@ -33,7 +33,12 @@ final class SchedulerLifecycle: LifecycleHandler, @unchecked Sendable {
         let scheduler = try SchedulerHost(app: application, role: "serve").makeScheduler(workerID: heartbeatService.workerID)
         lock.withLock {
             self.scheduler = scheduler
-            loop = Task { await scheduler.run() }
+            loop = Task { [workerID = heartbeatService.workerID] in
+                let notifications = NotificationWorker.start(app: application, workerID: workerID)  // outbox and account checks (issue 15)
+                await scheduler.run()
+                notifications.cancel()
+                await notifications.value
+            }
             heartbeat = Task { try? await heartbeatService.beatUntilCancelled(activeRuns: { await scheduler.activeRunCount }) }
             channels = ChannelKeeperHost.start(app: application, workerID: heartbeatService.workerID)
         }
@@ -56,13 +61,19 @@ struct SchedulerService: Service {
 
     func run() async throws {
         let scheduler = try SchedulerHost(app: app, role: "worker").makeScheduler(workerID: heartbeat.workerID)
-        let loop = Task { await scheduler.run() }
+        let loop = Task { [app, workerID = heartbeat.workerID] in
+            let notifications = NotificationWorker.start(app: app, workerID: workerID)  // outbox and account checks (issue 15)
+            await scheduler.run()
+            notifications.cancel()
+            await notifications.value
+        }
         let beats = Task { try? await heartbeat.beatUntilCancelled(activeRuns: { await scheduler.activeRunCount }) }
         let channels = ChannelKeeperHost.start(app: app, workerID: heartbeat.workerID)
         try? await gracefulShutdown()
         channels?.cancel()
         loop.cancel()
         await scheduler.shutdown()
+        await loop.value  // lets the notification worker finish a delivery under way
         beats.cancel()
         await beats.value
     }
