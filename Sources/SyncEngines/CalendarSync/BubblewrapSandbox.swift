@@ -63,15 +63,19 @@ public struct BubblewrapSandbox: Sendable, Hashable {
             args += Self.isDirectory(path) ? ["--tmpfs", path] : ["--ro-bind", "/dev/null", path]
             hidden.append(path)
         }
-        // The program itself: only its file, never its folder (which may be somewhere private).
-        let real = Self.realPath(executable)
-        func shown(_ path: String) -> Bool { Self.isInside(path, visible) && !Self.isInside(path, hidden) }
-        if !shown(real) { args += ["--ro-bind", real, real] }
-        if executable != real && !shown(executable) { args += ["--ro-bind", real, executable] }
         // The workspace on an empty read-only tmpfs at its parent: no sibling run is visible, and nothing can be
         // written beside it (not even into the sandbox's copy of that directory).
         let parent = workspace.deletingLastPathComponent().path
-        args += ["--tmpfs", parent, "--bind", workspace.path, workspace.path, "--remount-ro", parent, "--chdir", workspace.path]
+        args += ["--tmpfs", parent, "--bind", workspace.path, workspace.path]
+        // The program itself: only its file, never its folder (which may be somewhere private). Bound after the
+        // workspace's parent, which may hold it too (both under /tmp, say) and would otherwise cover it.
+        let real = Self.realPath(executable)
+        func shown(_ path: String) -> Bool {
+            Self.isInside(path, visible) && !Self.isInside(path, hidden) && !Self.isInside(path, [Self.realPath(parent)])
+        }
+        if !shown(real) { args += ["--ro-bind", real, real] }
+        if executable != real && !shown(executable) { args += ["--ro-bind", real, executable] }
+        args += ["--remount-ro", parent, "--chdir", workspace.path]
         for path in hidden where Self.isDirectory(path) { args += ["--remount-ro", path] }
         args += ["--remount-ro", "/"]  // the sandbox's own root too: only the workspace and the private /tmp are writable
         return args + [executable] + arguments

@@ -413,7 +413,7 @@ struct CalendarSyncSandboxTests {
         let args = plain.arguments(executable: inTools, arguments: ["--config", "x"], workspace: workspace)
         for flags in [["--unshare-all", "--share-net"], ["--die-with-parent", "--new-session", "--cap-drop", "ALL"], ["--tmpfs", "/tmp"],
                       ["--ro-bind", inTools, inTools],
-                      ["--tmpfs", runs.path, "--bind", workspace.path, workspace.path, "--remount-ro", runs.path, "--chdir", workspace.path]] {
+                      ["--tmpfs", runs.path, "--bind", workspace.path, workspace.path], ["--remount-ro", runs.path, "--chdir", workspace.path]] {
             #expect(args.contains(flags), "\(flags) in \(args)")
         }
         #expect(!args.contains(tools.path) && !args.contains(root.path) && !args.contains(data.path), "nothing else of the host: \(args)")
@@ -434,5 +434,13 @@ struct CalendarSyncSandboxTests {
         let binary = try #require(wideArgs.firstRange(of: ["--ro-bind", inData, inData])).lowerBound
         let bind = try #require(wideArgs.firstRange(of: ["--bind", workspace.path, workspace.path])).lowerBound
         #expect(readOnly < hideData && hideData < binary && readOnly < hideRuns && hideRuns < bind, "\(wideArgs)")
+
+        // A program below the runs' folder (CALENDARSYNC_BIN and the default run directory both under /tmp):
+        // bound after that folder's empty tmpfs, which would otherwise cover it.
+        let inRuns = runs.appendingPathComponent("tools/calendarsync").path
+        let nested = plain.arguments(executable: inRuns, arguments: [], workspace: workspace)
+        let runsCovered = try #require(nested.firstRange(of: ["--tmpfs", runs.path])).lowerBound
+        let nestedBinary = try #require(nested.firstRange(of: ["--ro-bind", inRuns, inRuns]), "\(nested)").lowerBound
+        #expect(runsCovered < nestedBinary, "\(nested)")
     }
 }
