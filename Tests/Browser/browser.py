@@ -387,6 +387,19 @@ def iso(days=0, hour=9):
     return time.strftime(f"%Y-%m-%dT{hour:02d}:00:00Z", day)
 
 
+def keep_failure_evidence(name):
+    """What a failed journey left on screen: a screenshot, the page's source and its address in the artifacts.
+    No axe check here (it may be what failed), and nothing that goes wrong here hides the journey's own error."""
+    try:
+        base = f"{args.artifacts}/FAILED-{name}"
+        driver.save_screenshot(f"{base}.png")
+        with open(f"{base}.html", "w", encoding="utf-8") as page:
+            page.write(f"<!-- {driver.current_url} -->\n{driver.page_source}")
+        print(f"browser: the failed page ({driver.current_url}) is kept as {base}.png and {base}.html", flush=True)
+    except Exception as error:  # the browser itself may be what broke
+        print(f"browser: could not keep the failed page: {error}", flush=True)
+
+
 def run(journeys, only=None):
     failures = 0
     try:
@@ -399,7 +412,7 @@ def run(journeys, only=None):
                 failures += 1
                 print(f"browser: ✘ {journey.__name__}", flush=True)
                 traceback.print_exc()
-                shot(f"FAILED-{journey.__name__}")
+                keep_failure_evidence(journey.__name__)
                 break  # the journeys build on each other
             if only and only in journey.__name__:
                 break
