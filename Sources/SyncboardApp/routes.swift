@@ -24,4 +24,9 @@ func routes(_ app: Application) throws {
         .grouped(BearerTokenAuthenticator(failedAttempts: RateLimiter()), RequireSignedIn(), APIRateLimit(limiter: RateLimiter()))
     try api.register(collection: AccountsAPIController())
     try api.register(collection: JobsAPIController())
+    try api.register(collection: RunsAPIController())
+
+    // A known API path asked with a method it does not have: 405 with Allow, not 404.
+    let apiRoutes = app.routes.all.filter { $0.path.first == .constant("api") }.map { ($0.path, $0.method) }
+    app.middleware.use(APIMethodNotAllowed(routes: { apiRoutes }))
 }

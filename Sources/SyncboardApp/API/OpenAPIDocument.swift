@@ -1,7 +1,12 @@
 import Foundation
+import SyncboardCore
 
-/// The OpenAPI 3.0 description of `/api/v1`, served at `/api/v1/openapi.json`. A test checks that its paths and
-/// methods are exactly the API's routes, and the CI validates it with openapi-spec-validator.
+/// The OpenAPI 3.0 description of `/api/v1`, served at `/api/v1/openapi.json`: the truth about the API. A test
+/// checks that its paths and methods are exactly the API's routes; `scripts/api-conformance` validates it with
+/// openapi-spec-validator and runs schemathesis (every check, stateful through the `links`) against a live server.
+///
+/// Built from plain dictionaries: the document is one value, and the schemas of steps and cadences are generated
+/// from the same catalogue and rules the server validates with.
 enum OpenAPIDocument {
     typealias JSON = [String: Any]
 
@@ -9,32 +14,127 @@ enum OpenAPIDocument {
     static func array(_ items: JSON) -> JSON { ["type": "array", "items": items] }
     static var uuid: JSON { ["type": "string", "format": "uuid"] }
     static var dateTime: JSON { ["type": "string", "format": "date-time"] }
+    static var string: JSON { ["type": "string"] }
+    static var integer: JSON { ["type": "integer"] }
     static func nullable(_ schema: JSON) -> JSON { schema.merging(["nullable": true]) { $1 } }
+    static func enumeration(_ values: [String]) -> JSON { ["type": "string", "enum": values] }
 
-    static func json(_ schema: JSON, _ description: String) -> JSON {
-        ["description": description, "content": ["application/json": ["schema": schema]]]
+    static func json(_ schema: JSON, _ description: String, example: Any? = nil, headers: JSON? = nil, links: JSON? = nil) -> JSON {
+        var media: JSON = ["schema": schema]
+        if let example { media["example"] = example }
+        var response: JSON = ["description": description, "content": ["application/json": media]]
+        if let headers { response["headers"] = headers }
+        if let links { response["links"] = links }
+        return response
     }
 
-    static var errors: JSON { [
-        "400": ["$ref": "#/components/responses/BadRequest"],
-        "401": ["$ref": "#/components/responses/Unauthenticated"],
-        "403": ["$ref": "#/components/responses/Forbidden"],
-        "404": ["$ref": "#/components/responses/NotFound"],
-    ] }
+    // MARK: - Parameters
 
-    static func operation(_ id: String, _ summary: String, tag: String, parameters: [String] = [], body: JSON? = nil,
-                          responses: JSON, extraErrors: [String] = []) -> JSON {
-        var all = errors
-        for code in extraErrors {
-            all[code] = ["$ref": "#/components/responses/\(code == "409" ? "Conflict" : "ValidationFailed")"]
-        }
+    struct Parameter {
+        let name: String
+        let location: String
+        let schema: JSON
+        let description: String
+
+        static func path(_ name: String, _ description: String) -> Parameter { Parameter(name: name, location: "path", schema: uuid, description: description) }
+        var json: JSON { ["name": name, "in": location, "required": location == "path", "schema": schema, "description": description] }
+    }
+
+    static var jobID: Parameter { Parameter.path("jobID", "A job's id (from createJob or listJobs)") }
+    static var runID: Parameter { Parameter.path("runID", "A run's id (from runJob or listJobRuns)") }
+    static var accountID: Parameter { Parameter.path("accountID", "A linked Google account's id (from listAccounts)") }
+    static var ifMatch: Parameter {
+        Parameter(name: "If-Match", location: "header", schema: string,
+                                   description: "The job's ETag as last read: the change is refused with 412 if the job changed since. Leave out to change it whatever it is now.")
+    }
+
+    static func limit(default value: Int, maximum: Int) -> Parameter {
+        Parameter(name: "limit", location: "query", schema: ["type": "integer", "minimum": 1, "maximum": maximum, "default": value],
+                  description: "How many to return (1 to \(maximum), default \(value))")
+    }
+
+    // MARK: - Operations
+
+    /// Errors every operation can answer: no or a refused credential, a write with a read-only token or without the
+    /// session's CSRF token, too many requests.
+    static let commonErrors = [401, 403, 429]
+
+    static func operation(_ id: String, _ summary: String, tag: String, description: String? = nil, parameters: [Parameter] = [],
+                          body: JSON? = nil, bodyRequired: Bool = true, bodyExample: Any? = nil,
+                          responses: JSON, errors: [Int] = []) -> JSON {
+        var all: JSON = [:]
+        var codes = commonErrors + errors
+        if !parameters.filter({ $0.location == "path" }).isEmpty { codes.append(404) }
+        if body != nil { codes += [400, 413, 415] }
+        if parameters.contains(where: { $0.location == "query" }) { codes.append(400) }
+        for code in Set(codes) { all[String(code)] = ["$ref": "#/components/responses/\(errorResponses[code]!.name)"] }
         responses.forEach { all[$0.key] = $0.value }
         var op: JSON = ["operationId": id, "summary": summary, "tags": [tag], "responses": all]
-        if !parameters.isEmpty {
-            op["parameters"] = parameters.map { ["name": $0, "in": "path", "required": true, "schema": uuid] as JSON }
+        if let description { op["description"] = description }
+        if !parameters.isEmpty { op["parameters"] = parameters.map(\.json) }
+        if let body {
+            var media: JSON = ["schema": body]
+            if let bodyExample { media["example"] = bodyExample }
+            op["requestBody"] = ["required": bodyRequired, "content": ["application/json": media]]
         }
-        if let body { op["requestBody"] = ["required": true, "content": ["application/json": ["schema": body]]] }
         return op
+    }
+
+    static var errorResponses: [Int: (name: String, description: String)] { [
+        400: ("BadRequest", "The request could not be read (malformed JSON, a missing or mistyped field, a bad query parameter); `message` names the field"),
+        401: ("Unauthenticated", "No credential, or one that was not accepted (the same answer whatever was wrong)"),
+        403: ("Forbidden", "A write with a read-only token, or a browser request without the session's CSRF token"),
+        404: ("NotFound", "No such thing for this user (another user's things are not found either)"),
+        409: ("Conflict", "Not possible in the current state (e.g. the job is already running, the run already finished)"),
+        412: ("PreconditionFailed", "If-Match named an ETag the job no longer has: read it again and retry"),
+        413: ("ContentTooLarge", "The body is larger than the API takes (1 MB for a job)"),
+        415: ("UnsupportedMediaType", "The body is not JSON (send Content-Type: application/json)"),
+        422: ("ValidationFailed", "Not saved: `fields` names each problem"),
+        429: ("TooManyRequests", "Too many requests by this token or session (or failed token attempts from this address); retry after Retry-After seconds"),
+        502: ("BadGateway", "Google answered with an error"),
+        503: ("ServiceUnavailable", "Sign-in with Google is not configured on this server"),
+    ] }
+
+    /// Where a job's id leads: every operation on one job; with the job's ETag as If-Match when the answer has one.
+    static func jobLinks(_ pointer: String, withETag: Bool = true) -> JSON {
+        var links: JSON = [:]
+        for target in ["getJob", "updateJob", "deleteJob", "pauseJob", "resumeJob", "runJob", "listJobRuns"] {
+            var parameters: JSON = ["jobID": "$response.body#\(pointer)"]
+            if withETag, ["updateJob", "deleteJob"].contains(target) { parameters["header.If-Match"] = "$response.header.ETag" }
+            links[target] = ["operationId": target, "parameters": parameters,
+                             "description": "The job's id as `jobID` of \(target)"] as JSON
+        }
+        return links
+    }
+
+    static func runLinks(_ pointer: String) -> JSON {
+        var links: JSON = [:]
+        for target in ["getRun", "getRunLog", "streamRunLog", "cancelRun"] {
+            links[target] = ["operationId": target, "parameters": ["runID": "$response.body#\(pointer)"],
+                             "description": "The run's id as `runID` of \(target)"] as JSON
+        }
+        return links
+    }
+
+    /// A run list continues after a run: the previous page's nextCursor is its last run's id (404 if there is no such run).
+    static var runCursor: Parameter {
+        Parameter(name: "cursor", location: "query", schema: uuid, description: "Where to continue: the nextCursor of the previous page")
+    }
+
+    /// A log continues after a line: the previous page's nextCursor is its last line's number.
+    static var logCursor: Parameter {
+        Parameter(name: "cursor", location: "query", schema: ["type": "integer", "minimum": -1, "maximum": RunsAPIController.maximumSeq],
+                  description: "Where to continue: the nextCursor of the previous page (-1 or left out: from the first line)")
+    }
+
+    /// The filters of run lists.
+    static var runFilters: [Parameter] {
+        [Parameter(name: "status", location: "query", schema: enumeration(JobRun.Status.allCases.map(\.rawValue)), description: "Only runs in this status"),
+         Parameter(name: "mode", location: "query", schema: enumeration(JobRun.Mode.allCases.map(\.rawValue)), description: "Only runs in this mode")]
+    }
+
+    static var jobHeaders: JSON {
+        ["ETag": ["description": "The job's version, for If-Match", "required": true, "schema": string] as JSON]
     }
 
     static var document: JSON {
@@ -42,123 +142,296 @@ enum OpenAPIDocument {
             "openapi": "3.0.3",
             "info": [
                 "title": "Syncboard API", "version": SyncboardVersion.current,
-                "description": "Sync jobs between Google calendars. Authenticate with the browser session cookie; state-changing requests also need the session's CSRF token in the X-CSRF-Token header. Errors are JSON: {error, message, fields?}.",
+                "description": """
+                    Sync jobs between Google calendars. Scripts authenticate with a personal access token (create one on \
+                    the API tokens page): `Authorization: Bearer sbp_…`. A browser page may instead use its session \
+                    cookie, with the session's CSRF token in `X-CSRF-Token` on writes. Errors are JSON \
+                    `{error, message, fields?, requestID?}`; `fields` names each field a 422 is about. Jobs carry an \
+                    `ETag`: send it back as `If-Match` on PUT and DELETE to be told (412) when someone else changed the job \
+                    meanwhile. Each token and session may make SYNCBOARD_API_RATE_LIMIT requests a minute (default 600); past \
+                    it the answer is 429 with `Retry-After`.
+                    """,
             ] as JSON,
             "servers": [["url": "/api/v1"]],
-            "security": [["session": [String]()]],
+            "security": [["bearer": [String]()], ["session": [String]()]],
+            "tags": [["name": "jobs"], ["name": "runs"], ["name": "accounts"], ["name": "catalog"]],
             "paths": paths,
             "components": components,
         ]
     }
 
+    static var jobExample: JSON {
+        ["id": "6f1c1f8e-3b7a-4d52-9a57-6f0c2f1d9a10", "name": "Work → Family",
+         "sourceCalendarId": "0b6e4b0c-8a0d-4b8e-9b43-2f5e1c7d1a01", "destinationCalendarId": "5d1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b",
+         "transformers": [["name": "KeepTitle", "parameters": [String: Any]()], ["name": "PrefixTitle", "parameters": ["Prefix": "[Work] "]]],
+         "filters": [["name": "TimeFrame", "parameters": ["HourStart": 7, "HourEnd": 18]]],
+         "window": ["start": ["identifier": "MonthStart", "offset": -1], "end": ["identifier": "MonthEnd", "offset": 1]],
+         "cadence": ["kind": "daily", "time": "06:30"], "cadenceDescription": "Daily at 06:30", "timeZone": "Europe/Berlin",
+         "updateConcurrency": 1, "enabled": true, "nextRunAt": "2026-11-26T05:30:00Z"]
+    }
+
+    static var jobInputExample: JSON {
+        ["name": "Work → Family", "sourceCalendarId": "0b6e4b0c-8a0d-4b8e-9b43-2f5e1c7d1a01",
+         "destinationCalendarId": "5d1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b",
+         "transformers": [["name": "KeepTitle"], ["name": "PrefixTitle", "parameters": ["Prefix": "[Work] "]]],
+         "filters": [["name": "TimeFrame", "parameters": ["HourStart": 7, "HourEnd": 18]]],
+         "cadence": ["kind": "daily", "time": "06:30"]]
+    }
+
+    static var runExample: JSON {
+        ["id": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", "jobId": "6f1c1f8e-3b7a-4d52-9a57-6f0c2f1d9a10", "trigger": "manual",
+         "mode": "dry_run", "status": "queued", "attempt": 1, "queuedAt": "2026-11-25T12:00:00Z"]
+    }
+
     static var paths: JSON {
-        [
+        let job = ref("Job")
+        return [
             "/catalog": ["get": operation("getCatalog", "The transformers and filters a job can use, with their parameters", tag: "catalog",
                                           responses: ["200": json(ref("Catalog"), "The catalogue")])],
             "/accounts": ["get": operation("listAccounts", "Linked Google accounts with their calendars", tag: "accounts",
-                                           responses: ["200": json(array(ref("Account")), "The accounts")])],
+                                           responses: ["200": json(array(ref("Account")), "The accounts, each with its calendars", links: [
+                                               "getAccount": ["operationId": "getAccount", "parameters": ["accountID": "$response.body#/0/id"]] as JSON,
+                                               "listCalendars": ["operationId": "listCalendars", "parameters": ["accountID": "$response.body#/0/id"]] as JSON,
+                                               "refreshCalendars": ["operationId": "refreshCalendars", "parameters": ["accountID": "$response.body#/0/id"]] as JSON,
+                                               "createJob": ["operationId": "createJob", "description": "A job between the first account's first two calendars",
+                                                             "requestBody": ["name": "Linked job", "sourceCalendarId": "$response.body#/0/calendars/0/id",
+                                                                             "destinationCalendarId": "$response.body#/0/calendars/1/id",
+                                                                             "cadence": ["kind": "hourly"]] as JSON] as JSON,
+                                           ])])],
+            "/accounts/{accountID}": ["get": operation("getAccount", "One linked Google account with its calendars", tag: "accounts",
+                                                       parameters: [accountID], responses: ["200": json(ref("Account"), "The account")])],
             "/accounts/{accountID}/calendars": ["get": operation("listCalendars", "The calendars of one account", tag: "accounts",
-                                                                 parameters: ["accountID"], responses: ["200": json(array(ref("Calendar")), "The calendars")])],
+                                                                 parameters: [accountID], responses: ["200": json(array(ref("Calendar")), "The calendars, by name")])],
             "/accounts/{accountID}/refresh": ["post": operation("refreshCalendars", "List the account's calendars from Google again", tag: "accounts",
-                                                                parameters: ["accountID"], responses: ["200": json(ref("Account"), "The account, refreshed")],
-                                                                extraErrors: ["409"])],
+                                                                parameters: [accountID], responses: ["200": json(ref("Account"), "The account, refreshed")],
+                                                                errors: [409, 502, 503])],
             "/jobs": [
-                "get": operation("listJobs", "The user's jobs", tag: "jobs", responses: ["200": json(array(ref("Job")), "The jobs")]),
-                "post": operation("createJob", "Create a job", tag: "jobs", body: ref("JobInput"),
-                                  responses: ["201": json(ref("Job"), "The job, scheduled")], extraErrors: ["422"]),
+                "get": operation("listJobs", "The user's jobs, by name", tag: "jobs",
+                                 responses: ["200": json(array(job), "The jobs", example: [jobExample], links: jobLinks("/0/id", withETag: false))]),
+                "post": operation("createJob", "Create a job", tag: "jobs",
+                                  description: "Validated like the form: every problem is named in `fields` of a 422. The time zone defaults to the source calendar's.",
+                                  body: ref("JobInput"), bodyExample: jobInputExample,
+                                  responses: ["201": json(job, "The job, scheduled", example: jobExample,
+                                                          headers: jobHeaders.merging(["Location": ["description": "The job's URL", "required": true, "schema": string] as JSON]) { $1 },
+                                                          links: jobLinks("/id"))],
+                                  errors: [422]),
             ],
             "/jobs/{jobID}": [
-                "get": operation("getJob", "One job", tag: "jobs", parameters: ["jobID"], responses: ["200": json(ref("Job"), "The job")]),
-                "put": operation("updateJob", "Replace a job's configuration", tag: "jobs", parameters: ["jobID"], body: ref("JobInput"),
-                                 responses: ["200": json(ref("Job"), "The job")], extraErrors: ["422"]),
-                "delete": operation("deleteJob", "Delete a job and its runs", tag: "jobs", parameters: ["jobID"],
-                                    responses: ["204": ["description": "Deleted"]]),
+                "get": operation("getJob", "One job", tag: "jobs", parameters: [jobID],
+                                 responses: ["200": json(job, "The job", example: jobExample, headers: jobHeaders, links: jobLinks("/id"))]),
+                "put": operation("updateJob", "Replace a job's configuration", tag: "jobs", parameters: [jobID, ifMatch],
+                                 body: ref("JobInput"), bodyExample: jobInputExample,
+                                 responses: ["200": json(job, "The job, saved and rescheduled", example: jobExample, headers: jobHeaders, links: jobLinks("/id"))],
+                                 errors: [412, 422]),
+                "delete": operation("deleteJob", "Delete a job and its runs", tag: "jobs", parameters: [jobID, ifMatch],
+                                    responses: ["204": ["description": "Deleted"] as JSON], errors: [412]),
             ],
-            "/jobs/{jobID}/pause": ["post": operation("pauseJob", "Pause a job", tag: "jobs", parameters: ["jobID"],
-                                                      responses: ["200": json(ref("Job"), "The job, paused")])],
-            "/jobs/{jobID}/resume": ["post": operation("resumeJob", "Resume a job (scheduled from now)", tag: "jobs", parameters: ["jobID"],
-                                                       responses: ["200": json(ref("Job"), "The job, scheduled")], extraErrors: ["409"])],
+            "/jobs/{jobID}/pause": ["post": operation("pauseJob", "Pause a job", tag: "jobs", parameters: [jobID],
+                                                      responses: ["200": json(job, "The job, paused", headers: jobHeaders, links: jobLinks("/id"))])],
+            "/jobs/{jobID}/resume": ["post": operation("resumeJob", "Resume a job (scheduled from now)", tag: "jobs", parameters: [jobID],
+                                                       responses: ["200": json(job, "The job, scheduled", headers: jobHeaders, links: jobLinks("/id"))],
+                                                       errors: [409])],
             "/jobs/{jobID}/runs": [
-                "get": operation("listRuns", "The job's latest runs (?limit=, at most 500)", tag: "runs", parameters: ["jobID"],
-                                 responses: ["200": json(array(ref("Run")), "Newest first")]),
-                "post": operation("runJob", "Run the job now, in mode sync, dry_run or clean", tag: "runs", parameters: ["jobID"],
-                                  body: ["type": "object", "properties": ["mode": ["type": "string", "enum": ["sync", "dry_run", "clean"]]]],
-                                  responses: ["202": json(ref("Run"), "Queued: it starts within seconds")], extraErrors: ["409"]),
+                "get": operation("listJobRuns", "The job's runs, newest first, a page at a time", tag: "runs",
+                                 parameters: [jobID] + runFilters + [limit(default: 50, maximum: 500), runCursor],
+                                 responses: ["200": json(ref("RunPage"), "Newest first", example: ["items": [runExample]], links: runLinks("/items/0/id"))]),
+                "post": operation("runJob", "Run the job now", tag: "runs",
+                                  description: "Queues a run in mode sync (the default), dry_run (reports what it would do) or clean (removes what Syncboard copied).",
+                                  parameters: [jobID], body: ref("RunRequest"), bodyRequired: false, bodyExample: ["mode": "dry_run"],
+                                  responses: ["202": json(ref("Run"), "Queued: it starts within seconds", example: runExample, links: runLinks("/id"))],
+                                  errors: [409]),
             ],
-            "/runs/{runID}/cancel": ["post": operation("cancelRun", "Cancel a queued or running run", tag: "runs", parameters: ["runID"],
-                                                       responses: ["200": json(ref("Run"), "The run")], extraErrors: ["409"])],
+            "/runs": ["get": operation("listRuns", "Runs of all your jobs, newest first, a page at a time", tag: "runs",
+                                       description: "Filter by job, status and mode; follow nextCursor for the next page (there is none after the last).",
+                                       parameters: [Parameter(name: "jobId", location: "query", schema: uuid, description: "Only this job's runs")]
+                                           + runFilters + [limit(default: 50, maximum: 500), runCursor],
+                                       responses: ["200": json(ref("RunPage"), "Newest first", example: ["items": [runExample], "nextCursor": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"],
+                                                               links: runLinks("/items/0/id"))],
+                                       errors: [404])],
+            "/runs/{runID}": ["get": operation("getRun", "One run", tag: "runs", parameters: [runID],
+                                               responses: ["200": json(ref("Run"), "The run", example: runExample, links: runLinks("/id"))])],
+            "/runs/{runID}/log": ["get": operation("getRunLog", "The run's log lines in order, a page at a time", tag: "runs",
+                                                   description: "While the run is active, nextCursor is always given: ask again with it for lines written since.",
+                                                   parameters: [runID, limit(default: 1000, maximum: 5000), logCursor],
+                                                   responses: ["200": json(ref("LogPage"), "Lines after the cursor",
+                                                                           example: ["items": [["seq": 0, "stream": "syncboard", "at": "2026-11-25T12:00:01Z", "text": "Starting a dry run"]],
+                                                                                     "nextCursor": "0", "finished": false])])],
+            "/runs/{runID}/log/stream": ["get": operation("streamRunLog", "New log lines as they are written (server-sent events)", tag: "runs",
+                                                          description: "`line` events (id = the line's seq; send Last-Event-ID to resume) with {seq, stream, at, text}, comments as keep-alives, and one `end` event with {status, summary} when the run ends; then the stream closes.",
+                                                          parameters: [runID],
+                                                          responses: ["200": ["description": "An event stream", "content": ["text/event-stream": ["schema": ref("LogEvent")]]] as JSON])],
+            "/runs/{runID}/cancel": ["post": operation("cancelRun", "Cancel a queued or running run", tag: "runs", parameters: [runID],
+                                                       responses: ["200": json(ref("Run"), "The run, cancelled")], errors: [409])],
+        ]
+    }
+
+    // MARK: - Schemas
+
+    /// One schema per catalogue entry, so that a step's parameters are typed and bounded as the server checks them.
+    static func stepSchema(_ kind: SyncCatalog.Kind) -> JSON {
+        let alternatives: [JSON] = SyncCatalog.pinned.entries(kind).map { entry in
+            var properties: JSON = [:]
+            for parameter in entry.parameters {
+                var schema: JSON
+                switch parameter.type {
+                case .int:
+                    schema = ["type": "integer"]
+                    if let minimum = parameter.minimum { schema["minimum"] = minimum }
+                    if let maximum = parameter.maximum { schema["maximum"] = maximum }
+                case .bool: schema = ["type": "boolean"]
+                case .string:
+                    schema = ["type": "string"]
+                    if let maxLength = parameter.maxLength { schema["maxLength"] = maxLength }
+                    if let choices = parameter.choices { schema["enum"] = choices }
+                }
+                schema["description"] = parameter.label
+                properties[parameter.name] = schema
+            }
+            return ["type": "object", "title": entry.name, "required": ["name"], "description": entry.help,
+                    "properties": ["name": enumeration([entry.name]),
+                                   "parameters": ["type": "object", "properties": properties, "additionalProperties": false] as JSON]]
+        }
+        return ["oneOf": alternatives]
+    }
+
+    static var cadenceSchemas: JSON {
+        func kind(_ name: String, _ description: String, extra: JSON = [:], required: [String] = []) -> JSON {
+            ["type": "object", "description": description, "required": ["kind"] + required,
+             "properties": (["kind": enumeration([name])] as JSON).merging(extra) { $1 }]
+        }
+        return [
+            "CadenceEvery15Minutes": kind("every15Minutes", "Every 15 minutes, at a minute of the job's own"),
+            "CadenceHourly": kind("hourly", "Every hour, at a minute of the job's own"),
+            "CadenceDaily": kind("daily", "Every day at a time in the job's time zone",
+                                 extra: ["time": ["type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "06:30",
+                                                  "description": "HH:MM, 24-hour"] as JSON], required: ["time"]),
+            "CadenceCron": kind("cron", "A five-field cron expression in the job's time zone",
+                                extra: ["expression": ["type": "string", "example": "0 9 * * 1-5",
+                                                       "description": "minute hour day-of-month month day-of-week; a 422 says what is wrong with it"] as JSON],
+                                required: ["expression"]),
+            "CadenceRealtime": kind("realtime", "As changes happen (push notifications, or a check every minute without them); runs on the built-in engine"),
+            "Cadence": [
+                "oneOf": [ref("CadenceEvery15Minutes"), ref("CadenceHourly"), ref("CadenceDaily"), ref("CadenceCron"), ref("CadenceRealtime")],
+                "discriminator": ["propertyName": "kind", "mapping": [
+                    "every15Minutes": "#/components/schemas/CadenceEvery15Minutes", "hourly": "#/components/schemas/CadenceHourly",
+                    "daily": "#/components/schemas/CadenceDaily", "cron": "#/components/schemas/CadenceCron",
+                    "realtime": "#/components/schemas/CadenceRealtime",
+                ]] as JSON,
+            ] as JSON,
         ]
     }
 
     static var components: JSON {
-        let step: JSON = ["type": "object", "required": ["name"], "properties": [
-            "name": ["type": "string"],
+        let offsets = SyncWindow.offsetRange
+        let bound: JSON = ["type": "object", "required": ["identifier", "offset"], "properties": [
+            "identifier": enumeration(SyncWindow.Identifier.allCases.map(\.rawValue)),
+            "offset": ["type": "integer", "minimum": offsets.lowerBound, "maximum": offsets.upperBound, "description": "months"],
+        ]]
+        let window: JSON = ["type": "object", "required": ["start", "end"], "properties": ["start": bound, "end": bound],
+                            "description": "The months a run looks at; it must end after it starts"]
+        let jobInput: JSON = ["type": "object", "required": ["name", "cadence"], "properties": [
+            "name": ["type": "string", "minLength": 1, "maxLength": SyncJobSpec.nameLimit, "description": "Not only spaces"],
+            "sourceCalendarId": ["type": "string", "format": "uuid", "description": "One of your calendars (see listAccounts)"],
+            "destinationCalendarId": ["type": "string", "format": "uuid", "description": "Another of your calendars, one its account can write to"],
+            "transformers": array(ref("Transformer")), "filters": array(ref("Filter")),
+            "window": ref("Window"), "cadence": ref("Cadence"),
+            "timeZone": ["type": "string", "description": "IANA name, e.g. Europe/Berlin; empty or left out for the source calendar's"],
+            "updateConcurrency": ["type": "integer", "minimum": SyncJobSpec.updateConcurrencyRange.lowerBound,
+                                  "maximum": SyncJobSpec.updateConcurrencyRange.upperBound],
+            "deletionsStick": ["type": "boolean", "description": "Copies you delete in the destination stay deleted (built-in engine only); default false"],
+        ]]
+        let savedStep: JSON = ["type": "object", "required": ["name", "parameters"], "properties": [
+            "name": string,
             "parameters": ["type": "object", "additionalProperties": ["oneOf": [["type": "integer"], ["type": "boolean"], ["type": "string"]]]],
         ]]
-        let bound: JSON = ["type": "object", "required": ["identifier", "offset"], "properties": [
-            "identifier": ["type": "string", "enum": ["MonthStart", "MonthEnd"]], "offset": ["type": "integer", "minimum": -24, "maximum": 24],
+        let job: JSON = ["type": "object",
+                         "required": ["id", "name", "transformers", "filters", "window", "cadence", "cadenceDescription", "timeZone",
+                                      "updateConcurrency", "enabled"],
+                         "properties": [
+            "id": uuid, "name": string, "sourceCalendarId": nullable(uuid), "destinationCalendarId": nullable(uuid),
+            "transformers": array(savedStep), "filters": array(savedStep), "window": ref("Window"), "cadence": ref("Cadence"),
+            "cadenceDescription": string, "timeZone": string, "updateConcurrency": integer, "deletionsStick": ["type": "boolean"],
+            "enabled": ["type": "boolean", "description": "false when paused"], "nextRunAt": nullable(dateTime),
+            "statusReason": nullable(["type": "string", "description": "Why it is paused or needs you"]),
+            "warning": nullable(["type": "string", "description": "Saved, but worth knowing (e.g. another job copies the other way)"]),
         ]]
-        let cadence: JSON = ["type": "object", "required": ["kind"], "properties": [
-            "kind": ["type": "string", "enum": ["every15Minutes", "hourly", "daily", "cron"]],
-            "time": ["type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$", "description": "for daily: HH:MM in the job's time zone"],
-            "expression": ["type": "string", "description": "for cron: five fields"],
+        let run: JSON = ["type": "object", "required": ["id", "jobId", "trigger", "mode", "status", "attempt", "queuedAt"], "properties": [
+            "id": uuid, "jobId": uuid, "trigger": enumeration(["scheduled", "catch_up", "manual", "retry", "recovery"]),
+            "mode": enumeration(JobRun.Mode.allCases.map(\.rawValue)), "status": enumeration(JobRun.Status.allCases.map(\.rawValue)),
+            "engine": nullable(string), "attempt": integer, "queuedAt": dateTime,
+            "startedAt": nullable(dateTime), "finishedAt": nullable(dateTime), "durationMs": nullable(integer),
+            "created": nullable(integer), "updated": nullable(integer), "deleted": nullable(integer),
+            "errorSummary": nullable(string),
         ]]
-        let jobInput: JSON = ["type": "object", "required": ["name", "cadence"], "properties": [
-            "name": ["type": "string", "maxLength": 100],
-            "sourceCalendarId": uuid, "destinationCalendarId": uuid,
-            "transformers": array(ref("Step")), "filters": array(ref("Step")),
-            "window": ref("Window"), "cadence": ref("Cadence"),
-            "timeZone": ["type": "string", "description": "IANA name; empty for the source calendar's"],
-            "updateConcurrency": ["type": "integer", "minimum": 1, "maximum": 10],
+        let runPage: JSON = ["type": "object", "required": ["items"], "properties": [
+            "items": array(ref("Run")), "nextCursor": nullable(["type": "string", "format": "uuid", "description": "Absent on the last page"]),
         ]]
-        let job: JSON = ["type": "object", "properties": [
-            "id": uuid, "name": ["type": "string"], "sourceCalendarId": nullable(uuid), "destinationCalendarId": nullable(uuid),
-            "transformers": array(ref("Step")), "filters": array(ref("Step")), "window": ref("Window"), "cadence": ref("Cadence"),
-            "cadenceDescription": ["type": "string"], "timeZone": ["type": "string"], "updateConcurrency": ["type": "integer"],
-            "enabled": ["type": "boolean"], "nextRunAt": nullable(dateTime), "statusReason": nullable(["type": "string"]),
-            "warning": nullable(["type": "string"]),
+        let logLine: JSON = ["type": "object", "required": ["seq", "stream", "at", "text"], "properties": [
+            "seq": integer, "stream": enumeration(["stdout", "stderr", "syncboard"]), "at": dateTime, "text": string,
         ]]
-        let run: JSON = ["type": "object", "properties": [
-            "id": uuid, "jobId": uuid, "trigger": ["type": "string"], "mode": ["type": "string"], "status": ["type": "string"],
-            "engine": nullable(["type": "string"]), "attempt": ["type": "integer"], "queuedAt": dateTime,
-            "startedAt": nullable(dateTime), "finishedAt": nullable(dateTime), "durationMs": nullable(["type": "integer"]),
-            "created": nullable(["type": "integer"]), "updated": nullable(["type": "integer"]), "deleted": nullable(["type": "integer"]),
-            "errorSummary": nullable(["type": "string"]),
+        let logPage: JSON = ["type": "object", "required": ["items", "finished"], "properties": [
+            "items": array(logLine), "nextCursor": nullable(["type": "string", "pattern": "^-?[0-9]+$"]),
+            "finished": ["type": "boolean", "description": "The run has ended: without nextCursor, the log is complete"],
         ]]
-        let calendar: JSON = ["type": "object", "properties": [
-            "id": uuid, "googleId": ["type": "string"], "summary": ["type": "string"], "timeZone": nullable(["type": "string"]),
-            "accessRole": ["type": "string"], "backgroundColor": nullable(["type": "string"]), "primary": ["type": "boolean"],
+        let logEvent: JSON = ["type": "object", "required": ["event", "data"], "description": "One server-sent event", "properties": [
+            "event": enumeration(["line", "end"]), "id": ["type": "string", "description": "The line's seq (line events)"],
+            "data": ["type": "string", "description": "JSON: {seq, stream, at, text} for a line; {status, summary} at the end"],
+        ]]
+        let runRequest: JSON = ["type": "object", "properties": ["mode": enumeration(JobRun.Mode.allCases.map(\.rawValue))]]
+        let calendar: JSON = ["type": "object", "required": ["id", "googleId", "summary", "accessRole", "primary", "writable", "removed"], "properties": [
+            "id": uuid, "googleId": string, "summary": string, "timeZone": nullable(string),
+            "accessRole": string, "backgroundColor": nullable(string), "primary": ["type": "boolean"],
             "writable": ["type": "boolean"], "removed": ["type": "boolean"],
         ]]
-        let account: JSON = ["type": "object", "properties": [
-            "id": uuid, "email": ["type": "string"], "displayName": nullable(["type": "string"]),
-            "status": ["type": "string", "enum": ["active", "needs_reauth", "revoked"]], "lastError": nullable(["type": "string"]),
+        let account: JSON = ["type": "object", "required": ["id", "email", "status", "calendars"], "properties": [
+            "id": uuid, "email": string, "displayName": nullable(string),
+            "status": enumeration(["active", "needs_reauth", "revoked"]), "lastError": nullable(string),
             "calendarsRefreshedAt": nullable(dateTime), "calendars": array(ref("Calendar")),
         ]]
         let error: JSON = ["type": "object", "required": ["error", "message"], "properties": [
-            "error": ["type": "string"], "message": ["type": "string"], "requestID": ["type": "string"],
-            "fields": array(["type": "object", "properties": ["field": ["type": "string"], "message": ["type": "string"]]]),
+            "error": ["type": "string", "description": "A stable code: bad_request, unauthenticated, forbidden, not_found, conflict, precondition_failed, unsupported_media_type, validation_failed, rate_limited, …"],
+            "message": ["type": "string", "description": "For a person, naming the field when one is at fault"],
+            "requestID": string,
+            "fields": array(["type": "object", "required": ["field", "message"], "properties": ["field": string, "message": string]]),
+        ], "example": ["error": "validation_failed", "message": "The job was not saved: one field needs attention.",
+                       "fields": [["field": "cadence.expression", "message": "a cron expression has five fields"]]]]
+        let parameter: JSON = ["type": "object", "properties": [
+            "name": string, "type": enumeration(["int", "bool", "string"]), "defaultValue": ["oneOf": [["type": "integer"], ["type": "boolean"], ["type": "string"]]],
+            "minimum": integer, "maximum": integer, "maxLength": integer, "label": string, "help": string,
+            "choices": array(string),
         ]]
         let catalogEntry: JSON = ["type": "object", "properties": [
-            "name": ["type": "string"], "kind": ["type": "string"], "order": ["type": "integer"], "label": ["type": "string"],
-            "help": ["type": "string"], "parameters": array(["type": "object"]),
+            "name": string, "kind": string, "order": integer, "label": string, "help": string, "parameters": array(parameter),
+            "builtinOnly": ["type": "boolean", "description": "Only Syncboard's built-in engine applies it; a job using it runs there"],
         ]]
-        let catalog: JSON = ["type": "object", "properties": [
-            "calendarSyncVersion": ["type": "string"], "transformers": array(catalogEntry), "filters": array(catalogEntry),
+        let catalog: JSON = ["type": "object", "required": ["calendarSyncVersion", "transformers", "filters"], "properties": [
+            "calendarSyncVersion": string, "transformers": array(catalogEntry), "filters": array(catalogEntry),
         ]]
-        func errorResponse(_ description: String) -> JSON { json(ref("Error"), description) }
+        var responses: JSON = [:]
+        for (code, response) in errorResponses {
+            var answer = json(ref("Error"), response.description)
+            if code == 429 {
+                answer["headers"] = ["Retry-After": ["description": "Seconds until a request may succeed", "required": true,
+                                                     "schema": ["type": "integer", "minimum": 1]] as JSON]
+            }
+            if code == 412 {
+                answer["headers"] = ["ETag": ["description": "The job's current version", "required": true, "schema": string] as JSON]
+            }
+            responses[response.name] = answer
+        }
+        var schemas: JSON = ["Transformer": stepSchema(.transformer), "Filter": stepSchema(.filter), "Window": window,
+                             "JobInput": jobInput, "Job": job, "Run": run, "RunPage": runPage, "LogPage": logPage, "LogEvent": logEvent, "RunRequest": runRequest, "Calendar": calendar,
+                             "Account": account, "Error": error, "Catalog": catalog]
+        schemas.merge(cadenceSchemas) { $1 }
         return [
-            "securitySchemes": ["session": ["type": "apiKey", "in": "cookie", "name": SessionStore.cookieName]],
-            "schemas": ["Step": step, "Window": ["type": "object", "properties": ["start": bound, "end": bound]], "Cadence": cadence,
-                        "JobInput": jobInput, "Job": job, "Run": run, "Calendar": calendar, "Account": account, "Error": error, "Catalog": catalog],
-            "responses": [
-                "BadRequest": errorResponse("The body could not be read; `message` names the field"),
-                "Unauthenticated": errorResponse("No session: sign in first"),
-                "Forbidden": errorResponse("Missing CSRF token or cross-site request"),
-                "NotFound": errorResponse("No such thing for this user"),
-                "Conflict": errorResponse("Not possible in the current state (e.g. already running)"),
-                "ValidationFailed": errorResponse("Not saved: `fields` names each problem"),
-            ],
+            "securitySchemes": [
+                "bearer": ["type": "http", "scheme": "bearer", "bearerFormat": "sbp_…",
+                           "description": "A personal access token from the API tokens page (read-only tokens get 403 on writes)"] as JSON,
+                "session": ["type": "apiKey", "in": "cookie", "name": SessionStore.cookieName,
+                            "description": "The browser session; writes also need the X-CSRF-Token header"] as JSON,
+            ] as JSON,
+            "schemas": schemas,
+            "responses": responses,
         ]
     }
 

@@ -6,6 +6,7 @@ struct AccountsAPIController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let accounts = routes.grouped("accounts")
         accounts.get(use: list)
+        accounts.get(":accountID", use: get)
         accounts.get(":accountID", "calendars", use: calendars)
         accounts.post(":accountID", "refresh", use: refresh)
     }
@@ -35,6 +36,12 @@ struct AccountsAPIController: RouteCollection {
     func list(req: Request) async throws -> [AccountDTO] {
         let user = try req.requireUser()
         return try await AccountQueries.accounts(of: try user.requireID(), on: req.db).map(Self.dto)
+    }
+
+    func get(req: Request) async throws -> AccountDTO {
+        let account = try await AccountQueries.account(req.parameters.get("accountID"), of: try req.requireUser().requireID(), on: req.db)
+        try await account.$calendars.load(on: req.db)
+        return Self.dto(account)
     }
 
     func calendars(req: Request) async throws -> [CalendarDTO] {

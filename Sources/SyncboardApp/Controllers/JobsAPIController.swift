@@ -8,9 +8,10 @@ struct JobsAPIController: RouteCollection {
         routes.get("catalog", use: catalog)
         let jobs = routes.grouped("jobs")
         jobs.get(use: list)
-        jobs.post(use: create)
+        // A job is small, but one with every step and long parameters can pass Vapor's 16 kB default.
+        jobs.on(.POST, body: .collect(maxSize: Self.maxBodySize), use: create)
         jobs.get(":jobID", use: get)
-        jobs.put(":jobID", use: update)
+        jobs.on(.PUT, ":jobID", body: .collect(maxSize: Self.maxBodySize), use: update)
         jobs.delete(":jobID", use: delete)
         jobs.post(":jobID", "pause", use: pause)
         jobs.post(":jobID", "resume", use: resume)
@@ -18,6 +19,8 @@ struct JobsAPIController: RouteCollection {
         jobs.get(":jobID", "runs", use: runs)
         routes.post("runs", ":runID", "cancel", use: cancel)
     }
+
+    static let maxBodySize: ByteCount = "1mb"
 
     /// A job as the API reads and writes it.
     struct JobInput: Content {
@@ -30,11 +33,58 @@ struct JobsAPIController: RouteCollection {
         var cadence: Cadence
         var timeZone: String?
         var updateConcurrency: Int?
+        /// Copies the user deletes in the destination stay deleted (built-in engine); left out: false.
+        var deletionsStick: Bool?
+
+        private enum CodingKeys: String, CodingKey {
+            case name, sourceCalendarId, destinationCalendarId, transformers, filters, window, cadence, timeZone, updateConcurrency
+            case deletionsStick
+        }
+        private enum CadenceKeys: String, CodingKey { case time }
+
+        /// As the OpenAPI document describes it, no more lenient: a daily time is exactly HH:MM.
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decode(String.self, forKey: .name)
+            sourceCalendarId = try container.decodeIfPresent(UUID.self, forKey: .sourceCalendarId)
+            destinationCalendarId = try container.decodeIfPresent(UUID.self, forKey: .destinationCalendarId)
+            transformers = try container.decodeIfPresent([ConfiguredStep].self, forKey: .transformers)
+            filters = try container.decodeIfPresent([ConfiguredStep].self, forKey: .filters)
+            window = try container.decodeIfPresent(SyncWindow.self, forKey: .window)
+            cadence = try container.decode(Cadence.self, forKey: .cadence)
+            if case .daily = cadence {
+                let raw = try container.nestedContainer(keyedBy: CadenceKeys.self, forKey: .cadence)
+                guard try raw.decode(String.self, forKey: .time).wholeMatch(of: /([01][0-9]|2[0-3]):[0-5][0-9]/) != nil else {
+                    throw DecodingError.dataCorruptedError(forKey: .time, in: raw, debugDescription: "expected HH:MM (00:00 to 23:59)")
+                }
+            }
+            timeZone = try container.decodeIfPresent(String.self, forKey: .timeZone)
+            updateConcurrency = try container.decodeIfPresent(Int.self, forKey: .updateConcurrency)
+            deletionsStick = try container.decodeIfPresent(Bool.self, forKey: .deletionsStick)
+        }
+
+        /// The spec, after the checks the document states that the core's rules do not make in the same terms:
+        /// the name's length in Unicode code points (as JSON Schema counts), and no NUL character anywhere (no
+        /// database stores one in text or JSON).
+        func checkedSpec(body: String?) throws -> SyncJobSpec {
+            var problems: [SyncboardErrorMiddleware.FieldMessage] = []
+            if name.unicodeScalars.count > SyncJobSpec.nameLimit {
+                problems.append(.init(field: "name", message: "must be at most \(SyncJobSpec.nameLimit) characters"))
+            }
+            if body?.contains("\\u0000") == true || body?.contains("\0") == true {
+                problems.append(.init(field: "body", message: "text must not contain NUL characters (\\u0000)"))
+            }
+            guard problems.isEmpty else {
+                throw ValidationFailure(reason: "The job was not saved: \(problems.count == 1 ? "one field needs" : "\(problems.count) fields need") attention.",
+                                        fields: problems)
+            }
+            return spec
+        }
 
         var spec: SyncJobSpec {
             SyncJobSpec(name: name, sourceCalendarID: sourceCalendarId, destinationCalendarID: destinationCalendarId,
                         transformers: transformers ?? [], filters: filters ?? [], window: window ?? .default, cadence: cadence,
-                        timeZone: timeZone ?? "", updateConcurrency: updateConcurrency ?? 1)
+                        timeZone: timeZone ?? "", updateConcurrency: updateConcurrency ?? 1, deletionsStick: deletionsStick ?? false)
         }
     }
 
@@ -50,6 +100,7 @@ struct JobsAPIController: RouteCollection {
         let cadenceDescription: String
         let timeZone: String
         let updateConcurrency: Int
+        let deletionsStick: Bool
         let enabled: Bool
         let nextRunAt: Date?
         let statusReason: String?
@@ -67,6 +118,7 @@ struct JobsAPIController: RouteCollection {
             cadenceDescription = job.cadence.words(jobID: job.id)
             timeZone = job.timeZone
             updateConcurrency = job.updateConcurrency
+            deletionsStick = job.deletionsStick
             enabled = job.enabled
             nextRunAt = job.nextRunAt
             statusReason = job.statusReason
@@ -101,6 +153,16 @@ struct JobsAPIController: RouteCollection {
 
     struct RunRequest: Content {
         var mode: JobRun.Mode?
+
+        private enum CodingKeys: String, CodingKey { case mode }
+
+        init(mode: JobRun.Mode?) { self.mode = mode }
+
+        /// `mode` may be left out, but not sent as null.
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            mode = container.contains(.mode) ? try container.decode(JobRun.Mode.self, forKey: .mode) : nil
+        }
     }
 
     func catalog(req: Request) -> SyncCatalog { .pinned }
@@ -125,7 +187,7 @@ struct JobsAPIController: RouteCollection {
     func create(req: Request) async throws -> Response {
         let user = try req.requireUser()
         let input = try req.content.decode(JobInput.self)
-        let saved = try await JobService(db: req.db, userID: try user.requireID(), engine: req.application.syncboard.configuration.engine).create(input.spec)
+        let saved = try await JobService(db: req.db, userID: try user.requireID(), engine: req.application.syncboard.configuration.engine).create(try input.checkedSpec(body: req.body.string))
         let response = try Self.jobResponse(saved.job, warning: saved.warning, status: .created)
         response.headers.replaceOrAdd(name: .location, value: "/api/v1/jobs/\(try saved.job.requireID().uuidString)")
         return response
@@ -134,9 +196,9 @@ struct JobsAPIController: RouteCollection {
     func update(req: Request) async throws -> Response {
         let user = try req.requireUser()
         let job = try await JobQueries.job(req.parameters.get("jobID"), of: try user.requireID(), on: req.db)
+        let input = try req.content.decode(JobInput.self)  // an unreadable body is a 400 whatever If-Match says
         try JobPrecondition.check(req, against: job)
-        let input = try req.content.decode(JobInput.self)
-        let saved = try await JobService(db: req.db, userID: try user.requireID(), engine: req.application.syncboard.configuration.engine).update(job, with: input.spec)
+        let saved = try await JobService(db: req.db, userID: try user.requireID(), engine: req.application.syncboard.configuration.engine).update(job, with: try input.checkedSpec(body: req.body.string))
         return try Self.jobResponse(saved.job, warning: saved.warning)
     }
 
@@ -162,7 +224,9 @@ struct JobsAPIController: RouteCollection {
 
     func runNow(req: Request) async throws -> Response {
         let job = try await JobQueries.job(req.parameters.get("jobID"), of: try req.requireUser().requireID(), on: req.db)
-        let mode = (try? req.content.decode(RunRequest.self))?.mode ?? .sync
+        // The body is optional; when there is one, it must be a RunRequest (a mode that does not exist is a 400).
+        let hasBody = (req.body.data?.readableBytes ?? 0) > 0
+        let mode = hasBody ? try req.content.decode(RunRequest.self).mode ?? .sync : .sync
         do {
             let run = try await RunControl(db: req.db).runNow(jobID: try job.requireID(), mode: mode)
             let response = Response(status: .accepted)
@@ -173,11 +237,11 @@ struct JobsAPIController: RouteCollection {
         }
     }
 
-    func runs(req: Request) async throws -> [RunDTO] {
-        let job = try await JobQueries.job(req.parameters.get("jobID"), of: try req.requireUser().requireID(), on: req.db)
-        let limit = min(max(req.query[Int.self, at: "limit"] ?? 50, 1), 500)
-        return try await JobRun.query(on: req.db).filter(\.$job.$id == job.requireID()).sort(\.$queuedAt, .descending)
-            .limit(limit).all().map(RunDTO.init)
+    /// The job's runs, newest first, paged like GET /runs (whose filters it takes too).
+    func runs(req: Request) async throws -> ListPage<RunDTO> {
+        let userID = try req.requireUser().requireID()
+        let job = try await JobQueries.job(req.parameters.get("jobID"), of: userID, on: req.db)
+        return try await RunsAPIController.page(req, userID: userID, jobID: try job.requireID())
     }
 
     func cancel(req: Request) async throws -> RunDTO {

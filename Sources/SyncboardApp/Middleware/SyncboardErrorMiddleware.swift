@@ -71,6 +71,8 @@ struct SyncboardErrorMiddleware: AsyncMiddleware {
         case 404: return "not_found"
         case 409: return "conflict"
         case 412: return "precondition_failed"
+        case 405: return "method_not_allowed"
+        case 413: return "content_too_large"
         case 415: return "unsupported_media_type"
         case 422: return "validation_failed"
         case 429: return "rate_limited"
