@@ -26,7 +26,8 @@ struct HealthController: RouteCollection {
         return response
     }
 
-    func metrics(req: Request) -> Response {
+    func metrics(req: Request) async -> Response {
+        await SchedulerHealthMetrics.record(db: req.db)
         var headers = HTTPHeaders()
         headers.contentType = HTTPMediaType(type: "text", subType: "plain", parameters: ["version": "0.0.4", "charset": "utf-8"])
         return Response(status: .ok, headers: headers, body: .init(string: MetricsSetup.exposition()))
