@@ -73,6 +73,8 @@ public struct CalendarEvent: Codable, Sendable, Equatable {
     public var visibility: String?
     /// One of Google's event colours, "1" to "11".
     public var colorId: String?
+    /// When the event last changed (RFC 3339, set by Google; read-only): the start of its propagation latency.
+    public var updated: String?
 
     public init(id: String? = nil, summary: String? = nil, description: String? = nil, location: String? = nil, start: EventTime?, end: EventTime?,
                 attendees: [Attendee]? = nil, reminders: Reminders? = nil, extendedProperties: ExtendedProperties? = nil) {

@@ -62,8 +62,14 @@ public struct BuiltinSyncEngine: Sendable {
     }
 
     let api: CalendarAPIClient
+    /// Hears of every copy an incremental run writes or deletes, with the original's change time (the app's
+    /// propagation latency metric).
+    let propagated: @Sendable (Propagation) -> Void
 
-    public init(api: CalendarAPIClient) { self.api = api }
+    public init(api: CalendarAPIClient, propagated: @escaping @Sendable (Propagation) -> Void = { _ in }) {
+        self.api = api
+        self.propagated = propagated
+    }
 
     /// Today's full algorithm (both calendars listed in the window, compared, repaired), for any mode.
     public func run(source: Calendar, sink: Calendar, transformers: [ConfiguredStep], filters: [ConfiguredStep],
@@ -202,6 +208,8 @@ public struct BuiltinSyncEngine: Sendable {
 
         var titles: [String: SyncEvent] = [:]
         for event in changed { titles[event.id] = event }
+        var changedAt: [String: Date] = [:]
+        for event in changes.events { if let id = event.id, let updated = Propagation.parse(event.updated) { changedAt[id] = updated } }
         let writes = plan.deletes.map { delete in
             // Only the index knows the copy; the log names it by its original when that is still there.
             let event = titles[delete.sourceEventID] ?? SyncEvent(id: delete.destinationEventID, title: "the copy of a deleted event", start: .distantPast,
@@ -211,6 +219,7 @@ public struct BuiltinSyncEngine: Sendable {
             + plan.updates.map { Write(.update, $0.copy, destinationID: $0.copy.id, sourceEventID: $0.sourceEventID) }
         var outcome = await apply(writes, to: sink, concurrency: concurrency, log: log) { write, destinationID in
             guard let sourceEventID = write.sourceEventID else { return }
+            if let changed = changedAt[sourceEventID] { propagated(Propagation(sourceEventID: sourceEventID, changedAt: changed, writtenAt: Date())) }
             switch write.kind {
             case .delete: await record(.remove(sourceEventID: sourceEventID))
             case .create, .update:

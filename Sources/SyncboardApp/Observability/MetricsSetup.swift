@@ -16,6 +16,7 @@ public enum MetricsSetup {
                 .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
                 .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10),
             ]
+            factory.durationHistogramBuckets[PropagationMetric.label] = PropagationMetric.buckets
             MetricsSystem.bootstrap(factory)
         }
     }

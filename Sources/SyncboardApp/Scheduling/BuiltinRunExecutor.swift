@@ -59,7 +59,7 @@ struct BuiltinRunExecutor: RunExecutor {
         }
         let zone = TimeZone(identifier: prepared.job.timeZone) ?? TimeZone(identifier: "UTC")!
         let window = prepared.job.spec.window.interval(now: Date(), timeZone: zone)
-        let engine = BuiltinSyncEngine(api: api)
+        let engine = BuiltinSyncEngine(api: api, propagated: PropagationMetric.record)
         let source = BuiltinSyncEngine.Calendar(id: prepared.source.googleID, accessToken: prepared.sourceTokens.accessToken)
         let sink = BuiltinSyncEngine.Calendar(id: prepared.destination.googleID, accessToken: prepared.destinationTokens.accessToken,
                                               accountEmail: prepared.destinationAccount.email)
