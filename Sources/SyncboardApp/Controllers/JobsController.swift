@@ -15,6 +15,7 @@ struct JobsController: RouteCollection {
         jobs.get(":jobID", "delete", use: confirmDelete)
         jobs.post(":jobID", "delete", use: delete)
         jobs.get(":jobID", "config", use: showConfig)
+        try DeletedCopiesController().boot(routes: routes)
     }
 
     func newForm(req: Request) async throws -> Response {

@@ -4,7 +4,7 @@ import SyncboardCore
 /// The job form's fields, as submitted (so a refused form is shown again exactly as typed) and as a spec.
 /// Field names: name, source, destination, t.<Transformer>, t.<Transformer>.<Param>, f.<Filter>, f.<Filter>.<Param>,
 /// windowStart, windowStartOffset, windowEnd, windowEndOffset, cadence, dailyTime, cronExpression, timeZone,
-/// updateConcurrency.
+/// updateConcurrency, deletionsStick.
 struct JobForm {
     var values: [String: String]
 
@@ -41,6 +41,7 @@ struct JobForm {
         values["cadence"] = spec.cadence.kind
         values["timeZone"] = spec.timeZone
         values["updateConcurrency"] = String(spec.updateConcurrency)
+        if spec.deletionsStick { values["deletionsStick"] = "on" }
         self.values = values
     }
 
@@ -104,7 +105,8 @@ struct JobForm {
                 end: .init(SyncWindow.Identifier(rawValue: self["windowEnd"]) ?? .monthEnd, offset: offset("windowEndOffset", field: "window.end.offset"))),
             cadence: cadence,
             timeZone: self["timeZone"].trimmingCharacters(in: .whitespaces),
-            updateConcurrency: concurrency)
+            updateConcurrency: concurrency,
+            deletionsStick: isChecked("deletionsStick"))
         return (spec, errors)
     }
 }

@@ -82,13 +82,17 @@ struct BuiltinRunExecutor: RunExecutor {
             if let state = stored?.state { otherRunSince = try await store.otherRunSince(state, runID: run.runID) }
             var reason = FullSyncPolicy.reason(state: stored?.state.snapshot, fingerprint: fingerprint, window: window, runID: run.runID,
                                                otherRunSince: otherRunSince, now: Date(), interval: configuration.fullSyncInterval)
+            // Deletions that stick: the originals whose copies stay deleted; a restored one is made again by a full run.
+            let tombstones = TombstoneStore(db: db, jobID: try job.requireID())
+            let keptDeleted = job.deletionsStick ? try await tombstones.active() : nil
+            if reason == nil, job.deletionsStick, try await tombstones.anyRestored() { reason = .restored }
             if reason == nil, let (state, index) = stored {
                 try await store.markWriting(runID: run.runID)
                 // An index change that could not be stored leaves the index behind the sink: the next run reconciles.
                 let unrecorded = Mutex(false)
                 let result = try await engine.syncChanges(source: source, sink: sink, transformers: job.transformers, filters: job.filters,
                                                           window: window, since: state.syncToken, index: index,
-                                                          concurrency: job.updateConcurrency, log: emit) { change in
+                                                          concurrency: job.updateConcurrency, tombstones: keptDeleted, log: emit) { change in
                     do { try await store.apply(change) } catch { unrecorded.withLock { $0 = true } }
                 }
                 switch result {
@@ -100,6 +104,7 @@ struct BuiltinRunExecutor: RunExecutor {
                         await log.append("Google did not accept the stored access token; refreshing it and trying again.", stream: .syncboard)
                         return try await perform(run, log: log, forceRefresh: true)
                     }
+                    try await tombstones.add(outcome.tombstoned)
                     try await store.finishIncremental(runID: run.runID, syncToken: nextSyncToken,
                                                       complete: outcome.succeeded && !unrecorded.withLock { $0 })
                     var recorded = Self.runOutcome(outcome)
@@ -112,10 +117,18 @@ struct BuiltinRunExecutor: RunExecutor {
             let why = reason ?? .noState
             await log.append("Full reconciliation: \(why.description).", stream: .syncboard)
             if stored != nil { try await store.markWriting(runID: run.runID) }
+            let sticky = keptDeleted.map { StickyDeletions(tombstones: $0, previousIndex: stored?.index ?? [:]) }
             let (outcome, checkpoint) = try await engine.reconcile(source: source, sink: sink, transformers: job.transformers, filters: job.filters,
-                                                                   window: window, mode: .sync, concurrency: job.updateConcurrency, log: emit)
+                                                                   window: window, mode: .sync, concurrency: job.updateConcurrency, sticky: sticky,
+                                                                   log: emit)
             try Task.checkCancellation()
             if let checkpoint {
+                if job.deletionsStick {
+                    try await tombstones.add(outcome.tombstoned)
+                    try await tombstones.keepOnly(checkpoint.retainedTombstones)
+                } else {
+                    try await tombstones.removeAll()
+                }
                 try await store.replace(with: checkpoint, runID: run.runID, window: window, fingerprint: fingerprint, reason: why,
                                         complete: outcome.succeeded)
             }

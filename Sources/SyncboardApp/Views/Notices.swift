@@ -14,6 +14,7 @@ enum Notices {
         case "job-saved": return .init(kind: .success, message: "Changes saved. The next run uses them.")
         case "job-created-reverse", "job-saved-reverse":
             return .init(kind: .warning, message: "Saved, but another enabled job copies in the opposite direction. Together they copy each other's copies back; tell them apart with a filter or a title prefix.")
+        case "copy-restored": return .init(kind: .success, message: "Restored: the job's next run copies the event again (a run has been queued).")
         case "job-deleted": return .init(kind: .info, message: "The job is deleted. Events it copied stay in the destination calendar (run “Clean up” first to remove them).")
         default: return nil
         }

@@ -98,6 +98,41 @@ struct JobsBuiltinRulesTests {
         }
     }
 
+    @Test("deletions that stick: off by default, set by the form's checkbox and the API's field, refused by its field on a CLI-only installation")
+    func deletionsStickOption() async throws {
+        try await Self.withApp(engine: .auto) { app, world in
+            let page = try await world.client.get("/jobs/new").body.string
+            #expect(page.contains(#"<legend>Deleted copies</legend>"#))
+            #expect(page.contains(#"<input type="checkbox" id="field-deletionsStick" name="deletionsStick" value="on" aria-describedby="field-deletionsStick-hint"/>"#),
+                    "unchecked by default, described by its hint")
+            #expect(try await world.client.post("/jobs", form: try Self.form(world, extra: [:])).status == .seeOther)
+            #expect(try await SyncJob.query(on: app.db).first()?.deletionsStick == false)
+            #expect(try await world.client.post("/jobs", form: try Self.form(world, extra: ["name": "Sticky", "deletionsStick": "on"])).status == .seeOther)
+            let sticky = try #require(try await SyncJob.query(on: app.db).filter(\.$name == "Sticky").first())
+            #expect(sticky.deletionsStick)
+            let edit = try await world.client.get("/jobs/\(try sticky.requireID())/edit").body.string
+            #expect(edit.contains(#"name="deletionsStick" value="on" checked"#))
+            let jobPage = try await world.client.get("/jobs/\(try sticky.requireID())").body.string
+            #expect(jobPage.contains("Copies you deleted (0)") && jobPage.contains("stay deleted"))
+
+            let api = try await world.client.api(.POST, "/api/v1/jobs", json: try JobsTests.body(world, name: "API", extra: #", "deletionsStick": true"#))
+            #expect(api.status == .created, "\(api.body.string)")
+            #expect(try api.content.decode(JobsAPIController.JobDTO.self).deletionsStick)
+            let plain = try await world.client.api(.POST, "/api/v1/jobs", json: try JobsTests.body(world, name: "Plain"))
+            #expect(try plain.content.decode(JobsAPIController.JobDTO.self).deletionsStick == false)
+        }
+        try await Self.withApp(engine: .calendarsync) { app, world in
+            let api = try await world.client.api(.POST, "/api/v1/jobs", json: try JobsTests.body(world, extra: #", "deletionsStick": true"#))
+            #expect(api.status == .unprocessableEntity)
+            #expect(try api.content.decode(SyncboardErrorMiddleware.APIError.self).fields?.map(\.field) == ["deletionsStick"])
+            let form = try await world.client.post("/jobs", form: try Self.form(world, extra: ["deletionsStick": "on"]))
+            #expect(form.status == .unprocessableEntity)
+            #expect(form.body.string.contains(#"id="error-deletionsStick">only Syncboard's built-in engine"#))
+            #expect(form.body.string.contains(#"aria-describedby="field-deletionsStick-hint error-deletionsStick" aria-invalid="true""#))
+            #expect(try await SyncJob.query(on: app.db).count() == 0)
+        }
+    }
+
     @Test("Show config leaves built-in-only rules out of sync.yaml and names them in a comment")
     func showConfig() async throws {
         try await Self.withApp(engine: .auto) { app, world in

@@ -55,6 +55,7 @@ struct JobFormPage {
                 stepsSection(.filter, prefix: "f", title: "What is skipped",
                              intro: "An event is copied only if every chosen filter keeps it. Hours are compared in UTC, as CalendarSync does."),
                 windowSection(),
+                deletionsSection(),
                 scheduleSection(),
                 .details(.class("card"),
                     .summary("Advanced"),
@@ -113,6 +114,20 @@ struct JobFormPage {
                    .attr("min", "-24"), .attr("max", "24"),
                    .attr("aria-describedby", describedBy(field: "\(field).offset")), .attr("aria-invalid", invalid("\(field).offset"))),
             errorMessage("\(field).offset"))
+    }
+
+    /// Deletions that stick: one checkbox, off by default (CalendarSync makes a deleted copy again).
+    private func deletionsSection<C: HTML.BodyContext>() -> Node<C> {
+        let id = Self.inputID("deletionsStick")
+        return .fieldset(.class("card"), .id("deletions"),
+            .element(named: "legend", nodes: [.text("Deleted copies")]),
+            .div(.class("check"),
+                .input(.type(.checkbox), .attr("id", id), .attr("name", "deletionsStick"), .value("on"), .checked(form.isChecked("deletionsStick")),
+                       .attr("aria-describedby", describedBy(hint: "\(id)-hint", field: "deletionsStick")), .attr("aria-invalid", invalid("deletionsStick"))),
+                .label(.attr("for", id), .strong("Keep copies I delete deleted"), .text(" "), .span(.class("badge badge-new"), "built-in engine only"))),
+            .p(.class("hint"), .attr("id", "\(id)-hint"),
+               "When you delete a copy in the destination calendar, it is not made again; the job page lists such events and can restore each one. Off: a deleted copy comes back with the next full run, as with CalendarSync."),
+            errorMessage("deletionsStick"))
     }
 
     private func scheduleSection<C: HTML.BodyContext>() -> Node<C> {
@@ -306,6 +321,7 @@ struct JobFormPage {
         case "destination": return "Copy to"
         case "timeZone": return "Time zone"
         case "updateConcurrency": return "Events written at once"
+        case "deletionsStick": return "Keep copies I delete deleted"
         case "cadence.time": return "Time of day"
         case "cadence.expression": return "Cron expression"
         case "window.end", "window.end.offset": return "Sync window (to)"

@@ -17,6 +17,8 @@ struct JobPageData {
     let chartRuns: [JobRun]
     /// How the job is kept in step (`JobSyncStatus`); nil when the page was loaded without the configuration.
     var syncStatus: JobSyncStatus? = nil
+    /// Deletions that stick: the events whose copies the user deleted (`SyncTombstone`), by start.
+    var deletedCopies: [SyncTombstone] = []
 
     static func load(job: SyncJob, page: Int, on db: any Database, configuration: AppConfiguration? = nil) async throws -> JobPageData {
         let jobID = try job.requireID()
@@ -35,6 +37,7 @@ struct JobPageData {
             job: job, source: source, sourceAccount: accounts.first { $0.id == source?.$account.id },
             destination: destination, destinationAccount: accounts.first { $0.id == destination?.$account.id },
             runs: runs, page: page, totalRuns: total, chartRuns: chart.reversed(),
-            syncStatus: status)
+            syncStatus: status,
+            deletedCopies: try await TombstoneStore(db: db, jobID: jobID).all())
     }
 }
