@@ -15,6 +15,7 @@ import argparse, sqlite3, sys, time, uuid
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select
 
 from browser import (start, shot, go, text, expect, clickable, click, emulator, choose_google_account, choose_calendar,
                      run_now_and_wait, wait_for_text, iso, run, click_and_wait_for_next_page, check_accessibility,
@@ -260,6 +261,67 @@ def insights_job_pages_and_error_pages():
     shot("error-stale-form")
 
 
+def a_real_time_job_follows_a_change_in_seconds():
+    """Alice makes a real-time job; a change in the source calendar (made on Google's side, through the emulator's
+    control API) reaches the destination and shows on the dashboard within seconds, nobody pressing Run now: Google's
+    push notification starts the run (scripts/browser-tests runs the emulator with plain http delivery and
+    SYNCBOARD_PUSH=on)."""
+    name = "Work → Bob, in real time"
+    work, bob = "work-alice@group.calendar.google.com", "bob@example.org"
+    go("/jobs/new")
+    driver.find_element(By.CSS_SELECTOR, "input[name='name']").send_keys(name)
+    choose_calendar("source", "alice@example.com", "Alice · Work")
+    # Bob's own calendar "Bob" (choose_calendar's prefix match would also take "Bob · Family").
+    options = driver.find_elements(By.XPATH, "//select[@name='destination']/optgroup[@label='bob@example.org']/option")
+    bobs = next(o for o in options if o.text.split(" · ")[0].strip() == "Bob" and "Family" not in o.text)
+    Select(driver.find_element(By.NAME, "destination")).select_by_value(bobs.get_attribute("value"))
+    box = driver.find_element(By.ID, "field-t-KeepTitle")
+    if not box.is_selected():
+        driver.find_element(By.CSS_SELECTOR, "label[for='field-t-KeepTitle']").click()
+    driver.find_element(By.ID, "cadence-realtime").click()
+    shot("realtime-job-form")
+    click_and_wait_for_next_page(clickable("#save-job"))
+    expect(name in text() and "Real time" in text(), "the job is saved with the real-time cadence")
+    with sqlite3.connect(args.database) as db:
+        job = db.execute("SELECT id FROM sync_jobs WHERE name = ?", (name,)).fetchone()[0]
+    # The first run copies what is there; Google's channel on Alice · Work opens beside it.
+    wait_for_text("Push notifications from Google; the channel renews on", timeout=60)
+    expect(any(c["calendarID"] == work and not c["stopped"] for c in emulator("GET", "/emulator/channels")["items"]),
+           "the emulator has a live channel on the source calendar")
+    shot("realtime-job-page")
+    copies = lambda: {e.get("summary"): e for e in emulator("GET", f"/emulator/calendars/{bob}/events")["items"] if e.get("status") != "cancelled"}
+    deadline = time.time() + 150  # a new real-time job's first run comes a minute after it is saved
+    while "Planning" not in copies() and time.time() < deadline:
+        time.sleep(0.5)
+    expect("Planning" in copies(), "the first run copied Alice's events")
+    go("/")
+    card_id = f"job-{job.upper()}" if driver.find_elements(By.ID, f"job-{job.upper()}") else f"job-{job}"
+    before = driver.find_element(By.ID, card_id).text
+
+    planning = next(e for e in emulator("GET", f"/emulator/calendars/{work}/events")["items"]
+                    if e.get("summary") == "Planning" and e.get("status") != "cancelled")
+    changed_at = time.time()
+    emulator("PATCH", f"/emulator/calendars/{work}/events/{planning['id']}", {"summary": "Planning (moved to Friday)"})
+    while "Planning (moved to Friday)" not in copies() and time.time() < changed_at + 60:
+        time.sleep(0.2)
+    arrived = time.time() - changed_at
+    expect("Planning (moved to Friday)" in copies(), "the change reached the destination")
+    # Seconds, not the minute a poll would take (a wide margin for a loaded machine; typically 1-3 s).
+    expect(arrived < 30, f"the copy was written {arrived:.1f}s after the change")
+    print(f"browser: the change reached the destination in {arrived:.1f}s", flush=True)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        driver.refresh()
+        card = driver.find_element(By.ID, card_id).text
+        if "0 created, 1 updated, 0 deleted" in card and card != before:
+            break
+        time.sleep(0.5)
+    expect("0 created, 1 updated, 0 deleted" in card and "succeeded" in card.lower(),
+           f"the dashboard shows the run that propagated the change: {card!r}")
+    check_accessibility()
+    shot("dashboard-realtime-propagated")
+
+
 def keyboard_only_sign_in_link_create_run():
     """Carol does everything with the keyboard: no element is clicked; focus is checked on every key press."""
     go("/")
@@ -382,7 +444,7 @@ def clickable_xpath(xpath):
 
 JOURNEYS = [the_accessibility_check_catches_a_violation, sign_in_with_google, link_second_account, discover_calendars, the_job_form_shows_its_errors, configure_job,
             see_a_scheduled_run_happen, a_failing_run_shows_its_error, reconnect_an_account,
-            insights_job_pages_and_error_pages, keyboard_only_sign_in_link_create_run, unlinking_asks_first]
+            insights_job_pages_and_error_pages, a_real_time_job_follows_a_change_in_seconds, keyboard_only_sign_in_link_create_run, unlinking_asks_first]
 
 
 if __name__ == "__main__":
