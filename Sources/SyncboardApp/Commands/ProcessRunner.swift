@@ -18,33 +18,46 @@ public enum ProcessRunner {
     public static func serve(_ configuration: AppConfiguration) async throws {
         let app = try await SyncboardApplication.make(configuration: configuration,
                                                       environment: Environment(name: "production", arguments: ["syncboard", "serve"]))
+        let stop = stopSignals(app, configuration)
         do {
             try await prepareDatabase(app)
-            if configuration.runsScheduler { app.lifecycle.use(SchedulerLifecycle()) }
-            app.logger.notice("Syncboard \(SyncboardVersion.current) starting", metadata: [
-                "database": .string(configuration.database.summary),
-                "base_url": .string(configuration.baseURL.absoluteString),
-            ])
-            try await app.execute()  // Vapor's serve command: listens, and stops on SIGTERM/SIGINT
+            try await ServeProcess(app: app, stop: stop).run()
         } catch {
-            try? await app.asyncShutdown()
+            await shutDown(app)
             throw error
         }
-        try await app.asyncShutdown()
+        await shutDown(app)
     }
 
     /// `syncboard worker`: the scheduler only, until SIGTERM or SIGINT.
     public static func worker(_ configuration: AppConfiguration) async throws {
         let app = try await SyncboardApplication.make(configuration: configuration,
                                                       environment: Environment(name: "production", arguments: ["syncboard"]))
+        let stop = stopSignals(app, configuration)
         do {
             try await prepareDatabase(app)
-            try await WorkerProcess(app: app).run()
+            try await WorkerProcess(app: app, stop: stop).run()
         } catch {
-            try? await app.asyncShutdown()
+            await shutDown(app)
             throw error
         }
-        try await app.asyncShutdown()
+        await shutDown(app)
+    }
+
+    /// Signal handling for the long-running commands, in place before they touch the database.
+    private static func stopSignals(_ app: Application, _ configuration: AppConfiguration) -> StopSignals {
+        StopSignals(logger: app.logger, budget: StopSignals.budget(gracePeriod: configuration.scheduler.shutdownGracePeriod,
+                                                                   recordTime: configuration.scheduler.shutdownRecordTime))
+    }
+
+    /// The application's own shutdown (closing the database pool among others), given a few seconds at most:
+    /// with the server gone, closing its connections must not keep the process alive.
+    private static func shutDown(_ app: Application) async {
+        do {
+            try await withinDeadline(.seconds(3), "shutting the application down") { try await app.asyncShutdown() }
+        } catch {
+            app.logger.warning("exiting before the application finished shutting down", metadata: ["error": .string(describe(error))])
+        }
     }
 
     /// `syncboard migrate`: applies pending migrations and says what it did.

@@ -5,16 +5,18 @@ import ServiceLifecycle
 import Vapor
 
 /// The `worker` process: the scheduler and its heartbeat until SIGTERM or SIGINT, then a clean exit (status 0)
-/// after active runs finished or, past the grace period, were stopped and marked interrupted.
+/// after active runs finished or, past the grace period, were stopped and marked interrupted. `StopSignals` turns the
+/// signal into the service group's graceful shutdown (even one that arrives before the group runs).
 struct WorkerProcess {
     let app: Application
+    let stop: StopSignals
 
     func run() async throws {
         let heartbeat = HeartbeatService(app: app, role: "worker")
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: SchedulerService(app: app, heartbeat: heartbeat))],
-            gracefulShutdownSignals: [.sigterm, .sigint],
             logger: app.logger))
+        stop.onStop { Task { await group.triggerGracefulShutdown() } }
         app.logger.notice("worker started", metadata: ["worker_id": .string(heartbeat.workerID)])
         try await group.run()
         app.logger.notice("worker stopped", metadata: ["worker_id": .string(heartbeat.workerID)])
@@ -35,30 +37,41 @@ struct HeartbeatService: Sendable {
         self.workerID = "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
     }
 
-    /// Beats until the task is cancelled, then deletes the row.
-    func beatUntilCancelled(activeRuns: @Sendable () async -> Int) async throws {
+    /// Beats until the task is cancelled, then deletes the row. Every beat, and the deletion, is bounded: when the
+    /// database is gone, a beat fails (or is given up) and a stopping process is not held up by it.
+    func beatUntilCancelled(activeRuns: @Sendable () async -> Int) async {
+        // Resolved once: a beat given up on may still run after the application shut down, when `app.db` traps.
+        let db = app.db
         let started = Date()
         while !Task.isCancelled {
-            await beat(started: started, activeRuns: await activeRuns())
+            let count = await activeRuns()
+            do {
+                try await withinDeadline(interval, "the heartbeat") { try await beat(on: db, started: started, activeRuns: count) }
+            } catch is CancellationError {
+                break
+            } catch {
+                app.logger.warning("heartbeat failed", metadata: ["error": .string(DatabaseErrorDescription.describe(error))])
+            }
             try? await Task.sleep(for: interval)
         }
-        try? await WorkerHeartbeat.query(on: app.db).filter(\.$id == workerID).delete()
+        // Best effort, in a task of its own (this one is cancelled): a row left behind only looks stale after `staleAfter`.
+        await Task { [workerID] in
+            _ = try? await withinDeadline(.seconds(2), "removing the heartbeat") {
+                try await WorkerHeartbeat.query(on: db).filter(\.$id == workerID).delete()
+            }
+        }.value
     }
 
-    private func beat(started: Date, activeRuns: Int) async {
+    private func beat(on db: any Database, started: Date, activeRuns: Int) async throws {
         let now = Date()
-        do {
-            if let existing = try await WorkerHeartbeat.find(workerID, on: app.db) {
-                existing.lastSeenAt = now
-                existing.activeRuns = activeRuns
-                try await existing.save(on: app.db)
-            } else {
-                let row = WorkerHeartbeat(id: workerID, role: role, startedAt: started, lastSeenAt: now)
-                row.activeRuns = activeRuns
-                try await row.create(on: app.db)
-            }
-        } catch {
-            app.logger.warning("heartbeat failed", metadata: ["error": .string(DatabaseErrorDescription.describe(error))])
+        if let existing = try await WorkerHeartbeat.find(workerID, on: db) {
+            existing.lastSeenAt = now
+            existing.activeRuns = activeRuns
+            try await existing.save(on: db)
+        } else {
+            let row = WorkerHeartbeat(id: workerID, role: role, startedAt: started, lastSeenAt: now)
+            row.activeRuns = activeRuns
+            try await row.create(on: db)
         }
     }
 

@@ -21,6 +21,10 @@ enum DatabaseErrorDescription {
             return "SQLite error: \(error.message)"
         case let error as IOError:
             return "I/O error: \(error.description)"
+        case let error as TransactionTimeout:
+            return error.description
+        case let error as DeadlineExceeded:
+            return error.description
         case let error as NIOConnectionError:
             return "could not connect to the database: \(error.connectionErrors.first.map { "\($0.error)" } ?? "refused")"
         default:

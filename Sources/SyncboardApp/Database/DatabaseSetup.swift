@@ -6,17 +6,22 @@ import Vapor
 
 /// Wires Fluent to SQLite or PostgreSQL, registers the migrations, and applies them safely.
 enum DatabaseSetup {
-    static func configure(_ app: Application, database: DatabaseConfiguration) throws {
+    /// The longest a PostgreSQL transaction may take before its connection is closed (see `BoundedTransactionsConfiguration`).
+    static let defaultTransactionTimeout: TimeAmount = .seconds(60)
+
+    static func configure(_ app: Application, database: DatabaseConfiguration,
+                          transactionTimeout: TimeAmount = defaultTransactionTimeout) throws {
         switch database {
         case .sqlite(let path):
             app.databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
         case .sqliteInMemory:
             app.databases.use(.sqlite(.memory, sqlLogLevel: .trace), as: .sqlite)
         case .postgres(let configuration, _):
-            app.databases.use(
-                .postgres(configuration: configuration, maxConnectionsPerEventLoop: 4,
-                          connectionPoolTimeout: .seconds(10), sqlLogLevel: .trace),
-                as: .psql)
+            let postgres = DatabaseConfigurationFactory.postgres(
+                configuration: configuration, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(10), sqlLogLevel: .trace)
+            app.databases.use(DatabaseConfigurationFactory {
+                BoundedTransactionsConfiguration(base: postgres.make(), limit: transactionTimeout)
+            }, as: .psql)
         }
         app.migrations.add(SyncboardMigrations.all)
     }

@@ -23,6 +23,8 @@ actor Scheduler {
     private var work: [UUID: Task<RunOutcome, Never>] = [:]
     private var stopReasons: [UUID: StopReason] = [:]
     private var claiming = true
+    /// Set once the shutdown grace period is over: runs still going are stopped, and late claims are stopped at once.
+    private var stopping = false
     private var lastHousekeeping = Date.distantPast
 
     init(db: any Database, isPostgres: Bool, settings: SchedulerSettings, workerID: String,
@@ -90,6 +92,10 @@ actor Scheduler {
             defer { flusher.cancel() }
             let work = Task { await executor.execute(context, log: log) }
             self.work[runID] = work
+            if self.stopping {
+                self.stopReasons[runID] = .shutdown
+                work.cancel()
+            }
             let keeper = Task { await self.keepLease(runID: runID, work: work) }
             var outcome = await work.value
             keeper.cancel()
@@ -108,13 +114,18 @@ actor Scheduler {
             case nil:
                 break
             }
-            let written = await log.finish()
+            // Bounded: a database that went away must not hold the run (and its slot, and a stopping process) forever.
+            // A run left unrecorded keeps its lease until it expires; then it is recovered, as after a crash.
+            let finalOutcome = outcome
             do {
-                let recorded = try await RunRecorder(db: db, workerID: workerID, settings: settings)
-                    .finish(runID: runID, outcome: outcome, log: written)
+                let recorded = try await withinDeadline(settings.recordTimeout, "recording the run's outcome") {
+                    let written = await log.finish()
+                    return try await RunRecorder(db: db, workerID: workerID, settings: settings)
+                        .finish(runID: runID, outcome: finalOutcome, log: written)
+                }
                 if !recorded { self.log(.warning, "run was taken over before it finished", runID) }
             } catch {
-                self.log(.error, "could not record the run's outcome: \(DatabaseErrorDescription.describe(error))", runID)
+                self.log(.error, "could not record the run's outcome (it is recovered when its lease expires): \(DatabaseErrorDescription.describe(error))", runID)
             }
             self.finished(runID)
         }
@@ -156,21 +167,32 @@ actor Scheduler {
         logger.log(level: level, "\(message)", metadata: ["run_id": .string(runID.uuidString)])
     }
 
-    /// Stops claiming, lets active runs finish within the grace period, then stops the rest (marked interrupted).
+    /// Stops claiming at once, lets active runs finish within the grace period, then stops the rest (marked
+    /// interrupted) and gives them `shutdownRecordTime` to record that. It never waits longer, whatever the database
+    /// does: runs still unrecorded then keep their leases until they expire and are recovered, as after a crash.
     func shutdown() async {
         claiming = false
-        let deadline = ContinuousClock.now + settings.shutdownGracePeriod
-        while !active.isEmpty && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(100))
-        }
+        await waitForActiveRuns(until: ContinuousClock.now + settings.shutdownGracePeriod)
+        stopping = true  // from here on, a claim that was already under way starts nothing
         if !active.isEmpty {
             logger.warning("stopping runs that outlasted the shutdown grace period", metadata: ["count": .stringConvertible(active.count)])
             for runID in active.keys {
                 stopReasons[runID] = .shutdown
                 work[runID]?.cancel()
             }
+            await waitForActiveRuns(until: ContinuousClock.now + settings.shutdownRecordTime)
         }
-        for task in Array(active.values) { await task.value }
+        if !active.isEmpty {
+            logger.warning("stopping without recording some runs; they are recovered when their leases expire",
+                           metadata: ["count": .stringConvertible(active.count)])
+        }
         logger.notice("scheduler stopped", metadata: ["worker_id": .string(workerID)])
+    }
+
+    /// Polls rather than awaiting the run tasks: one stuck in a database call must not stretch the wait.
+    private func waitForActiveRuns(until deadline: ContinuousClock.Instant) async {
+        while !active.isEmpty && ContinuousClock.now < deadline {
+            do { try await Task.sleep(for: .milliseconds(50)) } catch { return }  // cancelled: stop waiting
+        }
     }
 }

@@ -20,11 +20,13 @@ struct SchedulerHost {
 }
 
 /// `serve`'s in-process scheduler, tied to the Vapor application's lifecycle (stops with the server on SIGTERM).
+/// `ServeProcess` stops it while the HTTP server drains; the application's own shutdown then finds it stopped.
 final class SchedulerLifecycle: LifecycleHandler, @unchecked Sendable {
     private let lock = NSLock()
     private var loop: Task<Void, Never>?
     private var heartbeat: Task<Void, Never>?
     private var scheduler: Scheduler?
+    private var stopping: Task<Void, Never>?
     /// Push channels are looked after where the scheduler runs (`ChannelKeeper`).
     private var channels: Task<Void, Never>?
 
@@ -39,18 +41,27 @@ final class SchedulerLifecycle: LifecycleHandler, @unchecked Sendable {
                 notifications.cancel()
                 await notifications.value
             }
-            heartbeat = Task { try? await heartbeatService.beatUntilCancelled(activeRuns: { await scheduler.activeRunCount }) }
+            heartbeat = Task { await heartbeatService.beatUntilCancelled(activeRuns: { await scheduler.activeRunCount }) }
             channels = ChannelKeeperHost.start(app: application, workerID: heartbeatService.workerID)
         }
     }
 
+    /// Stops once, however often it is called; later calls wait for that stop.
     func shutdownAsync(_ application: Application) async {
-        let (loop, heartbeat, scheduler) = lock.withLock { (self.loop, self.heartbeat, self.scheduler) }
-        lock.withLock { channels?.cancel() }
-        loop?.cancel()
-        await scheduler?.shutdown()
-        heartbeat?.cancel()
-        await heartbeat?.value
+        let stop = lock.withLock {
+            if let stopping { return stopping }
+            let (loop, heartbeat, scheduler) = (self.loop, self.heartbeat, self.scheduler)
+            channels?.cancel()
+            let stop = Task {
+                loop?.cancel()
+                await scheduler?.shutdown()
+                heartbeat?.cancel()
+                await heartbeat?.value
+            }
+            stopping = stop
+            return stop
+        }
+        await stop.value
     }
 }
 
@@ -67,13 +78,18 @@ struct SchedulerService: Service {
             notifications.cancel()
             await notifications.value
         }
-        let beats = Task { try? await heartbeat.beatUntilCancelled(activeRuns: { await scheduler.activeRunCount }) }
+        let beats = Task { await heartbeat.beatUntilCancelled(activeRuns: { await scheduler.activeRunCount }) }
         let channels = ChannelKeeperHost.start(app: app, workerID: heartbeat.workerID)
         try? await gracefulShutdown()
         channels?.cancel()
         loop.cancel()
+        // Lets the notification worker finish a delivery under way, for as long as the runs get and no longer: with
+        // the database gone it could wait on it for a long time, and a stopping worker must not (issue 21).
+        let settings = app.syncboard.configuration.scheduler
+        async let loopEnded: Void? = try? await withinDeadline(
+            settings.shutdownGracePeriod + settings.shutdownRecordTime, "finishing the notification round") { await loop.value }
         await scheduler.shutdown()
-        await loop.value  // lets the notification worker finish a delivery under way
+        _ = await loopEnded
         beats.cancel()
         await beats.value
     }

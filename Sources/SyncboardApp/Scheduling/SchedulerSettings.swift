@@ -20,6 +20,10 @@ public struct SchedulerSettings: Sendable {
     public var runsKeptPerJob: Int = 200
     /// After SIGTERM/SIGINT, active runs get this long to finish before they are stopped and marked interrupted.
     public var shutdownGracePeriod: Duration = .seconds(30)
+    /// After the grace period, how long the runs it stopped get to record that before the process exits anyway.
+    public var shutdownRecordTime: Duration = .seconds(5)
+    /// The longest recording a run's outcome may take; past it the run is left to lease expiry and recovery.
+    public var recordTimeout: Duration = .seconds(30)
     /// The longest a single run may take before it is stopped as timed out.
     public var runTimeout: TimeInterval = 600
 
