@@ -117,7 +117,8 @@ struct BuiltinRunExecutor: RunExecutor {
             let why = reason ?? .noState
             await log.append("Full reconciliation: \(why.description).", stream: .syncboard)
             if stored != nil { try await store.markWriting(runID: run.runID) }
-            let sticky = keptDeleted.map { StickyDeletions(tombstones: $0, previousIndex: stored?.index ?? [:]) }
+            // The index tells copies the user deleted only if nothing else deleted copies behind its back (a clean-up).
+            let sticky = keptDeleted.map { StickyDeletions(tombstones: $0, previousIndex: why == .otherRunChangedSink ? [:] : stored?.index ?? [:]) }
             let (outcome, checkpoint) = try await engine.reconcile(source: source, sink: sink, transformers: job.transformers, filters: job.filters,
                                                                    window: window, mode: .sync, concurrency: job.updateConcurrency, sticky: sticky,
                                                                    log: emit)

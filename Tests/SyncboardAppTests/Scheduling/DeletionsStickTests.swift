@@ -110,6 +110,22 @@ struct DeletionsStickTests {
         }
     }
 
+    @Test("a clean-up's deletions are not taken for the user's: the next run makes the copies again")
+    func cleanUpIsNotTheUser() async throws {
+        try await BuiltinRunExecutorTests.withSetup { app, setup in
+            try await Self.setOption(app, setup, true)
+            _ = try await Self.addEvent(setup, "Planning", inDays: 1)
+            _ = try await IncrementalRunTests.run(setup, app)
+            let (cleaned, _) = try await IncrementalRunTests.runStarted(setup, app, mode: .clean)
+            #expect(cleaned.deleted == 1)
+            #expect(await Self.copies(setup).isEmpty)
+            let (resync, _) = try await IncrementalRunTests.run(setup, app)
+            #expect(resync.syncReason == "other_run" && resync.created == 1)
+            #expect(await Self.copies(setup) == ["[Work] Planning"])
+            #expect(try await SyncTombstone.query(on: app.db).count() == 0)
+        }
+    }
+
     @Test("with the option off (the default), a deleted copy is made again by the next full run, as CalendarSync does")
     func offByDefault() async throws {
         try await BuiltinRunExecutorTests.withSetup { app, setup in
