@@ -82,7 +82,15 @@ private struct BoundedTransactionsDatabase: Database, SQLDatabase {
                 // Failing the outcome returns the connection to the pool; closed, it is never lent again.
                 (connection as? any PostgresDatabase)?.withConnection { $0.close() }.whenComplete { _ in }
             }
-            connection.transaction(closure).map { Carried(value: $0) }.whenComplete { result in
+            // The driver lends connections marked as in a transaction already (its `transaction` would just run the
+            // closure), so BEGIN, COMMIT and ROLLBACK are sent here, as the driver's own `transaction` does.
+            guard let sql = connection as? any SQLDatabase else { preconditionFailure("the PostgreSQL driver is an SQL database") }
+            let work = sql.raw("BEGIN").run().flatMap {
+                closure(connection).map { Carried(value: $0) }
+                    .flatMap { result in sql.raw("COMMIT").run().map { result } }
+                    .flatMapError { error in sql.raw("ROLLBACK").run().flatMapThrowing { throw error } }
+            }
+            work.whenComplete { result in
                 timeout.cancel()
                 outcome.completeWith(result)
             }
