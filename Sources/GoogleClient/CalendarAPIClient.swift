@@ -177,7 +177,10 @@ public struct CalendarAPIClient: Sendable {
         components.percentEncodedPath += "/" + path.map { $0.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0 }.joined(separator: "/")
         components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
         let url = components.url!.absoluteString
+        let span = GoogleTracing.start("calendar", method: method.rawValue, shape: GoogleTracing.shape(path))
         var attempt = 0
+        var lastStatus: Int?
+        defer { GoogleTracing.finish(span, status: lastStatus, attempt: attempt, failed: lastStatus.map { !(200..<300).contains($0) } ?? true) }
         while true {
             attempt += 1
             do {
@@ -197,6 +200,7 @@ public struct CalendarAPIClient: Sendable {
                 let body: ByteBuffer
                 do {
                     response = try await http.execute(request, timeout: .seconds(30))
+                    lastStatus = Int(response.status.code)
                     body = try await response.body.collect(upTo: 16 << 20)
                 } catch {
                     throw GoogleError.network(String(describing: type(of: error)))

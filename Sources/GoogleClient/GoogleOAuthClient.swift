@@ -101,8 +101,12 @@ public struct GoogleOAuthClient: Sendable {
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         request.headers.add(name: "Accept", value: "application/json")
         request.body = .bytes(ByteBuffer(string: Self.formEncode(form)))
+        let span = GoogleTracing.start("oauth", method: "POST", shape: url.lastPathComponent.isEmpty ? "token" : url.lastPathComponent)
+        var status: Int?
+        defer { GoogleTracing.finish(span, status: status, failed: status != 200) }
         do {
             let response = try await http.execute(request, timeout: timeout)
+            status = Int(response.status.code)
             let body = try await response.body.collect(upTo: 1 << 20)
             return (Int(response.status.code), Data(buffer: body))
         } catch {

@@ -25,6 +25,9 @@ public enum SyncboardApplication {
         let keyring = try configuration.encryptionKeys
             ?? GeneratedKeyFile.loadOrCreate(in: configuration.dataDirectory, logger: app.logger)
         app.syncboard = SyncboardServices(configuration: configuration, keyring: keyring)
+        // No HTTP-client spans of its own: they would carry full URLs (calendar ids, sync and page tokens); the
+        // Google client makes its own spans without them (GoogleTracing).
+        app.http.client.configuration.tracing.tracer = nil
         app.syncboard.google = GoogleServices.live(settings: configuration.google, http: app.http.client.shared)
         let realtimeInterval = configuration.realtimeInterval
         app.syncboard.nextRun = { job, date in job.nextRun(after: date, realtimeInterval: realtimeInterval) }
@@ -37,11 +40,13 @@ public enum SyncboardApplication {
         app.pushCoalescer = NotificationCoalescer(db: app.db, debounce: configuration.push.debounce, logger: app.logger)
         app.syncboard.runExecutor = EngineSelection.executor(
             for: configuration, db: app.db, vault: app.syncboard.vault, google: app.syncboard.google)
+        app.syncboard.runExecutor = app.syncboard.runExecutor.map { TracedRunExecutor(base: $0) }  // a trace per run
         app.syncboard.runExecutor = app.syncboard.runExecutor.map {
             RealtimeEngineRouting.wrap($0, configuration: configuration, db: app.db, vault: app.syncboard.vault, google: app.syncboard.google)
         }
 
         app.middleware = Middlewares()
+        app.middleware.use(RequestTracing.middleware())
         app.middleware.use(RequestLogMiddleware())
         app.middleware.use(DataGenerationMiddleware())
         app.middleware.use(SyncboardErrorMiddleware())

@@ -22,9 +22,12 @@ struct Syncboard: AsyncParsableCommand {
 func runReportingErrors(_ body: () async throws -> Void) async throws {
     do {
         try await body()
+        await TracingSetup.shutdown()  // export the spans still buffered
     } catch let exit as ExitCode {
+        await TracingSetup.shutdown()
         throw exit
     } catch {
+        await TracingSetup.shutdown()
         FileHandle.standardError.write(Data("syncboard: \(ProcessRunner.describe(error))\n".utf8))
         throw ExitCode(1)
     }

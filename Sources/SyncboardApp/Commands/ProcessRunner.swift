@@ -11,6 +11,7 @@ public enum ProcessRunner {
         overrides(&configuration)
         LoggingSetup.bootstrap(level: configuration.logLevel, format: configuration.logFormat)
         MetricsSetup.bootstrap()
+        TracingSetup.bootstrap()
         return configuration
     }
 

@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import SQLKit
+import Tracing
 
 /// Claims work for one worker in one short transaction: queued runs (manual, retries) whose time has come, then
 /// enabled jobs whose `next_run_at` has passed. Each claimed run gets this worker's id and a lease.
@@ -31,7 +32,9 @@ struct RunClaimer {
 
     func claim(limit: Int, now: Date = Date()) async throws -> [Claimed] {
         guard limit > 0 else { return [] }
+        let start = DefaultTracerClock.now
         let claimed = try await claimInTransaction(limit: limit, now: now)
+        RunTraces.shared.claimed(claimed.map(\.runID), start: start, end: DefaultTracerClock.now)  // the run's trace starts here
         if !claimed.isEmpty { DataGeneration.bump() }
         return claimed
     }

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import Tracing
 
 /// Ends a run early with this outcome (a missing job or calendar, no Google configuration): either engine throws
 /// it from anywhere in its preparation and records the outcome as it is.
@@ -22,6 +23,14 @@ struct RunPreparation {
 
     static func load(_ run: RunContext, db: any Database, configuration: AppConfiguration, vault: TokenVault, google: GoogleServices?,
                      engine: String, forceRefresh: Bool = false) async throws -> RunPreparation {
+        try await withSpan("syncboard.run.prepare") { span in
+            span.attributes["syncboard.run_id"] = run.runID.uuidString
+            return try await loadUntraced(run, db: db, configuration: configuration, vault: vault, google: google, engine: engine, forceRefresh: forceRefresh)
+        }
+    }
+
+    private static func loadUntraced(_ run: RunContext, db: any Database, configuration: AppConfiguration, vault: TokenVault, google: GoogleServices?,
+                                     engine: String, forceRefresh: Bool) async throws -> RunPreparation {
         guard let job = try await SyncJob.find(run.jobID, on: db) else {
             throw RunStop(outcome: .failed(engine: engine, "The job no longer exists.", class: .configuration))
         }

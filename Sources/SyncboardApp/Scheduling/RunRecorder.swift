@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import Metrics
+import Tracing
 
 /// Records how a run ended, and what follows from it: the job's state, a retry for transient failures,
 /// telemetry and metrics. Only the worker that holds the run's lease may finish it.
@@ -12,6 +13,18 @@ struct RunRecorder {
     /// Finishes the run; false when the run was no longer ours (its lease expired and it was recovered elsewhere).
     @discardableResult
     func finish(runID: UUID, outcome: RunOutcome, log: (written: Int, dropped: Int), now: Date = Date()) async throws -> Bool {
+        // The run's trace ends with its record (see RunTraces).
+        let root = RunTraces.shared.takeRoot(runID)
+        defer { root?.end() }
+        return try await ServiceContext.withValue(root?.context ?? .current ?? .topLevel) {
+            try await withSpan("syncboard.run.record") { span in
+                span.attributes["syncboard.run_id"] = runID.uuidString
+                return try await finishUntraced(runID: runID, outcome: outcome, log: log, now: now)
+            }
+        }
+    }
+
+    private func finishUntraced(runID: UUID, outcome: RunOutcome, log: (written: Int, dropped: Int), now: Date) async throws -> Bool {
         let finished = try await db.transaction { db -> JobRun? in
             guard let run = try await JobRun.find(runID, on: db), run.status == .running, run.workerID == workerID else {
                 return nil
