@@ -154,8 +154,8 @@ enum OpenAPIDocument {
             ] as JSON,
             "servers": [["url": "/api/v1"]],
             "security": [["bearer": [String]()], ["session": [String]()]],
-            "tags": [["name": "jobs"], ["name": "runs"], ["name": "accounts"], ["name": "catalog"]],
-            "paths": paths,
+            "tags": [["name": "jobs"], ["name": "runs"], ["name": "accounts"], ["name": "catalog"], ["name": "notifications"]],
+            "paths": paths.merging(notificationPaths) { $1 },
             "components": components,
         ]
     }
@@ -423,6 +423,7 @@ enum OpenAPIDocument {
                              "JobInput": jobInput, "Job": job, "Run": run, "RunPage": runPage, "LogPage": logPage, "LogEvent": logEvent, "RunRequest": runRequest, "Calendar": calendar,
                              "Account": account, "Error": error, "Catalog": catalog]
         schemas.merge(cadenceSchemas) { $1 }
+        schemas.merge(notificationSchemas) { $1 }
         return [
             "securitySchemes": [
                 "bearer": ["type": "http", "scheme": "bearer", "bearerFormat": "sbp_…",

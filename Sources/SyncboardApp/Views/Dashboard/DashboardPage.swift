@@ -6,6 +6,8 @@ struct DashboardPage {
     let layout: PageLayout
     let page: DashboardQuery.Page
     let describeCadence: (DashboardRow) -> String
+    /// Recent notices with the unread count (nil: none yet).
+    var notices: NoticesPanel?
 
     func render() -> String {
         let csrf = layout.viewer?.csrfToken ?? ""
@@ -13,6 +15,7 @@ struct DashboardPage {
             .div(.class("actions"), .style("justify-content: space-between"),
                 .h1("Sync jobs"),
                 .a(.class("button"), .href("/jobs/new"), .id("new-job"), "New job")),
+            .unwrap(notices) { $0.node(csrf: csrf) },
             .if(page.pageCount > 1, .p(.class("muted"), .text(showing))),
             .div(.class("job-list"), .forEach(page.rows) { row in card(row, csrf: csrf) }),
             pager

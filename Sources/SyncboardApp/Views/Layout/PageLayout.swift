@@ -10,7 +10,7 @@ struct PageLayout {
     }
 
     enum Section: String {
-        case dashboard, accounts, insights, settings, none
+        case dashboard, accounts, insights, settings, notifications, none
     }
 
     var title: String
@@ -67,7 +67,8 @@ struct PageLayout {
                             navItem("Dashboard", "/", .dashboard),
                             navItem("Accounts", "/accounts", .accounts),
                             navItem("Insights", "/insights", .insights),
-                            navItem("API tokens", "/settings/tokens", .settings))),
+                            navItem("API tokens", "/settings/tokens", .settings),
+                            navItem("Notifications", "/settings/notifications", .notifications))),
                     .form(.class("signout"), .method(.post), .action("/signout"),
                           .span(.class("viewer"), .attr("title", viewer.email), .safe(viewer.displayName)),
                           .input(.type(.hidden), .name(CSRFProtection.formField), .attr("value", viewer.csrfToken)),
