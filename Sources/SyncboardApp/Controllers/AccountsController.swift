@@ -16,13 +16,25 @@ struct AccountsController: RouteCollection {
     func page(req: Request) async throws -> Response {
         let user = try req.requireUser()
         let accounts = try await AccountQueries.accounts(of: try user.requireID(), on: req.db)
-        let rows = accounts.map { account in
-            AccountsPage.AccountRow(
+        var rows: [AccountsPage.AccountRow] = []
+        for account in accounts {
+            var row = AccountsPage.AccountRow(
                 id: account.id!, email: account.email, displayName: account.displayName, status: account.status,
                 lastError: account.lastError, calendarsRefreshedAt: account.calendarsRefreshedAt,
                 calendars: account.calendars.sorted { ($0.isPrimary ? 0 : 1, $0.summary) < ($1.isPrimary ? 0 : 1, $1.summary) })
+            if account.status == .needsReauth { row.testingExpiry = try await Self.diedAtTestingAge(account, on: req.db) }
+            rows.append(row)
         }
         return HTMLResponse.make(AccountsPage(layout: req.layout(title: "Accounts", section: .accounts), accounts: rows).render())
+    }
+
+    /// Whether the grant died about seven days after it was given (when its incident opened, else when the
+    /// account last changed): the sign of an OAuth client in "Testing" publishing status.
+    static func diedAtTestingAge(_ account: GoogleAccount, on db: any Database) async throws -> Bool {
+        let accountID = try account.requireID()
+        let incident = try await Incident.query(on: db).filter(\.$accountID == accountID).filter(\.$closedAt == nil).sort(\.$openedAt).first()
+        guard let died = incident?.openedAt ?? account.updatedAt else { return false }
+        return AccountGrantAge.looksLikeTestingExpiry(try await AccountGrantAge.age(of: account, on: db, now: died))
     }
 
     func link(req: Request) async throws -> Response {

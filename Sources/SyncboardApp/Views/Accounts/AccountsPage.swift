@@ -11,6 +11,8 @@ struct AccountsPage {
         let lastError: String?
         let calendarsRefreshedAt: Date?
         let calendars: [LinkedCalendar]
+        /// The grant died about seven days after it was given: Google's expiry for OAuth clients in "Testing".
+        var testingExpiry = false
     }
 
     let layout: PageLayout
@@ -38,7 +40,8 @@ struct AccountsPage {
             .if(account.status == .needsReauth,
                 .div(.class("notice notice-warning"), .attribute(named: "role", value: "alert"),
                      .p(.strong("Google no longer accepts Syncboard's access to this account. ")),
-                     .p(.text("Jobs that use it are paused until you reconnect. "), .unwrap(account.lastError) { .safe($0) }))),
+                     .p(.text("Jobs that use it are paused until you reconnect. "), .unwrap(account.lastError) { .safe($0) }),
+                     .if(account.testingExpiry, .p(.id("testing-expiry-\(id)"), .text(AccountGrantAge.testingExplanation))))),
             .if(account.status == .active && account.lastError != nil,
                 .p(.class("muted"), .safe(account.lastError ?? ""))),
             .div(.class("actions"),
