@@ -38,10 +38,12 @@ final class ThrowawayPostgres: @unchecked Sendable {
     /// Creates and starts a new cluster with a `syncboard` superuser.
     static func start() async throws -> ThrowawayPostgres {
         guard let bin = binDirectory else { throw TestSetupError("PostgreSQL's server programs (initdb, pg_ctl) are not installed") }
+        await removeOrphans(bin: bin)
         let port = try ChildProcess.freePort()
         // Short: the server's Unix socket lives here too, and socket paths are limited to about 100 bytes.
         let directory = URL(fileURLWithPath: "/tmp/sb-pg-\(port)-\(UUID().uuidString.prefix(6))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try "\(getpid())".write(to: directory.appendingPathComponent(ownerFile), atomically: true, encoding: .utf8)
         if getuid() == 0 {
             try FileManager.default.setAttributes([.ownerAccountName: "postgres"], ofItemAtPath: directory.path)
         }
@@ -56,6 +58,22 @@ final class ThrowawayPostgres: @unchecked Sendable {
             throw error
         }
         return cluster
+    }
+
+    private static let ownerFile = "owner.pid"
+
+    /// Clusters whose test process died without removing them (killed mid-run): stopped and removed.
+    private static func removeOrphans(bin: URL) async {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/tmp")) ?? []
+        for name in entries where name.hasPrefix("sb-pg-") {
+            let directory = URL(fileURLWithPath: "/tmp/\(name)")
+            guard let text = try? String(contentsOf: directory.appendingPathComponent(ownerFile), encoding: .utf8),
+                  let owner = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)),
+                  kill(owner, 0) != 0, errno == ESRCH
+            else { continue }
+            let orphan = ThrowawayPostgres(port: 0, directory: directory, bin: bin)
+            await orphan.destroy()
+        }
     }
 
     /// Starts the server (again) and waits until it accepts connections.
