@@ -58,7 +58,8 @@ extension OpenAPIDocument {
 
     static var notificationSchemas: JSON {
         let categories = enumeration(NoticeCategory.allCases.map(\.rawValue))
-        let digest: JSON = ["type": "integer", "enum": NotificationSettingsService.digestChoices, "description": "Minutes; 0 sends each message at once"]
+        let digest: JSON = ["type": "integer", "enum": NotificationSettingsService.digestChoices.map { $0 as Any } + [NSNull()], "nullable": true,
+                            "description": "Minutes; 0 sends each message at once"]
         let attempt: JSON = ["type": "object", "required": ["attempt", "startedAt", "result"], "properties": [
             "attempt": integer, "startedAt": dateTime, "finishedAt": nullable(dateTime),
             "result": ["type": "string", "enum": ["sending", "sent", "failed", "unknown"],
@@ -73,14 +74,15 @@ extension OpenAPIDocument {
                                          "categories": array(categories), "digestMinutes": integer,
                                          "emailConfigured": ["type": "boolean", "description": "Whether this server can send email at all"],
                                      ] as JSON] as JSON,
-            "NotificationSettingsInput": ["type": "object", "properties": [
-                "emailEnabled": ["type": "boolean"], "categories": array(categories), "digestMinutes": digest,
-                "useSignInAddress": ["type": "boolean", "description": "true: email goes to the sign-in address again"],
+            "NotificationSettingsInput": ["type": "object", "description": "A field left out or null stays as it is", "properties": [
+                "emailEnabled": nullable(["type": "boolean"]), "categories": nullable(array(categories)), "digestMinutes": digest,
+                "useSignInAddress": nullable(["type": "boolean", "description": "true: email goes to the sign-in address again"]),
             ] as JSON] as JSON,
             "WebhookInput": ["type": "object", "required": ["url"], "properties": [
-                "url": ["type": "string", "minLength": 1, "description": "An https:// URL on a public address"],
-                "format": ["type": "string", "enum": ["syncboard", "slack"], "default": "syncboard",
-                           "description": "syncboard: the signed JSON event (docs/notifications.md); slack: an incoming-webhook body"],
+                "url": ["type": "string", "pattern": "^https?://", "maxLength": 2048,
+                        "description": "An https:// URL whose host resolves to public addresses only (refused with 422 otherwise; http:// and private addresses only where the operator allows them)"],
+                "format": ["type": "string", "enum": ["syncboard", "slack", NSNull()], "nullable": true, "default": "syncboard",
+                           "description": "syncboard (also when null or left out): the signed JSON event (docs/notifications.md); slack: an incoming-webhook body"],
             ] as JSON] as JSON,
             "Webhook": ["type": "object", "required": ["id", "displayUrl", "format", "createdAt"], "properties": [
                 "id": uuid, "displayUrl": ["type": "string", "description": "Scheme, host and the path's first characters"],

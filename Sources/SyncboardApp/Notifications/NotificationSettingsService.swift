@@ -114,6 +114,7 @@ struct NotificationSettingsService {
     }
 
     func addWebhook(url: String, format: String?) async throws(Failure) -> (endpoint: WebhookEndpoint, secret: String) {
+        guard url.count <= 2048 else { throw Failure(field: "url", description: "the URL is longer than 2048 characters") }
         guard let format = WebhookEndpoint.Format(rawValue: format ?? "syncboard") else {
             throw Failure(field: "format", description: "choose the format syncboard or slack")
         }
