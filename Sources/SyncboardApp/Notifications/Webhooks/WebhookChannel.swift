@@ -13,9 +13,13 @@ struct WebhookChannel: DeliveryChannel {
     let policy: WebhookAddressPolicy
     let timeout: TimeInterval
 
-    /// Its own client: redirects are never followed (a redirect could lead into the private network).
-    static let client = HTTPClient(eventLoopGroupProvider: .singleton,
-                                   configuration: .init(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10))))
+    /// Its own client: redirects are never followed (a redirect could lead into the private network), and it makes
+    /// no trace spans of its own (they would carry the endpoint's full URL, which may hold a secret).
+    static let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10)))
+        configuration.tracing.tracer = nil
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
 
     func deliver(_ context: DeliveryContext) async -> DeliveryResult {
         guard let endpointID = UUID(uuidString: context.destination),
