@@ -47,6 +47,8 @@ public struct LoggedRequest: Sendable, Codable, Equatable {
     public let query: String?
     public let status: Int
     public let at: Date
+    /// The response body's size in bytes (uncompressed; Google would gzip it), for benchmarks.
+    public var bytes: Int? = nil
 }
 
 /// A small seeded generator (SplitMix64) so that fractional faults are repeatable.
@@ -120,7 +122,8 @@ struct CalendarAPIMiddleware: AsyncMiddleware {
         } else {
             response = try await next.respond(to: request)
         }
-        await state.record(LoggedRequest(method: method, path: path, query: request.url.query, status: Int(response.status.code), at: Date()))
+        await state.record(LoggedRequest(method: method, path: path, query: request.url.query, status: Int(response.status.code), at: Date(),
+                                          bytes: response.body.count >= 0 ? response.body.count : nil))
         return response
     }
 }

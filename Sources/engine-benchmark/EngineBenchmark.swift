@@ -20,6 +20,9 @@ struct EngineBenchmark: AsyncParsableCommand {
     @Option(name: .customLong("latency-ms"), help: "Latency the emulator adds to every Calendar API call.") var latencyMilliseconds = 20
     @Option(help: "Writes in flight at once (the job's updateConcurrency).") var concurrency = 1
     @Option(help: "events.list page size (Google allows up to 2,500).") var pageSize = 2_500
+    @Flag(name: .customLong("steady-state"),
+          help: "Instead: incremental against full runs of a job in step, with no change and with --changed changes (SteadyState.swift).")
+    var steadyState = false
 
     static let source = "work@group.calendar.google.com"
     static let sink = "home@group.calendar.google.com"
@@ -53,6 +56,13 @@ struct EngineBenchmark: AsyncParsableCommand {
         }
         let windowEnd = windowStart.addingTimeInterval(Double(events / 24 + 2) * 86_400)
         let transformers = [ConfiguredStep(name: "KeepTitle"), ConfiguredStep(name: "KeepDescription"), ConfiguredStep(name: "KeepLocation")]
+        if steadyState {
+            guard changed * 2 <= events else { throw ValidationError("--steady-state changes two sets of --changed events") }
+            try await SteadyState(state: state, engine: engine, token: token, events: events, changed: changed, latency: .milliseconds(latencyMilliseconds),
+                                  concurrency: concurrency).run(source: Self.source, sink: Self.sink, ids: ids, window: (windowStart, windowEnd),
+                                                                transformers: transformers)
+            return
+        }
         @Sendable func sync() async throws -> BuiltinSyncEngine.Outcome {
             try await engine.run(source: .init(id: Self.source, accessToken: token), sink: .init(id: Self.sink, accessToken: token),
                                  transformers: transformers, filters: [], window: (windowStart, windowEnd), mode: .sync,

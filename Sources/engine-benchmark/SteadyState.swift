@@ -1,0 +1,128 @@
+import Foundation
+import GoogleClient
+import GoogleEmulator
+import SyncEngines
+import SyncboardCore
+import Synchronization
+
+/// `engine-benchmark --steady-state`: the runs of a job already in step, incremental (a sync token and the index of
+/// copies) against full (both calendars listed and compared), with no change and with `changed` changes, every
+/// Calendar API call delayed by the latency. Prints one line per run: calls, bytes received, wall time.
+struct SteadyState {
+    let state: EmulatorState
+    let engine: BuiltinSyncEngine
+    let token: String
+    let events: Int
+    let changed: Int
+    let latency: Duration
+    let concurrency: Int
+
+    struct Measured {
+        var calls: Int
+        var byMethod: [String: Int]
+        var bytes: Int
+        var seconds: Double
+        var writes: Int
+    }
+
+    /// The job's state as the app keeps it: the token and the index, updated by every write.
+    final class JobState: Sendable {
+        let token: Mutex<String>
+        let index: Mutex<[String: CopyIndexEntry]>
+        init(_ checkpoint: SyncCheckpoint) {
+            token = Mutex(checkpoint.syncToken)
+            index = Mutex(Dictionary(checkpoint.index.map { ($0.sourceEventID, $0) }, uniquingKeysWith: { $1 }))
+        }
+        func replace(_ checkpoint: SyncCheckpoint) {
+            token.withLock { $0 = checkpoint.syncToken }
+            index.withLock { $0 = Dictionary(checkpoint.index.map { ($0.sourceEventID, $0) }, uniquingKeysWith: { $1 }) }
+        }
+        func record(_ change: IndexChange) {
+            index.withLock {
+                switch change {
+                case .upsert(let entry): $0[entry.sourceEventID] = entry
+                case .remove(let id): $0[id] = nil
+                }
+            }
+        }
+    }
+
+    func run(source: String, sink: String, ids: [String], window: (start: Date, end: Date), transformers: [ConfiguredStep]) async throws {
+        let source = BuiltinSyncEngine.Calendar(id: source, accessToken: token), sink = BuiltinSyncEngine.Calendar(id: sink, accessToken: token)
+        // The job's first run copies everything (no added latency) and leaves the state the next runs continue from.
+        let (initial, firstCheckpoint) = try await engine.reconcile(source: source, sink: sink, transformers: transformers, filters: [], window: window,
+                                                                   mode: .sync, concurrency: 8) { _ in }
+        guard initial.created == events, let firstCheckpoint else { throw BenchmarkError("the initial copy did not copy every event") }
+        let job = JobState(firstCheckpoint)
+        await state.setLatency(latency)
+
+        func incremental() async throws -> Measured {
+            try await measure {
+                let result = try await engine.syncChanges(source: source, sink: sink, transformers: transformers, filters: [], window: window,
+                                                          since: job.token.withLock { $0 }, index: job.index.withLock { $0.mapValues(\.indexed) },
+                                                          concurrency: concurrency, log: { _ in }, record: { job.record($0) })
+                guard case .synced(let outcome, let next) = result else { throw BenchmarkError("the incremental run asked for a full reconciliation") }
+                job.token.withLock { $0 = next }
+                return outcome
+            }
+        }
+        func full() async throws -> Measured {
+            try await measure {
+                let (outcome, checkpoint) = try await engine.reconcile(source: source, sink: sink, transformers: transformers, filters: [],
+                                                                       window: window, mode: .sync, concurrency: concurrency) { _ in }
+                if let checkpoint { job.replace(checkpoint) }
+                return outcome
+            }
+        }
+        report("incremental", 0, try await incremental())
+        report("full", 0, try await full())
+        // Two different sets of `changed` events, one for each kind of run, changed the same way.
+        try await change(Array(ids.prefix(changed)), window: window)
+        report("incremental", changed, try await incremental(), expectWrites: true)
+        try await change(Array(ids.dropFirst(changed).prefix(changed)), window: window)
+        report("full", changed, try await full(), expectWrites: true)
+        await state.setLatency(.zero)
+    }
+
+    /// A third retitled, a third moved by an hour, a third deleted (without added latency: Google's side).
+    private func change(_ ids: [String], window: (start: Date, end: Date)) async throws {
+        await state.setLatency(.zero)
+        for (position, id) in ids.enumerated() {
+            switch position % 3 {
+            case 0: _ = try await state.changeEvent(calendarID: EngineBenchmark.source, eventID: id, patch: ["summary": .string("Meeting \(id) (renamed)")])
+            case 1:
+                guard let event = await state.event(calendarID: EngineBenchmark.source, eventID: id),
+                      let start = try? Date(event["start"]?["dateTime"]?.string ?? "", strategy: .iso8601) else { throw BenchmarkError("no event \(id)") }
+                let moved = start.addingTimeInterval(3_600)
+                _ = try await state.changeEvent(calendarID: EngineBenchmark.source, eventID: id, patch: [
+                    "start": ["dateTime": .string(moved.formatted(.iso8601))], "end": ["dateTime": .string(moved.addingTimeInterval(1_200).formatted(.iso8601))]])
+            default: try await state.removeEvent(calendarID: EngineBenchmark.source, eventID: id)
+            }
+        }
+        await state.setLatency(latency)
+    }
+
+    private func measure(_ body: () async throws -> BuiltinSyncEngine.Outcome) async throws -> Measured {
+        await state.clearRequestLog()
+        var outcome = BuiltinSyncEngine.Outcome()
+        let elapsed = try await ContinuousClock().measure { outcome = try await body() }
+        guard outcome.failures.isEmpty else { throw BenchmarkError("a write failed: \(outcome.failures[0])") }
+        let requests = await state.requests(pathPrefix: "/calendar/v3/")
+        return Measured(calls: requests.count, byMethod: Dictionary(grouping: requests, by: \.method).mapValues(\.count),
+                        bytes: requests.reduce(0) { $0 + ($1.bytes ?? 0) },
+                        seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+                        writes: outcome.created + outcome.updated + outcome.deleted)
+    }
+
+    private func report(_ kind: String, _ changes: Int, _ measured: Measured, expectWrites: Bool = false) {
+        let methods = measured.byMethod.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        print("steady-state events=\(events) changes=\(changes) kind=\(kind) calls=\(measured.calls) (\(methods)) bytes=\(measured.bytes) "
+              + "wall=\(String(format: "%.3f", measured.seconds))s writes=\(measured.writes)")
+        if expectWrites && measured.writes != changes { print("  WARNING: \(measured.writes) writes for \(changes) changes") }
+    }
+}
+
+struct BenchmarkError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
