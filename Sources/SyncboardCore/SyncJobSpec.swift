@@ -102,6 +102,7 @@ public struct SyncJobSpec: Sendable, Hashable, Codable {
         [(SyncCatalog.Kind.transformer, transformers, "transformers"), (.filter, filters, "filters")].flatMap { kind, steps, group in
             catalog.entries(kind).filter { entry in entry.builtinOnly && steps.contains { $0.name == entry.name } }.map { "\(group).\($0.name)" }
         } + (deletionsStick ? ["deletionsStick"] : [])
+          + (cadence == .realtime ? ["cadence"] : [])  // the CLI cannot sync incrementally
     }
 
     /// Whether only the built-in engine can run the job as it is defined.

@@ -131,5 +131,8 @@ struct CalendarAwareRulesTests {
         spec.transformers = [.init(name: "KeepTitle")]
         spec.filters = [.init(name: "RegexTitle")]
         #expect(spec.builtinOnlyFields().isEmpty && !spec.needsBuiltinEngine)
+        // The CLI cannot sync incrementally: a real-time job needs the built-in engine too.
+        spec.cadence = .realtime
+        #expect(spec.builtinOnlyFields() == ["cadence"] && spec.needsBuiltinEngine)
     }
 }

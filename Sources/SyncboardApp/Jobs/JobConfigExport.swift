@@ -27,6 +27,7 @@ enum JobConfigExport {
         guard !fields.isEmpty else { return "" }
         let names = fields.map { field -> String in
             if field == "deletionsStick" { return "deletions that stick" }
+            if field == "cadence" { return "the real-time cadence (incremental runs)" }
             let parts = field.split(separator: ".", maxSplits: 1).map(String.init)
             let kind: SyncCatalog.Kind = parts[0] == "transformers" ? .transformer : .filter
             return "\(parts[1]) (\(catalog.entry(kind, named: parts[1])?.label ?? parts[1]))"

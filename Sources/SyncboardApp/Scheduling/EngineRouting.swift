@@ -10,7 +10,9 @@ enum EngineRouting {
     static func problems(with spec: SyncJobSpec, engine: AppConfiguration.EngineChoice) -> [FieldError] {
         guard engine == .calendarsync else { return [] }
         return spec.builtinOnlyFields().map { field in
-            FieldError(field: field, message: "only Syncboard's built-in engine applies this rule, and this installation runs every job with the CalendarSync CLI (SYNCBOARD_ENGINE=calendarsync); choose another rule or ask the operator to use SYNCBOARD_ENGINE=auto or builtin")
+            field == "cadence"
+                ? FieldError(field: field, message: "a real-time job needs Syncboard's built-in engine (the CalendarSync CLI cannot sync incrementally), and this installation runs every job with the CalendarSync CLI (SYNCBOARD_ENGINE=calendarsync); choose another cadence or ask the operator to use SYNCBOARD_ENGINE=auto or builtin")
+                : FieldError(field: field, message: "only Syncboard's built-in engine applies this rule, and this installation runs every job with the CalendarSync CLI (SYNCBOARD_ENGINE=calendarsync); choose another rule or ask the operator to use SYNCBOARD_ENGINE=auto or builtin")
         }
     }
 

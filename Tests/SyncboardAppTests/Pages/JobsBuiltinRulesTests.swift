@@ -49,6 +49,30 @@ struct JobsBuiltinRulesTests {
         }
     }
 
+    @Test("a real-time job needs the built-in engine: refused by its cadence on a CLI-only installation, saved under auto")
+    func realtimeNeedsBuiltin() async throws {
+        let realtime = { (world: JobsTests.World) throws -> String in
+            try JobsTests.body(world).replacingOccurrences(of: #""cadence": {"kind": "daily", "time": "06:30"}"#, with: #""cadence": {"kind": "realtime"}"#)
+        }
+        try await Self.withApp(engine: .calendarsync) { app, world in
+            let body = try realtime(world)
+            try #require(body.contains("realtime"), "the body names the cadence: \(body)")
+            let response = try await world.client.api(.POST, "/api/v1/jobs", json: body)
+            #expect(response.status == .unprocessableEntity, "\(response.body.string)")
+            let error = try response.content.decode(SyncboardErrorMiddleware.APIError.self)
+            #expect(error.fields?.map(\.field) == ["cadence"])
+            #expect(error.fields?.first?.message.contains("cannot sync incrementally") == true)
+            #expect(try await SyncJob.query(on: app.db).count() == 0)
+        }
+        try await Self.withApp(engine: .auto) { app, world in
+            let saved = try await world.client.api(.POST, "/api/v1/jobs", json: try realtime(world))
+            #expect(saved.status == .created, "\(saved.body.string)")
+            let job = try #require(try await SyncJob.query(on: app.db).first())
+            let needsBuiltin = job.spec.needsBuiltinEngine
+            #expect(needsBuiltin, "auto runs it on the built-in engine")
+        }
+    }
+
     @Test("with auto (or builtin) the API saves such a job and returns its rules")
     func apiAcceptsOnAuto() async throws {
         for engine in [AppConfiguration.EngineChoice.auto, .builtin] {
