@@ -102,9 +102,23 @@ final class SMTPTestServer: @unchecked Sendable {
         }
     }
 
+    /// Stops the server without `waitUntilExit`: that wait blocked a thread of the shared cooperative pool for good
+    /// when the server did not go (two such waits froze the whole suite). SIGTERM, a few seconds, then SIGKILL.
     func stop() {
         try? stdin.fileHandleForWriting.close()
+        let pid = process.processIdentifier
+        func gone(within seconds: Double) -> Bool {
+            let deadline = Date().addingTimeInterval(seconds)
+            while process.isRunning && kill(pid, 0) == 0 {
+                guard Date() < deadline else { return false }
+                usleep(20_000)
+            }
+            return true
+        }
         if process.isRunning { process.terminate() }
-        process.waitUntilExit()
+        if !gone(within: 5) {
+            kill(pid, SIGKILL)
+            _ = gone(within: 5)
+        }
     }
 }
