@@ -41,7 +41,8 @@ struct BoundedTransactionsTests {
             let app = try await Application.make(.testing)
             app.logger.logLevel = .critical
             do {
-                try DatabaseSetup.configure(app, database: configuration, transactionTimeout: .seconds(1))
+                // 5 s: long enough for an ordinary transaction on a busy machine (1 s was not), short enough for ten dead ones.
+                try DatabaseSetup.configure(app, database: configuration, transactionTimeout: .seconds(5))
                 let db = app.db
                 // More of them than the pool has connections (four per event loop).
                 var timedOut = 0
