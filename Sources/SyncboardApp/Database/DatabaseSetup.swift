@@ -13,9 +13,11 @@ enum DatabaseSetup {
                           transactionTimeout: TimeAmount = defaultTransactionTimeout) throws {
         switch database {
         case .sqlite(let path):
-            app.databases.use(.sqlite(.file(path), sqlLogLevel: .trace), as: .sqlite)
+            // One connection per event loop: writers queue for it, so waiting is normal and a busy machine may take
+            // longer than the driver's default 10 s to hand it over.
+            app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 1, connectionPoolTimeout: .seconds(60), sqlLogLevel: .trace), as: .sqlite)
         case .sqliteInMemory:
-            app.databases.use(.sqlite(.memory, sqlLogLevel: .trace), as: .sqlite)
+            app.databases.use(.sqlite(.memory, maxConnectionsPerEventLoop: 1, connectionPoolTimeout: .seconds(60), sqlLogLevel: .trace), as: .sqlite)
         case .postgres(let configuration, _):
             let postgres = DatabaseConfigurationFactory.postgres(
                 configuration: configuration, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(10), sqlLogLevel: .trace)
