@@ -6,26 +6,33 @@ import Vapor
 
 /// Wires Fluent to SQLite or PostgreSQL, registers the migrations, and applies them safely.
 enum DatabaseSetup {
-    /// The longest a PostgreSQL transaction may take before its connection is closed (see `BoundedTransactionsConfiguration`).
+    /// The longest a PostgreSQL transaction may take before its connection is closed (see `TransactionControl`).
     static let defaultTransactionTimeout: TimeAmount = .seconds(60)
 
     static func configure(_ app: Application, database: DatabaseConfiguration,
                           transactionTimeout: TimeAmount = defaultTransactionTimeout) throws {
         switch database {
         case .sqlite(let path):
-            // One connection per event loop: writers queue for it, so waiting is normal and a busy machine may take
-            // longer than the driver's default 10 s to hand it over.
-            app.databases.use(.sqlite(.file(path), maxConnectionsPerEventLoop: 1, connectionPoolTimeout: .seconds(60), sqlLogLevel: .trace), as: .sqlite)
+            useSQLite(app, .file(path))
         case .sqliteInMemory:
-            app.databases.use(.sqlite(.memory, maxConnectionsPerEventLoop: 1, connectionPoolTimeout: .seconds(60), sqlLogLevel: .trace), as: .sqlite)
+            useSQLite(app, .memory)
         case .postgres(let configuration, _):
             let postgres = DatabaseConfigurationFactory.postgres(
                 configuration: configuration, maxConnectionsPerEventLoop: 4, connectionPoolTimeout: .seconds(10), sqlLogLevel: .trace)
             app.databases.use(DatabaseConfigurationFactory {
-                BoundedTransactionsConfiguration(base: postgres.make(), limit: transactionTimeout)
+                ControlledTransactionsConfiguration(base: postgres.make(), control: .timeLimit(transactionTimeout))
             }, as: .psql)
         }
         app.migrations.add(SyncboardMigrations.all)
+    }
+
+    /// One connection per event loop: writers queue for the database's lock, so waiting is normal, and a busy machine
+    /// may take longer than the driver's default 10 s to hand a connection over.
+    private static func useSQLite(_ app: Application, _ storage: SQLiteConfiguration) {
+        let sqlite = DatabaseConfigurationFactory.sqlite(storage, maxConnectionsPerEventLoop: 1, connectionPoolTimeout: .seconds(60), sqlLogLevel: .trace)
+        app.databases.use(DatabaseConfigurationFactory {
+            ControlledTransactionsConfiguration(base: sqlite.make(), control: .beginImmediate)
+        }, as: .sqlite)
     }
 
     /// Applies pending migrations. On PostgreSQL a session-level advisory lock, held on a connection of its own,

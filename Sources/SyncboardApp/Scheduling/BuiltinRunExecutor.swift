@@ -25,9 +25,8 @@ struct BuiltinRunExecutor: RunExecutor {
             return RunOutcome(status: .cancelled, engine: Self.engineName)
         case .timedOut:
             let message = "The run took longer than its limit of \(Int(run.timeout)) seconds and was stopped."
-            await log.append(message, stream: .syncboard)
-            // Whatever the abandoned work still logs would follow the verdict; the log ends here.
-            await log.close()
+            // Whatever the abandoned work still logs would follow the verdict; the log ends with it.
+            await log.close(withVerdict: message)
             return RunOutcome(status: .timedOut, engine: Self.engineName, errorSummary: message, failureClass: .transient)
         }
     }

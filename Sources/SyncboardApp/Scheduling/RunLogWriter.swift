@@ -24,6 +24,14 @@ actor RunLogWriter {
     }
 
     func append(_ text: String, stream: RunLogLine.Stream, at date: Date = Date()) async {
+        record(text, stream: stream, at: date)
+        if pending.count >= 200 || ContinuousClock.now - lastFlush > .milliseconds(250) {
+            await flush()
+        }
+    }
+
+    /// Queues a line without suspending, so that nothing can come between it and what the caller does next.
+    private func record(_ text: String, stream: RunLogLine.Stream, at date: Date) {
         guard !closed else {
             dropped += 1
             return
@@ -35,9 +43,6 @@ actor RunLogWriter {
         }
         pending.append(RunLogLine(runID: runID, seq: nextSeq, stream: stream, loggedAt: date, text: String(text.prefix(4000))))
         nextSeq += 1
-        if pending.count >= 200 || ContinuousClock.now - lastFlush > .milliseconds(250) {
-            await flush()
-        }
     }
 
     func flush() async {
@@ -59,8 +64,11 @@ actor RunLogWriter {
         return (nextSeq, dropped)
     }
 
-    /// Flushes and takes no more lines: work abandoned at the run's time limit may still try to log.
-    func close() async {
+    /// Writes `verdict` as the log's last line and takes no more: work abandoned at the run's time limit may still
+    /// try to log. Queuing the verdict and closing happen in one step of the actor; were the verdict appended first,
+    /// its flush would suspend the actor and let the abandoned work's lines in after it.
+    func close(withVerdict verdict: String, stream: RunLogLine.Stream = .syncboard) async {
+        record(verdict, stream: stream, at: Date())
         closed = true
         await flush()
     }

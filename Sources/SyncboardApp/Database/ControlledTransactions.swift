@@ -1,0 +1,149 @@
+import FluentKit
+import Foundation
+import NIOCore
+import PostgresNIO
+import SQLKit
+
+/// A transaction that did not end within the limit; its connection was closed, so the server rolled it back.
+struct TransactionTimeout: Error, CustomStringConvertible {
+    let limit: TimeAmount
+
+    var description: String {
+        "the database did not finish a transaction within \(limit.nanoseconds / 1_000_000_000) s (its connection was closed and the transaction rolled back)"
+    }
+}
+
+/// How Syncboard begins and ends transactions, per database.
+enum TransactionControl: Sendable {
+    /// PostgreSQL: a time limit on every transaction.
+    ///
+    /// PostgresNIO 1.33 drops a statement written to a connection whose socket has already closed, and nobody ever
+    /// answers the caller. So when the server goes away between two statements of a transaction (a restart,
+    /// `pg_ctl stop`), the next statement, or the driver's ROLLBACK, waits forever and keeps its pooled connection
+    /// forever: a worker told to stop then never exits. Past the limit this closes the connection (a live server rolls
+    /// the transaction back), fails the transaction with `TransactionTimeout`, and gives the closed connection back
+    /// to the pool, which replaces it. Single statements need no such limit: the pool only lends open connections.
+    case timeLimit(TimeAmount)
+    /// SQLite: `BEGIN IMMEDIATE`, which takes the write lock first.
+    ///
+    /// The driver holds a connection per event loop and begins transactions with a deferred `BEGIN`. A deferred
+    /// transaction that reads and then writes while another connection is committing gets SQLITE_BUSY ("database is
+    /// locked") at once: SQLite does not wait there, as waiting could deadlock. Taking the write lock first means
+    /// such a transaction waits its turn instead (the driver's busy handler retries), and readers are not held up.
+    case beginImmediate
+
+    var begin: String {
+        switch self {
+        case .timeLimit: "BEGIN"
+        case .beginImmediate: "BEGIN IMMEDIATE"
+        }
+    }
+}
+
+/// A driver's database with Syncboard's `TransactionControl`: everything else passes through.
+struct ControlledTransactionsConfiguration: FluentKit.DatabaseConfiguration {
+    var base: any FluentKit.DatabaseConfiguration
+    let control: TransactionControl
+
+    var middleware: [any AnyModelMiddleware] {
+        get { base.middleware }
+        set { base.middleware = newValue }
+    }
+
+    func makeDriver(for databases: Databases) -> any DatabaseDriver {
+        ControlledTransactionsDriver(base: base.makeDriver(for: databases), control: control)
+    }
+}
+
+private struct ControlledTransactionsDriver: DatabaseDriver {
+    let base: any DatabaseDriver
+    let control: TransactionControl
+
+    func makeDatabase(with context: DatabaseContext) -> any Database {
+        ControlledTransactionsDatabase(base: base.makeDatabase(with: context), control: control, insideTransaction: false)
+    }
+
+    func shutdown() { base.shutdown() }
+    func shutdownAsync() async { await base.shutdownAsync() }
+}
+
+/// Everything passes through to the driver's database, except `transaction`.
+private struct ControlledTransactionsDatabase: Database, SQLDatabase {
+    let base: any Database
+    let control: TransactionControl
+    /// Set on the database a transaction's work is given. (The SQLite driver lends connections marked as outside
+    /// any transaction, so its own flag cannot say so.)
+    let insideTransaction: Bool
+
+    private var sql: any SQLDatabase {
+        guard let sql = base as? any SQLDatabase else { preconditionFailure("Syncboard's database drivers are SQL databases") }
+        return sql
+    }
+
+    var context: DatabaseContext { base.context }
+    var inTransaction: Bool { insideTransaction || base.inTransaction }
+
+    func execute(query: DatabaseQuery, onOutput: @escaping @Sendable (any DatabaseOutput) -> Void) -> EventLoopFuture<Void> {
+        base.execute(query: query, onOutput: onOutput)
+    }
+
+    func execute(schema: DatabaseSchema) -> EventLoopFuture<Void> { base.execute(schema: schema) }
+    func execute(enum: DatabaseEnum) -> EventLoopFuture<Void> { base.execute(enum: `enum`) }
+
+    func withConnection<T>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
+        let (control, inside) = (self.control, self.insideTransaction)
+        return base.withConnection { closure(ControlledTransactionsDatabase(base: $0, control: control, insideTransaction: inside)) }
+    }
+
+    func transaction<T>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
+        guard !inTransaction else { return closure(self) }
+        let control = self.control
+        return base.withConnection { leased in
+            // BEGIN, COMMIT and ROLLBACK are sent here, as the drivers' own `transaction` does.
+            let connection = ControlledTransactionsDatabase(base: leased, control: control, insideTransaction: true)
+            let sql = connection.sql
+            let work = sql.raw(SQLQueryString(control.begin)).run().flatMap {
+                closure(connection).map { Carried(value: $0) }
+                    .flatMap { result in sql.raw("COMMIT").run().map { result } }
+                    .flatMapError { error in sql.raw("ROLLBACK").run().flatMapThrowing { throw error } }
+            }
+            guard case .timeLimit(let limit) = control else { return work.map { $0.value } }
+            let outcome = leased.eventLoop.makePromise(of: Carried<T>.self)
+            let timeout = leased.eventLoop.scheduleTask(in: limit) {
+                outcome.fail(TransactionTimeout(limit: limit))
+                // Failing the outcome returns the connection to the pool; closed, it is never lent again.
+                (leased as? any PostgresDatabase)?.withConnection { $0.close() }.whenComplete { _ in }
+            }
+            work.whenComplete { result in
+                timeout.cancel()
+                outcome.completeWith(result)
+            }
+            return outcome.futureResult.map { $0.value }
+        }
+    }
+
+    // SQLDatabase
+    var logger: Logger { sql.logger }
+    var eventLoop: any EventLoop { sql.eventLoop }
+    var version: (any SQLDatabaseReportedVersion)? { sql.version }
+    var dialect: any SQLDialect { sql.dialect }
+    var queryLogLevel: Logger.Level? { sql.queryLogLevel }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) -> EventLoopFuture<Void> {
+        sql.execute(sql: query, onRow)
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        try await sql.execute(sql: query, onRow)
+    }
+
+    func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await sql.withSession(closure)
+    }
+}
+
+/// Carries a transaction's result across the race with its time limit. The drivers' `transaction` does not require
+/// `Sendable` results; the value is only handed on, never shared.
+private struct Carried<Value>: @unchecked Sendable {
+    let value: Value
+}
