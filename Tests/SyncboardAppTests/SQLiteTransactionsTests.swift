@@ -7,46 +7,75 @@ import Vapor
 
 /// The SQLite driver keeps a connection per event loop and begins transactions with a deferred BEGIN: a transaction
 /// that read and then wrote while another connection committed failed at once with "database is locked" (a CI run of
-/// the scheduler tests). `TransactionControl.beginImmediate` makes such transactions take turns instead.
+/// the scheduler tests), and where SQLite does wait, the driver's busy handler spins on the shared blocking pool,
+/// which stalled a whole test run. `TransactionControl.sqlite`: one connection per process, `BEGIN IMMEDIATE`.
 @Suite("SQLite transactions take turns")
 struct SQLiteTransactionsTests {
-    @Test("many transactions that read, then write, on every connection at once all commit, and each is still one")
+    /// 60 transactions that each read the count and write count + 1, 30 from each of two processes' databases (two
+    /// applications on one file) and spread over every event loop: with deferred transactions two connections that
+    /// read before either writes are the deadlock SQLite refuses at once.
+    @Test("transactions that read, then write, from every event loop and from another process on the file, all commit in turn")
     func readThenWriteTakesTurns() async throws {
-        try await TestApp.withApp(on: .sqlite) { app in
-            _ = try await app.db.sql().raw("CREATE TABLE turn_probe (n integer)").run()
-            // Each transaction reads the count and writes count + 1: with deferred transactions, two connections
-            // reading before either writes is the deadlock SQLite refuses at once.
-            let loops = Array(app.eventLoopGroup.makeIterator())
-            #expect(loops.count >= 2, "two event loops, so two connections")
+        let directory = try TestApp.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("shared.sqlite").path
+        let first = try await SyncboardApplication.make(configuration: try TestApp.configuration(database: .sqlite(path: file)), environment: .testing)
+        let second = try await SyncboardApplication.make(configuration: try TestApp.configuration(database: .sqlite(path: file)), environment: .testing)
+        do {
+            _ = try await first.db.sql().raw("CREATE TABLE turn_probe (n integer)").run()
+            let databases = [first, second].flatMap { app in
+                Array(app.eventLoopGroup.makeIterator()).map { app.databases.database(logger: app.logger, on: $0)! }
+            }
+            #expect(databases.count >= 4, "two processes, two event loops each")
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<60 {
-                    let db = app.databases.database(logger: app.logger, on: loops[index % loops.count])!
+                    let db = databases[index % databases.count]
                     group.addTask {
                         try await db.transaction { tx in
                             let count = try #require(try await tx.sql().raw("SELECT count(*) AS n FROM turn_probe").first())
                                 .decode(column: "n", as: Int.self)
-                            try await Task.sleep(for: .milliseconds(2))  // leave room for the other connection
+                            try await Task.sleep(for: .milliseconds(2))  // leave room for the others
                             _ = try await tx.sql().raw("INSERT INTO turn_probe VALUES (\(bind: count + 1))").run()
                         }
                     }
                 }
                 try await group.waitForAll()
             }
-            let values = try await app.db.sql().raw("SELECT n FROM turn_probe ORDER BY n").all().map { try $0.decode(column: "n", as: Int.self) }
+            let values = try await second.db.sql().raw("SELECT n FROM turn_probe ORDER BY n").all().map { try $0.decode(column: "n", as: Int.self) }
             // Serialised, each saw all the commits before it: 1, 2, …, 60.
             #expect(values == Array(1...60))
 
             // A failure inside still rolls the whole transaction back, and a nested transaction joins the outer one.
             struct Refused: Error {}
             await #expect(throws: Refused.self) {
-                try await app.db.transaction { tx in
+                try await first.db.transaction { tx in
                     _ = try await tx.sql().raw("INSERT INTO turn_probe VALUES (1000)").run()
                     try await tx.transaction { inner in _ = try await inner.sql().raw("INSERT INTO turn_probe VALUES (1001)").run() }
                     throw Refused()
                 }
             }
-            let count = try #require(try await app.db.sql().raw("SELECT count(*) AS n FROM turn_probe").first()).decode(column: "n", as: Int.self)
+            let count = try #require(try await first.db.sql().raw("SELECT count(*) AS n FROM turn_probe").first()).decode(column: "n", as: Int.self)
             #expect(count == 60)
+        } catch {
+            try? await first.asyncShutdown()
+            try? await second.asyncShutdown()
+            throw error
+        }
+        try await first.asyncShutdown()
+        try await second.asyncShutdown()
+    }
+
+    @Test("within a process every statement goes through one SQLite connection, whatever the event loop")
+    func oneConnection() async throws {
+        try await TestApp.withApp(on: .sqlite) { app in
+            // A temporary table lives on the connection that made it: every event loop's database must see it.
+            _ = try await app.db.sql().raw("CREATE TEMP TABLE connection_probe (n integer)").run()
+            for loop in app.eventLoopGroup.makeIterator() {
+                let db = try #require(app.databases.database(logger: app.logger, on: loop))
+                _ = try await db.sql().raw("INSERT INTO connection_probe VALUES (1)").run()
+            }
+            let rows = try await app.db.sql().raw("SELECT count(*) AS n FROM connection_probe").first()?.decode(column: "n", as: Int.self)
+            #expect(rows == Array(app.eventLoopGroup.makeIterator()).count)
         }
     }
 }

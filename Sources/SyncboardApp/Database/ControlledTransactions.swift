@@ -24,18 +24,21 @@ enum TransactionControl: Sendable {
     /// the transaction back), fails the transaction with `TransactionTimeout`, and gives the closed connection back
     /// to the pool, which replaces it. Single statements need no such limit: the pool only lends open connections.
     case timeLimit(TimeAmount)
-    /// SQLite: `BEGIN IMMEDIATE`, which takes the write lock first.
+    /// SQLite: one connection for the whole process, and `BEGIN IMMEDIATE`, which takes the write lock first.
     ///
     /// The driver holds a connection per event loop and begins transactions with a deferred `BEGIN`. A deferred
     /// transaction that reads and then writes while another connection is committing gets SQLITE_BUSY ("database is
-    /// locked") at once: SQLite does not wait there, as waiting could deadlock. Taking the write lock first means
-    /// such a transaction waits its turn instead (the driver's busy handler retries), and readers are not held up.
-    case beginImmediate
+    /// locked") at once: SQLite does not wait there, as waiting could deadlock. And where SQLite does wait, the
+    /// driver's busy handler retries at once, forever, on a thread of the small shared blocking pool, which the
+    /// connection holding the lock may need to finish: two such waits stall the process. So within a process every
+    /// statement goes through one connection (they queue for it: SQLite runs one writer at a time anyway), and
+    /// `BEGIN IMMEDIATE` makes a transaction of another process (a command beside `serve`) wait its turn at the start.
+    case sqlite
 
     var begin: String {
         switch self {
         case .timeLimit: "BEGIN"
-        case .beginImmediate: "BEGIN IMMEDIATE"
+        case .sqlite: "BEGIN IMMEDIATE"
         }
     }
 }
@@ -51,16 +54,23 @@ struct ControlledTransactionsConfiguration: FluentKit.DatabaseConfiguration {
     }
 
     func makeDriver(for databases: Databases) -> any DatabaseDriver {
-        ControlledTransactionsDriver(base: base.makeDriver(for: databases), control: control)
+        let onlyLoop: (any EventLoop)? = if case .sqlite = control { databases.eventLoopGroup.next() } else { nil }
+        return ControlledTransactionsDriver(base: base.makeDriver(for: databases), control: control, onlyLoop: onlyLoop)
     }
 }
 
 private struct ControlledTransactionsDriver: DatabaseDriver {
     let base: any DatabaseDriver
     let control: TransactionControl
+    /// When set, every database is made on this event loop, so it uses the one connection the driver keeps there.
+    let onlyLoop: (any EventLoop)?
 
     func makeDatabase(with context: DatabaseContext) -> any Database {
-        ControlledTransactionsDatabase(base: base.makeDatabase(with: context), control: control, insideTransaction: false)
+        let context = onlyLoop.map {
+            DatabaseContext(configuration: context.configuration, logger: context.logger, eventLoop: $0, history: context.history,
+                            pageSizeLimit: context.pageSizeLimit, shouldTrace: context.shouldTrace)
+        } ?? context
+        return ControlledTransactionsDatabase(base: base.makeDatabase(with: context), control: control, insideTransaction: false)
     }
 
     func shutdown() { base.shutdown() }

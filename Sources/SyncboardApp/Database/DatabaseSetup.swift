@@ -26,12 +26,12 @@ enum DatabaseSetup {
         app.migrations.add(SyncboardMigrations.all)
     }
 
-    /// One connection per event loop: writers queue for the database's lock, so waiting is normal, and a busy machine
-    /// may take longer than the driver's default 10 s to hand a connection over.
+    /// One connection for the process (`TransactionControl.sqlite`): statements queue for it, so waiting is normal,
+    /// and a busy machine may take longer than the driver's default 10 s to hand it over.
     private static func useSQLite(_ app: Application, _ storage: SQLiteConfiguration) {
         let sqlite = DatabaseConfigurationFactory.sqlite(storage, maxConnectionsPerEventLoop: 1, connectionPoolTimeout: .seconds(60), sqlLogLevel: .trace)
         app.databases.use(DatabaseConfigurationFactory {
-            ControlledTransactionsConfiguration(base: sqlite.make(), control: .beginImmediate)
+            ControlledTransactionsConfiguration(base: sqlite.make(), control: .sqlite)
         }, as: .sqlite)
     }
 

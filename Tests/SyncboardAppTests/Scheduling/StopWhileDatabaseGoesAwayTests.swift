@@ -10,11 +10,7 @@ import Vapor
 /// stop while their PostgreSQL goes away, still exit with status 0 within the grace period plus a margin; what they
 /// could not record is recovered by lease expiry, and nothing runs twice. A second signal ends them at once.
 /// The database is a cluster of the test's own (`ThrowawayPostgres`), stopped and started again round after round.
-// Runs only with SYNCBOARD_TEST_STOP_DATABASE=1 (the command in the note): the PostgreSQL it starts inherits every open
-// descriptor of the test process, including the sockets by which Foundation's Process learns that other tests'
-// children ended, and the full suite then stalled beside it. Re-enable once the cluster is started without them.
-@Suite("Stopping while PostgreSQL goes away", .serialized,
-       .enabled(if: ProcessInfo.processInfo.environment["SYNCBOARD_TEST_STOP_DATABASE"] == "1"))
+@Suite("Stopping while PostgreSQL goes away", .serialized)
 struct StopWhileDatabaseGoesAwayTests {
     static let grace = 3
     /// Wide, for a loaded two-core machine: a process stuck on its database never exits at all.

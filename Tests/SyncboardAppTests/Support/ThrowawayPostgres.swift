@@ -108,7 +108,9 @@ final class ThrowawayPostgres: @unchecked Sendable {
 
     /// posix_spawn and waitpid rather than Foundation's Process: Process learns that a child ended when a socket it
     /// hands the child closes, and the server that `pg_ctl start` leaves behind inherits that socket, so the start
-    /// would never be seen to end. Here the child gets /dev/null and the output file as its standard streams.
+    /// would never be seen to end. Here the child gets /dev/null and the output file as its standard streams, and
+    /// nothing else: a server that kept the test process's other descriptors (the sockets by which Foundation sees
+    /// other tests' children end, their pipes) made those tests wait for it and stalled the whole suite.
     private static func spawnAndWait(_ command: [String], output: URL, timeout: Duration) async throws -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -116,6 +118,10 @@ final class ThrowawayPostgres: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        guard let closeFrom = closeFrom else {
+            throw TestSetupError("this C library lacks posix_spawn_file_actions_addclosefrom_np (glibc 2.34 or later has it)")
+        }
+        closeFrom(&actions, 3)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -144,4 +150,10 @@ final class ThrowawayPostgres: @unchecked Sendable {
         }
         return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34): Swift's Glibc module does not declare it.
+    private static let closeFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
 }
