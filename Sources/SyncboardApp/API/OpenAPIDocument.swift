@@ -116,6 +116,12 @@ enum OpenAPIDocument {
         return links
     }
 
+    /// A job list continues after a job: the previous page's nextCursor carries that job's id and name.
+    static var jobCursor: Parameter {
+        Parameter(name: "cursor", location: "query", schema: ["type": "string", "pattern": JobsAPIController.JobCursor.pattern],
+                  description: "Where to continue: the nextCursor of the previous page")
+    }
+
     /// A run list continues after a run: the previous page's nextCursor is its last run's id (404 if there is no such run).
     static var runCursor: Parameter {
         Parameter(name: "cursor", location: "query", schema: uuid, description: "Where to continue: the nextCursor of the previous page")
@@ -206,8 +212,11 @@ enum OpenAPIDocument {
                                                                 parameters: [accountID], responses: ["200": json(ref("Account"), "The account, refreshed")],
                                                                 errors: [409, 502, 503])],
             "/jobs": [
-                "get": operation("listJobs", "The user's jobs, by name", tag: "jobs",
-                                 responses: ["200": json(array(job), "The jobs", example: [jobExample], links: jobLinks("/0/id", withETag: false))]),
+                "get": operation("listJobs", "The user's jobs, by name, a page at a time", tag: "jobs",
+                                 description: "Follow nextCursor for the next page (there is none after the last).",
+                                 parameters: [limit(default: JobsAPIController.defaultLimit, maximum: JobsAPIController.maximumLimit), jobCursor],
+                                 responses: ["200": json(ref("JobPage"), "By name", example: ["items": [jobExample]],
+                                                         links: jobLinks("/items/0/id", withETag: false))]),
                 "post": operation("createJob", "Create a job", tag: "jobs",
                                   description: "Validated like the form: every problem is named in `fields` of a 422. The time zone defaults to the source calendar's.",
                                   body: ref("JobInput"), bodyExample: jobInputExample,
@@ -363,6 +372,9 @@ enum OpenAPIDocument {
             "created": nullable(integer), "updated": nullable(integer), "deleted": nullable(integer),
             "errorSummary": nullable(string),
         ]]
+        let jobPage: JSON = ["type": "object", "required": ["items"], "properties": [
+            "items": array(ref("Job")), "nextCursor": nullable(["type": "string", "description": "Absent on the last page"]),
+        ]]
         let runPage: JSON = ["type": "object", "required": ["items"], "properties": [
             "items": array(ref("Run")), "nextCursor": nullable(["type": "string", "format": "uuid", "description": "Absent on the last page"]),
         ]]
@@ -420,7 +432,7 @@ enum OpenAPIDocument {
             responses[response.name] = answer
         }
         var schemas: JSON = ["Transformer": stepSchema(.transformer), "Filter": stepSchema(.filter), "Window": window,
-                             "JobInput": jobInput, "Job": job, "Run": run, "RunPage": runPage, "LogPage": logPage, "LogEvent": logEvent, "RunRequest": runRequest, "Calendar": calendar,
+                             "JobInput": jobInput, "Job": job, "JobPage": jobPage, "Run": run, "RunPage": runPage, "LogPage": logPage, "LogEvent": logEvent, "RunRequest": runRequest, "Calendar": calendar,
                              "Account": account, "Error": error, "Catalog": catalog]
         schemas.merge(cadenceSchemas) { $1 }
         schemas.merge(notificationSchemas) { $1 }

@@ -167,9 +167,68 @@ struct JobsAPIController: RouteCollection {
 
     func catalog(req: Request) -> SyncCatalog { .pinned }
 
-    func list(req: Request) async throws -> [JobDTO] {
+    static let defaultLimit = 100
+    static let maximumLimit = 500
+
+    /// The user's jobs by name, a page at a time. The cursor carries the last job's name and id, so a page follows
+    /// on even when that job was renamed or deleted meanwhile.
+    func list(req: Request) async throws -> ListPage<JobDTO> {
         let user = try req.requireUser()
-        return try await SyncJob.query(on: req.db).filter(\.$user.$id == user.requireID()).sort(\.$name).all().map { JobDTO($0) }
+        let paging = try Paging.from(req, default: Self.defaultLimit, maximum: Self.maximumLimit)
+        let query = SyncJob.query(on: req.db).filter(\.$user.$id == (try user.requireID()))
+        if let raw = paging.cursor {
+            guard let after = JobCursor(raw) else {
+                throw Abort(.badRequest, reason: "Query parameter \"cursor\" must be the nextCursor of the previous page.")
+            }
+            query.group(.or) { later in
+                later.filter(\.$name > after.name).group(.and) { $0.filter(\.$name == after.name).filter(\.$id > after.id) }
+            }
+        }
+        let jobs = try await query.sort(\.$name).sort(\.$id).limit(paging.limit + 1).all()
+        let page = Array(jobs.prefix(paging.limit))
+        let next = jobs.count > paging.limit ? page.last.flatMap { job in job.id.map { JobCursor(name: job.name, id: $0).text } } : nil
+        return ListPage(items: page.map { JobDTO($0) }, nextCursor: next)
+    }
+
+    /// Where a page of jobs ends: its last job's id and name (the name in hex, so that the cursor is safe in a URL).
+    /// Any cursor of this shape is a position in the list's order, so a page follows on from it even when that job
+    /// was renamed or deleted meanwhile.
+    struct JobCursor {
+        static let pattern = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\.([0-9a-fA-F]{2})*$"
+        let name: String
+        let id: UUID
+
+        init(name: String, id: UUID) {
+            self.name = name
+            self.id = id
+        }
+
+        init?(_ text: String) {
+            let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, parts[0].count == 36, let id = UUID(uuidString: String(parts[0])),
+                  parts[1].count % 2 == 0, parts[1].allSatisfy(\.isHexDigit)
+            else { return nil }
+            let hex = Array(parts[1].utf8)
+            let bytes = stride(from: 0, to: hex.count, by: 2).map { UInt8(String(decoding: hex[$0..<$0 + 2], as: UTF8.self), radix: 16)! }
+            // A name never holds NUL (no database stores it in text); bytes that are not UTF-8 cannot be a name either.
+            self.init(name: String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\0", with: ""), id: id)
+        }
+
+        var text: String { id.uuidString.lowercased() + "." + name.utf8.map { String(format: "%02x", $0) }.joined() }
+    }
+
+    /// The core names the calendars as the form does; the API's fields are these.
+    static let apiFieldNames = ["source": "sourceCalendarId", "destination": "destinationCalendarId"]
+
+    /// Runs `save`, naming the fields of a 422 as the API's JSON does.
+    static func withAPIFieldNames<T>(_ save: () async throws -> T) async throws -> T {
+        do {
+            return try await save()
+        } catch let failure as ValidationFailure {
+            throw ValidationFailure(reason: failure.reason, fields: failure.fields.map {
+                .init(field: apiFieldNames[$0.field] ?? $0.field, message: $0.message)
+            })
+        }
     }
 
     /// A job answer, with its `ETag` for `If-Match`.
@@ -187,7 +246,8 @@ struct JobsAPIController: RouteCollection {
     func create(req: Request) async throws -> Response {
         let user = try req.requireUser()
         let input = try req.content.decode(JobInput.self)
-        let saved = try await JobService(db: req.db, userID: try user.requireID(), engine: req.application.syncboard.configuration.engine).create(try input.checkedSpec(body: req.body.string))
+        let service = JobService(db: req.db, userID: try user.requireID(), engine: req.application.syncboard.configuration.engine)
+        let saved = try await Self.withAPIFieldNames { try await service.create(try input.checkedSpec(body: req.body.string)) }
         let response = try Self.jobResponse(saved.job, warning: saved.warning, status: .created)
         response.headers.replaceOrAdd(name: .location, value: "/api/v1/jobs/\(try saved.job.requireID().uuidString)")
         return response
@@ -198,7 +258,8 @@ struct JobsAPIController: RouteCollection {
         let job = try await JobQueries.job(req.parameters.get("jobID"), of: try user.requireID(), on: req.db)
         let input = try req.content.decode(JobInput.self)  // an unreadable body is a 400 whatever If-Match says
         try JobPrecondition.check(req, against: job)
-        let saved = try await JobService(db: req.db, userID: try user.requireID(), engine: req.application.syncboard.configuration.engine).update(job, with: try input.checkedSpec(body: req.body.string))
+        let service = JobService(db: req.db, userID: try user.requireID(), engine: req.application.syncboard.configuration.engine)
+        let saved = try await Self.withAPIFieldNames { try await service.update(job, with: try input.checkedSpec(body: req.body.string)) }
         return try Self.jobResponse(saved.job, warning: saved.warning)
     }
 

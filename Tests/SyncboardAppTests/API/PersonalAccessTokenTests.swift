@@ -98,12 +98,12 @@ struct PersonalAccessTokenTests {
             #expect(created.headers[.setCookie].isEmpty)
             let listed = try await script.send(.GET, "/api/v1/jobs")
             #expect(listed.status == .ok && listed.headers[.setCookie].isEmpty)
-            #expect(try listed.content.decode([JobsAPIController.JobDTO].self).count == 1)
+            #expect(try listed.content.decode(ListPage<JobsAPIController.JobDTO>.self).items.count == 1)
 
             // Another user's valid session cookie next to the token changes nothing: the token's user is served.
             let other = try await SignedInClient.signIn(try await Fixtures.user(app.db, email: "other@example.com"), on: app)
             let mixed = try await script.send(.GET, "/api/v1/jobs", headers: ["Cookie": other.cookie])
-            #expect(try mixed.content.decode([JobsAPIController.JobDTO].self).count == 1)
+            #expect(try mixed.content.decode(ListPage<JobsAPIController.JobDTO>.self).items.count == 1)
             // A wrong token is not rescued by a valid cookie.
             let wrong = try await BearerClient(app: app, token: "sbp_" + String(repeating: "A", count: 43))
                 .send(.GET, "/api/v1/jobs", headers: ["Cookie": world.client.cookie])
@@ -223,7 +223,7 @@ struct PersonalAccessTokenTests {
             for (method, path, body) in attempts {
                 #expect(try await intruder.send(method, path, json: body).status == .notFound, "\(method) \(path)")
             }
-            #expect(try await intruder.send(.GET, "/api/v1/jobs").content.decode([JobsAPIController.JobDTO].self).isEmpty)
+            #expect(try await intruder.send(.GET, "/api/v1/jobs").content.decode(ListPage<JobsAPIController.JobDTO>.self).items.isEmpty)
             #expect(try await intruder.send(.GET, "/api/v1/accounts").content.decode([AccountsAPIController.AccountDTO].self).isEmpty)
             let stored = try #require(try await SyncJob.find(job.id, on: app.db))
             #expect(stored.enabled && stored.name == job.name)

@@ -48,7 +48,50 @@ struct JobsTests {
             let next = try #require(job.nextRunAt)
             #expect(next > Date() && next < Date().addingTimeInterval(86_400 + 3600))
             #expect(try await world.client.api(.GET, "/api/v1/jobs/\(job.id)").status == .ok)
-            #expect(try await world.client.api(.GET, "/api/v1/jobs").content.decode([JobsAPIController.JobDTO].self).count == 1)
+            #expect(try await world.client.api(.GET, "/api/v1/jobs").content.decode(ListPage<JobsAPIController.JobDTO>.self).items.count == 1)
+        }
+    }
+
+    @Test("the job list pages by name with a cursor: every job once, in order, even when a page's last job is deleted before the next page", arguments: TestDatabase.all)
+    func apiListPages(database: TestDatabase) async throws {
+        try await TestApp.withApp(on: database) { app in
+            let world = try await Self.world(app)
+            for name in ["Same", "b", "Same", "A", "Zeta", "Same", "Émile"] {
+                try await Fixtures.job(app.db, user: world.user, source: world.work, destination: world.home, name: name, nextRunAt: nil)
+            }
+            // Another user's jobs are never listed.
+            let other = try await Fixtures.user(app.db, email: "someone.else@example.com")
+            let otherAccount = try await Fixtures.account(app.db, user: other)
+            let otherCalendar = try await Fixtures.calendar(app.db, account: otherAccount)
+            try await Fixtures.job(app.db, user: other, source: otherCalendar, destination: try await Fixtures.calendar(app.db, account: otherAccount), name: "B", nextRunAt: nil)
+            let expected = try await SyncJob.query(on: app.db).filter(\.$user.$id == world.user.requireID()).sort(\.$name).sort(\.$id).all().map { try $0.requireID() }
+
+            var seen: [UUID] = []
+            var cursor: String?
+            var pages = 0
+            repeat {
+                let query = cursor.map { "&cursor=\($0)" } ?? ""
+                let response = try await world.client.api(.GET, "/api/v1/jobs?limit=2\(query)")
+                #expect(response.status == .ok)
+                let page = try response.content.decode(ListPage<JobsAPIController.JobDTO>.self)
+                #expect(page.items.count <= 2)
+                seen += page.items.map(\.id)
+                cursor = page.nextCursor
+                pages += 1
+                if pages == 2, let last = page.items.last {
+                    // Deleting the job the cursor ends at does not lose or repeat the ones after it.
+                    try await SyncJob.find(last.id, on: app.db)?.delete(on: app.db)
+                }
+            } while cursor != nil && pages < 10
+            #expect(pages == 4)
+            #expect(seen == expected)
+
+            for bad in ["limit=0", "limit=501", "limit=two", "cursor=not-a-cursor"] {
+                let response = try await world.client.api(.GET, "/api/v1/jobs?\(bad)")
+                #expect(response.status == .badRequest, "\(bad)")
+                let error = try response.content.decode(SyncboardErrorMiddleware.APIError.self)
+                #expect(error.message.contains(bad.hasPrefix("limit") ? "limit" : "cursor"), "\(bad): \(error.message)")
+            }
         }
     }
 
@@ -66,7 +109,7 @@ struct JobsTests {
             #expect(response.status == .unprocessableEntity)
             let error = try response.content.decode(SyncboardErrorMiddleware.APIError.self)
             #expect(error.error == "validation_failed")
-            #expect(Set(error.fields?.map(\.field) ?? []) == ["name", "destination", "filters.TimeFrame.HourStart", "filters.RegexTitle.ExcludeRegexp",
+            #expect(Set(error.fields?.map(\.field) ?? []) == ["name", "destinationCalendarId", "filters.TimeFrame.HourStart", "filters.RegexTitle.ExcludeRegexp",
                                                                "filters.Sparkles", "cadence.expression", "updateConcurrency"])
             #expect(try await SyncJob.query(on: app.db).count() == 0)
 
@@ -74,7 +117,7 @@ struct JobsTests {
             #expect(malformed.status == .badRequest)
             #expect(try malformed.content.decode(SyncboardErrorMiddleware.APIError.self).message.contains("cadence"))
             let sameCalendar = try await world.client.api(.POST, "/api/v1/jobs", json: try Self.body(world, destination: world.work))
-            #expect(try sameCalendar.content.decode(SyncboardErrorMiddleware.APIError.self).fields?.map(\.field) == ["destination"])
+            #expect(try sameCalendar.content.decode(SyncboardErrorMiddleware.APIError.self).fields?.map(\.field) == ["destinationCalendarId"])
         }
     }
 
@@ -123,7 +166,7 @@ struct JobsTests {
             }
             // The owner's calendars are unknown to the intruder.
             let stolen = try await intruder.api(.POST, "/api/v1/jobs", json: try Self.body(owner))
-            #expect(try stolen.content.decode(SyncboardErrorMiddleware.APIError.self).fields?.map(\.field) == ["source", "destination"])
+            #expect(try stolen.content.decode(SyncboardErrorMiddleware.APIError.self).fields?.map(\.field) == ["sourceCalendarId", "destinationCalendarId"])
             #expect(try await SyncJob.query(on: app.db).count() == 1)
         }
     }
