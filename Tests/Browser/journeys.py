@@ -5,12 +5,12 @@ Started by scripts/browser-tests, which runs the emulator and the server. The jo
 each other, as a person would: sign in with Google, link a second account, discover calendars, see the job form's
 errors, configure a job (transformer, filter, preset cadence), see a scheduled run happen with its status and log,
 see a failing run's error, reconnect an account whose access Google revoked, look at insights, a job's other pages
-and the error pages; then another person does it all with the keyboard only (sign in, link an account, create a
+and the error pages, create, use and revoke an API token; then another person does it all with the keyboard only (sign in, link an account, create a
 job, run it, follow its live log, open its run page), and unlinks an account. Every Syncboard page visited is
 checked with axe-core (browser.check_accessibility); any violation fails the journey. A screenshot of every step
 goes to --artifacts. Exit status 0 only when every journey passed.
 """
-import argparse, sqlite3, sys, time, uuid
+import argparse, sqlite3, sys, time, urllib.error, urllib.request, uuid
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -261,6 +261,52 @@ def insights_job_pages_and_error_pages():
     shot("error-stale-form")
 
 
+def api_tokens_are_shown_once_and_revoked_at_once():
+    """Settings → API tokens: a nameless token is refused next to its field and nothing is created; a read-only token
+    is shown once, works on the API and for reading only, is listed without its secret, and stops working the moment
+    it is revoked."""
+    go("/settings/tokens")
+    expect("You have no tokens." in text(), "no token yet")
+    # Only spaces: the browser's own check (the field is required) lets it through; Syncboard's does not.
+    driver.find_element(By.ID, "token-name").clear()
+    driver.find_element(By.ID, "token-name").send_keys("   ")
+    click_and_wait_for_next_page(clickable("#create-token"))
+    error = driver.find_element(By.ID, "token-name-error").text
+    expect("give the token a name" in error, f"the error is next to the name field: {error!r}")
+    expect("token-name-error" in driver.find_element(By.ID, "token-name").get_attribute("aria-describedby"),
+           "the field points screen readers at its error")
+    expect(not driver.find_elements(By.ID, "new-token-value") and "You have no tokens." in text(), "nothing was created")
+    shot("tokens-error")
+    driver.find_element(By.ID, "token-name").clear()
+    driver.find_element(By.ID, "token-name").send_keys("nightly export")
+    driver.find_element(By.ID, "scope-read_only").click()
+    click_and_wait_for_next_page(clickable("#create-token"))
+    secret = driver.find_element(By.ID, "new-token-value").get_attribute("value")
+    expect(secret.startswith("sbp_") and len(secret) > 40, "the new token is shown")
+    shot("tokens-new-token")
+
+    def api(method, path):
+        request = urllib.request.Request(args.app + path, method=method, headers={"Authorization": f"Bearer {secret}"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, response.headers
+        except urllib.error.HTTPError as refused:
+            return refused.code, refused.headers
+
+    status, headers = api("GET", "/api/v1/jobs")
+    expect(status == 200 and "set-cookie" not in {name.lower() for name in headers.keys()}, f"the token reads the API without a cookie ({status})")
+    status, _ = api("POST", f"/api/v1/jobs/{job_id()}/pause")
+    expect(status == 403, f"a read-only token cannot write ({status})")
+    go("/settings/tokens")
+    expect(secret not in driver.page_source and "nightly export" in driver.find_element(By.ID, "tokens").text,
+           "listed by name; the secret is never shown again")
+    click_and_wait_for_next_page(clickable("button[aria-label='Revoke nightly export']"))
+    expect("You have no tokens." in text(), "revoked tokens leave the list")
+    status, _ = api("GET", "/api/v1/jobs")
+    expect(status == 401, f"a revoked token stops working at once ({status})")
+    shot("tokens-revoked")
+
+
 def a_real_time_job_follows_a_change_in_seconds():
     """Alice makes a real-time job; a change in the source calendar (made on Google's side, through the emulator's
     control API) reaches the destination and shows on the dashboard within seconds, nobody pressing Run now: Google's
@@ -444,7 +490,8 @@ def clickable_xpath(xpath):
 
 JOURNEYS = [the_accessibility_check_catches_a_violation, sign_in_with_google, link_second_account, discover_calendars, the_job_form_shows_its_errors, configure_job,
             see_a_scheduled_run_happen, a_failing_run_shows_its_error, reconnect_an_account,
-            insights_job_pages_and_error_pages, a_real_time_job_follows_a_change_in_seconds, keyboard_only_sign_in_link_create_run, unlinking_asks_first]
+            insights_job_pages_and_error_pages, api_tokens_are_shown_once_and_revoked_at_once,
+            a_real_time_job_follows_a_change_in_seconds, keyboard_only_sign_in_link_create_run, unlinking_asks_first]
 
 
 if __name__ == "__main__":
