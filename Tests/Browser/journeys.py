@@ -4,13 +4,13 @@
 Started by scripts/browser-tests, which runs the emulator and the server. The journeys run in order and build on
 each other, as a person would: sign in with Google, link a second account, discover calendars, see the job form's
 errors, configure a job (transformer, filter, preset cadence), see a scheduled run happen with its status and log,
-see a failing run's error, reconnect an account whose access Google revoked, look at insights, a job's other pages
+see a failing run's error, reconnect an account whose access Google revoked (from the link in the email it sent), look at insights, a job's other pages
 and the error pages, create, use and revoke an API token; then another person does it all with the keyboard only (sign in, link an account, create a
 job, run it, follow its live log, open its run page), and unlinks an account. Every Syncboard page visited is
 checked with axe-core (browser.check_accessibility); any violation fails the journey. A screenshot of every step
 goes to --artifacts. Exit status 0 only when every journey passed.
 """
-import argparse, sqlite3, sys, time, urllib.error, urllib.request, uuid
+import argparse, glob, json, os, re, sqlite3, sys, time, urllib.error, urllib.request, uuid
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -26,6 +26,7 @@ parser.add_argument("--app", required=True)
 parser.add_argument("--emulator", required=True)
 parser.add_argument("--database", required=True, help="Syncboard's SQLite file (to make a scheduled time arrive)")
 parser.add_argument("--artifacts", required=True)
+parser.add_argument("--mail", required=True, help="where the test SMTP server writes what it accepted (NNNN.json)")
 parser.add_argument("-k", dest="only", help="run the journeys up to and including the one whose name contains this")
 args = parser.parse_args()
 
@@ -61,6 +62,39 @@ def sign_in_with_google():
     expect("Alice" in text(), "the signed-in user's name is shown")
     expect("Link" in text(), "the first-run guide says to link accounts first")
     shot("first-run-guide")
+
+
+def choose_notifications_at_once():
+    """Settings → Notifications: messages go to the sign-in address; choosing no digest window sends each at once."""
+    go("/settings/notifications")
+    expect("alice@example.com" in text(), "messages go to the sign-in address")
+    Select(driver.find_element(By.ID, "digest-minutes")).select_by_value("0")
+    click_and_wait_for_next_page(clickable("#save-preferences"))
+    expect(Select(driver.find_element(By.ID, "digest-minutes")).first_selected_option.get_attribute("value") == "0", "the choice is kept")
+    shot("notification-settings")
+
+
+def emails(to):
+    """What the test SMTP server accepted for `to`, oldest first."""
+    messages = []
+    for path in sorted(glob.glob(os.path.join(args.mail, "[0-9]*.json"))):
+        with open(path) as f:
+            message = json.load(f)
+        if to in message["rcpt_tos"]:
+            messages.append(message)
+    return messages
+
+
+def wait_for_email(to, subject_part, after=0, timeout=90):
+    """The first email to `to` past the first `after`, whose subject contains `subject_part`."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for message in emails(to)[after:]:
+            if subject_part in message["headers"].get("Subject", ""):
+                return message
+        time.sleep(0.5)
+    raise AssertionError(f"no email to {to} about {subject_part!r} within {timeout}s; "
+                         f"subjects: {[m['headers'].get('Subject') for m in emails(to)]}")
 
 
 def link_second_account():
@@ -203,17 +237,29 @@ def a_failing_run_shows_its_error():
 
 
 def reconnect_an_account():
+    """A run ends “needs reconnect”: the owner gets an email (through a real SMTP server, STARTTLS and AUTH) whose
+    link opens the page that reconnects; reconnecting and a good run send the all-clear."""
     job = job_id()
+    before = len(emails("alice@example.com"))
     emulator("POST", "/emulator/revoke", {"email": "bob@example.org"})
     go(f"/jobs/{job}")
     run_now_and_wait("needs reconnect")
     go("/")
-    link = driver.find_element(By.CSS_SELECTOR, ".job-card .reconnect-link")
+    expect(driver.find_elements(By.CSS_SELECTOR, ".job-card .reconnect-link"), "the dashboard offers to reconnect")
     expect("bob@example.org" in driver.find_element(By.CSS_SELECTOR, ".job-card .notice-warning").text,
            "the notice names the account to reconnect")
     shot("dashboard-needs-reconnect")
-    click_and_wait_for_next_page(link)
-    expect("Google no longer accepts" in driver.find_element(By.CSS_SELECTOR, "[role='alert']").text, "the account says it needs reconnecting")
+
+    mail = wait_for_email("alice@example.com", "reconnect bob@example.org", after=before)
+    expect(mail["tls"] and mail["login"], "sent over STARTTLS, with AUTH")
+    expect("List-Unsubscribe" in mail["headers"] and mail["headers"].get("List-Unsubscribe-Post") == "List-Unsubscribe=One-Click",
+           "the email has a one-click unsubscribe")
+    expect(not re.search(r"sbp_|ya29\.|1//|refresh_token|access_token", mail["text"] + (mail["html"] or "")), "no token in the email")
+    links = re.findall(re.escape(args.app) + r"/accounts[^\s\]>)\"]*", mail["text"])
+    expect(links, f"the email links to the accounts page: {mail['text'][:600]!r}")
+    driver.get(links[0])
+    check_accessibility()
+    expect("Google no longer accepts" in driver.find_element(By.CSS_SELECTOR, "[role='alert']").text, "the link opens the account that needs reconnecting")
     shot("accounts-needs-reconnect")
     reconnect = wait.until(EC.element_to_be_clickable((By.XPATH, "//*[contains(@class,'card')][.//*[self::h2 or self::h3][contains(., 'bob@example.org')]]"
                                                                  "//form[contains(@action,'/reconnect')]//button")))
@@ -224,6 +270,11 @@ def reconnect_an_account():
     go(f"/jobs/{job}")
     run_now_and_wait("succeeded")
     shot("job-page-after-reconnect")
+    all_clear = wait_for_email("alice@example.com", "All clear", after=before)
+    expect("Work → Family" in all_clear["headers"]["Subject"] or "bob@example.org" in all_clear["headers"]["Subject"],
+           f"the all-clear names what works again: {all_clear['headers']['Subject']!r}")
+    go("/")
+    expect(not driver.find_elements(By.CSS_SELECTOR, ".job-card .reconnect-link"), "the dashboard no longer asks to reconnect")
 
 
 def insights_job_pages_and_error_pages():
@@ -488,7 +539,7 @@ def clickable_xpath(xpath):
     return wait.until(EC.element_to_be_clickable((By.XPATH, xpath)))
 
 
-JOURNEYS = [the_accessibility_check_catches_a_violation, sign_in_with_google, link_second_account, discover_calendars, the_job_form_shows_its_errors, configure_job,
+JOURNEYS = [the_accessibility_check_catches_a_violation, sign_in_with_google, choose_notifications_at_once, link_second_account, discover_calendars, the_job_form_shows_its_errors, configure_job,
             see_a_scheduled_run_happen, a_failing_run_shows_its_error, reconnect_an_account,
             insights_job_pages_and_error_pages, api_tokens_are_shown_once_and_revoked_at_once,
             a_real_time_job_follows_a_change_in_seconds, keyboard_only_sign_in_link_create_run, unlinking_asks_first]
