@@ -45,11 +45,7 @@ struct NotificationSettingsPageTests {
         }
     }
 
-    // Quarantined: once in two full-suite runs its POST /settings/notifications/address was handled after the app's
-    // Fluent had shut down (Request.db force-unwrap, SIGILL), which ends the whole suite. The behaviour is still
-    // covered through the API (NotificationsAPITests); the next session finds why the live server outlives the app.
-    @Test("another address receives a confirmation link over SMTP; only opening it while signed in moves messages there; a wrong code changes nothing",
-          .disabled("crashes the suite now and then: a request is served after the app shut down; see the comment"))
+    @Test("another address receives a confirmation link over SMTP; only opening it while signed in moves messages there; a wrong code changes nothing")
     func confirmAddress() async throws {
         let smtp = try await SMTPTestServer.start()
         defer { smtp.stop() }
