@@ -14,6 +14,7 @@ enum NotificationWorker {
         let checker = AccountHealthChecker(db: app.db, vault: services.vault, google: services.google?.auth,
                                            interval: settings.accountCheckInterval, logger: app.logger)
         let logger = app.logger
+        NotificationDeliveryMetric.prepare()
         return Task {
             var lastAccountCheck = Date.distantPast
             while !Task.isCancelled {

@@ -49,11 +49,12 @@ struct AlertRulesTests {
     func rulesNameExportedMetrics() async throws {
         let rules = try Self.rules()
         let names = Set(rules.map(\.alert))
-        for required in ["SyncboardRunFailureRateHigh", "SyncboardSchedulerLagging", "SyncboardNoSchedulerHeartbeat"] {
+        for required in ["SyncboardRunFailureRateHigh", "SyncboardSchedulerLagging", "SyncboardNoSchedulerHeartbeat", "SyncboardNotificationDeliveryFailing"] {
             #expect(names.contains(required), "missing \(required)")
         }
         let used = rules.reduce(into: Set<String>()) { $0.formUnion(Self.metricNames(in: $1.expr)) }
-        #expect(used.isSuperset(of: ["syncboard_runs_total", "syncboard_scheduler_lag_seconds", "syncboard_schedulers_alive"]), "\(used)")
+        #expect(used.isSuperset(of: ["syncboard_runs_total", "syncboard_scheduler_lag_seconds", "syncboard_schedulers_alive",
+                                     "syncboard_notification_deliveries_total"]), "\(used)")
 
         // A real server with a due job on the no-op engine: once its run is recorded, every metric has a series.
         let directory = try TestApp.temporaryDirectory()
@@ -64,11 +65,23 @@ struct AlertRulesTests {
             let filled = try await OperationsFixtures.fill(app.db, vault: app.syncboard.vault)
             try await app.db.sql().update("sync_jobs").set("next_run_at", to: SQLBind(Date(timeIntervalSinceNow: -30)))
                 .where("id", .equal, SQLBind(filled.jobID)).run()
+            // An email due now, to an SMTP server that is not there: its attempt fails and is counted.
+            let user = try #require(try await User.query(on: app.db).first())
+            let notice = Notice(userID: try user.requireID(), incidentID: nil, jobID: filled.jobID, accountID: nil, category: .problems, event: .opened,
+                                title: "“Kept job” failed", body: "It failed.", actionLabel: "See the last run", actionPath: "/",
+                                dedupKey: "alert-rules-test", createdAt: Date())
+            try await notice.create(on: app.db)
+            let message = OutboxMessage(userID: try user.requireID(), channel: .email, destination: user.email, dedupKey: "alert-rules-test",
+                                        deliverAfter: Date(timeIntervalSinceNow: -1), createdAt: Date())
+            try await message.create(on: app.db)
+            try await OutboxItem(messageID: try message.requireID(), noticeID: try notice.requireID()).create(on: app.db)
         }
+        let closedPort = try ChildProcess.freePort()
         let port = try ChildProcess.freePort()
         let child = try ChildProcess.start(["serve", "--port", "\(port)"],
                                            environment: ["SYNCBOARD_DATA_DIR": data.path, "SYNCBOARD_ENCRYPTION_KEYS": VersionTests.keys,
-                                                         "SYNCBOARD_ENGINE": "noop", "SYNCBOARD_LOG_LEVEL": "warning"],
+                                                         "SYNCBOARD_ENGINE": "noop", "SYNCBOARD_LOG_LEVEL": "warning",
+                                                         "SYNCBOARD_SMTP_URL": "smtp+starttls://127.0.0.1:\(closedPort)", "SYNCBOARD_SMTP_FROM": "syncboard@example.org"],
                                            directory: directory)
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         var exposition = ""
@@ -85,7 +98,8 @@ struct AlertRulesTests {
             while ContinuousClock.now < deadline {
                 let response = try await client.execute(HTTPClientRequest(url: "\(base)/metrics"), timeout: .seconds(30))
                 exposition = String(buffer: try await response.body.collect(upTo: 1 << 22))
-                if used.allSatisfy({ exposition.contains("\n\($0)") || exposition.hasPrefix($0) }) { break }
+                if used.allSatisfy({ exposition.contains("\n\($0)") || exposition.hasPrefix($0) }),
+                   exposition.contains(Self.failedEmails + " 1") { break }
                 try await Task.sleep(for: .milliseconds(500))
             }
             child.signal(SIGTERM)
@@ -105,7 +119,12 @@ struct AlertRulesTests {
             #expect(missing.isEmpty, "\(rule.alert) reads \(missing.sorted()), which /metrics does not export")
         }
         #expect(exposition.contains(#"syncboard_schedulers_alive 1"#), "the in-process scheduler's heartbeat is counted")
+        #expect(exposition.contains(Self.failedEmails + " 1"), "the failed email attempt is counted")
+        #expect(exposition.contains(#"syncboard_notification_deliveries_total{channel="webhook",result="failed"} 0"#),
+                "every delivery series exists from the start, at zero")
     }
+
+    static let failedEmails = #"syncboard_notification_deliveries_total{channel="email",result="failed"}"#
 
     @Test("promtool loads the rules (when promtool is installed)")
     func promtoolChecks() throws {

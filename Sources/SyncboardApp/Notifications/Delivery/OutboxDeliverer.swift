@@ -56,7 +56,11 @@ struct OutboxDeliverer: Sendable {
         guard let (context, attemptID) = try await begin(id, now: Date()) else { return }
         let channel: any DeliveryChannel = context.channel == .email ? email : webhook
         let result = await channel.deliver(context)
-        try await record(id, attemptID: attemptID, result: result, now: Date())
+        let gaveUp = try await record(id, attemptID: attemptID, result: result, now: Date())
+        switch result {
+        case .sent: NotificationDeliveryMetric.record(channel: context.channel, .sent)
+        case .retry, .giveUp: NotificationDeliveryMetric.record(channel: context.channel, gaveUp ? .gaveUp : .failed)
+        }
         switch result {
         case .sent: logger.info("notification sent", metadata: ["outbox_id": .string(id.uuidString), "channel": .string(context.channel.rawValue)])
         case .retry(let detail), .giveUp(let detail):
@@ -89,8 +93,10 @@ struct OutboxDeliverer: Sendable {
         }
     }
 
-    private func record(_ id: UUID, attemptID: UUID, result: DeliveryResult, now: Date) async throws {
-        try await db.transaction { db in
+    /// Records how the attempt ended; returns whether the message was given up (no more attempts).
+    @discardableResult
+    private func record(_ id: UUID, attemptID: UUID, result: DeliveryResult, now: Date) async throws -> Bool {
+        let gaveUp = try await db.transaction { db -> Bool in
             if let attempt = try await DeliveryAttempt.find(attemptID, on: db) {
                 attempt.finishedAt = now
                 switch result {
@@ -99,14 +105,14 @@ struct OutboxDeliverer: Sendable {
                 }
                 try await attempt.save(on: db)
             }
-            guard let message = try await OutboxMessage.find(id, on: db), message.status != .sent else { return }
+            guard let message = try await OutboxMessage.find(id, on: db), message.status != .sent else { return false }
             switch result {
             case .sent:
                 message.status = .sent
                 message.sentAt = now
                 message.lastError = nil
             case .retry(let detail), .giveUp(let detail):
-                guard message.status == .claimed, message.leaseOwner == workerID else { return }  // taken over meanwhile
+                guard message.status == .claimed, message.leaseOwner == workerID else { return false }  // taken over meanwhile
                 message.lastError = String(detail.prefix(1000))
                 if case .giveUp = result { message.status = .failed } else if message.attempts >= settings.maxAttempts {
                     message.status = .failed
@@ -118,7 +124,9 @@ struct OutboxDeliverer: Sendable {
             message.leaseOwner = nil
             message.leaseExpiresAt = nil
             try await message.save(on: db)
+            return message.status == .failed
         }
         DataGeneration.bump()
+        return gaveUp
     }
 }
