@@ -39,21 +39,10 @@ struct PushWorld {
                 try await SyncboardApplication.migrate(app)
                 try await EmulatorSignInTests.wire(app, to: emulator)
                 let state = emulator.state
-                await state.addAccount(.init(subject: "2001", email: "ada@example.com", name: "Ada"))
-                await state.addAccount(.init(subject: "2002", email: "ada.home@example.org", name: "Ada at home"))
                 await state.addCalendar(.init(id: work, summary: "Work", roles: ["ada@example.com": "owner"]))
                 await state.addCalendar(.init(id: team, summary: "Team", roles: ["ada@example.com": "owner"]))
                 await state.addCalendar(.init(id: family, summary: "Family", roles: ["ada.home@example.org": "owner"]))
-                let user = try await Fixtures.user(app.db)
-                var accounts: [GoogleAccount] = []
-                for (subject, email) in [("2001", "ada@example.com"), ("2002", "ada.home@example.org")] {
-                    let account = try await Fixtures.account(app.db, user: user, subject: subject, email: email)
-                    let refresh = await state.issueTokens(subject: subject, clientID: EmulatorSignInTests.clientID,
-                                                          scope: "openid email https://www.googleapis.com/auth/calendar", offline: true).refresh!
-                    account.refreshTokenCiphertext = try app.syncboard.vault.seal(refresh, context: account.vaultContext("refresh_token"))
-                    try await account.save(on: app.db)
-                    accounts.append(account)
-                }
+                let (user, accounts) = try await EmulatorAccounts.linkAda(app, at: state)
                 var calendars: [String: LinkedCalendar] = [:]
                 calendars[work] = try await Fixtures.calendar(app.db, account: accounts[0], googleID: work)
                 calendars[team] = try await Fixtures.calendar(app.db, account: accounts[0], googleID: team)

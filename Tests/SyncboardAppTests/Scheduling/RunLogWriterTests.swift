@@ -11,11 +11,8 @@ struct RunLogWriterTests {
     @Test("the verdict closes the log as its last line, however busy the work that still logs", arguments: TestDatabase.all)
     func verdictIsLast(database: TestDatabase) async throws {
         try await TestApp.withApp(on: database) { app in
-            let user = try await Fixtures.user(app.db)
-            let a = try await Fixtures.account(app.db, user: user)
-            let b = try await Fixtures.account(app.db, user: user)
-            let jobID = try await Fixtures.job(app.db, user: user, source: try await Fixtures.calendar(app.db, account: a),
-                                               destination: try await Fixtures.calendar(app.db, account: b), nextRunAt: nil)
+            let (user, source, destination) = try await SchedulerTests.world(app.db)
+            let jobID = try await Fixtures.job(app.db, user: user, source: source, destination: destination, nextRunAt: nil)
             let run = JobRun(jobID: jobID, trigger: .manual, mode: .sync, status: .running, scheduledFor: nil, queuedAt: Date())
             try await run.create(on: app.db)
             let log = RunLogWriter(runID: try run.requireID(), db: app.db)
