@@ -51,7 +51,7 @@ struct JobService {
         let (spec, warning) = try await validate(input)
         let job = SyncJob(userID: userID, spec: spec)
         job.id = UUID()
-        job.nextRunAt = job.nextRun(after: now)
+        job.nextRunAt = Self.firstRun(of: job, now: now)
         try await job.create(on: db)
         return Saved(job: job, warning: warning)
     }
@@ -60,11 +60,18 @@ struct JobService {
         let (spec, warning) = try await validate(input, excluding: job.id)
         job.apply(spec)
         if job.enabled {
-            job.nextRunAt = job.nextRun(after: now)
+            job.nextRunAt = Self.firstRun(of: job, now: now)
             job.statusReason = nil
         }
         try await job.save(on: db)
         return Saved(job: job, warning: warning)
+    }
+
+    /// When a job just saved runs first: a real-time job at once (its first run reads both calendars and opens its
+    /// push channel, so waiting for the check interval would only delay the "changes in seconds" it promises);
+    /// others at their cadence.
+    static func firstRun(of job: SyncJob, now: Date) -> Date? {
+        job.cadence.isRealtime ? now : job.nextRun(after: now)
     }
 
     /// A paused copy named "… (copy)", for a variation of an existing job.

@@ -70,6 +70,9 @@ struct JobsBuiltinRulesTests {
             let job = try #require(try await SyncJob.query(on: app.db).first())
             let needsBuiltin = job.spec.needsBuiltinEngine
             #expect(needsBuiltin, "auto runs it on the built-in engine")
+            // Due at once: its first run opens the push channel, rather than a check interval later.
+            let due = try #require(job.nextRunAt)
+            #expect(due <= Date() && due > Date().addingTimeInterval(-60), "\(due)")
         }
     }
 
