@@ -18,7 +18,7 @@ public enum BackupCommand {
         do {
             // VACUUM INTO reads inside one transaction: the copy is the database as of one moment, however busy
             // the server is (a file copy could catch a write half done).
-            try await live.connection.query("VACUUM INTO '\(snapshot.path.replacingOccurrences(of: "'", with: "''"))'")
+            _ = try await live.connection.query("VACUUM INTO '\(snapshot.path.replacingOccurrences(of: "'", with: "''"))'")
             await live.close()
         } catch {
             await live.close()

@@ -43,7 +43,7 @@ struct WebhookAddressPolicy: Sendable {
             while let info = cursor {
                 var buffer = [CChar](repeating: 0, count: Int(NI_MAXHOST))
                 if getnameinfo(info.pointee.ai_addr, info.pointee.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST) == 0 {
-                    addresses.append(String(cString: buffer))
+                    addresses.append(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
                 }
                 cursor = info.pointee.ai_next
             }
