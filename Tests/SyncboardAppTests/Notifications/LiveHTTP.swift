@@ -23,13 +23,10 @@ struct LiveHTTP {
 
     /// Starts `app`'s HTTP server (stopped by the app's shutdown).
     static func serve(_ app: Application) async throws -> LiveHTTP {
-        let port = try ChildProcess.freePort()
-        app.http.server.configuration.hostname = "127.0.0.1"
-        app.http.server.configuration.port = port
         // Vapor stops waiting for requests in flight after 10 s by default, and the app's database shuts down next: a
         // request still running then (a slow SMTP exchange on a loaded machine) crashed the whole suite on `req.db`.
         app.http.server.configuration.shutdownTimeout = .seconds(120)
-        try await app.server.start()
+        let port = try await app.startOnAnyPort()
         app.lifecycle.use(StopServer())
         return LiveHTTP(port: port)
     }

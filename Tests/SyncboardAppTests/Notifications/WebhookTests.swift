@@ -13,15 +13,12 @@ struct WebhookTests {
     final class Receiver: @unchecked Sendable {
         struct Request: Sendable { let headers: HTTPHeaders; let body: Data; let at: Date }
         let app: Application
-        let port: Int
+        private(set) var port = 0
         private let state = NIOLockedValueBox<(requests: [Request], script: [(status: HTTPStatus, delay: Duration)])>(([], []))
 
         init(script: [(HTTPStatus, Duration)] = []) async throws {
-            port = try ChildProcess.freePort()
             app = try await Application.make(.testing)
             app.logger.logLevel = .critical
-            app.http.server.configuration.hostname = "127.0.0.1"
-            app.http.server.configuration.port = port
             state.withLockedValue { $0.script = script.map { (status: $0.0, delay: $0.1) } }
             app.post("hook") { [state] req async throws -> HTTPStatus in
                 let body = req.body.data.map { Data(buffer: $0) } ?? Data()
@@ -32,7 +29,7 @@ struct WebhookTests {
                 try await Task.sleep(for: next.delay)
                 return next.status
             }
-            try await app.server.start()
+            port = try await app.startOnAnyPort()
         }
 
         var url: String { "http://127.0.0.1:\(port)/hook" }

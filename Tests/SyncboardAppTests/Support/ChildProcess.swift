@@ -1,4 +1,5 @@
 import Foundation
+import Vapor
 
 /// Runs the real `syncboard` binary as a child process (built by `swift build`, which `swift test` runs first).
 struct ChildProcess {
@@ -66,19 +67,40 @@ struct ChildProcess {
     func readStdout() -> String { String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
     func readStderr() -> String { String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
 
-    /// A TCP port that was free a moment ago.
+    /// A TCP port that was free a moment ago, for a child process to listen on. Chosen at random below Linux's
+    /// ephemeral range (32768 and up), where the kernel hands out the local ports of outgoing connections: a port
+    /// from that range (bind to 0) was taken now and then by one of the suite's own connections before the child
+    /// bound it ("Address already in use"). Servers inside the test process bind port 0 instead (`startOnAnyPort`).
     static func freePort() throws -> Int {
+        for _ in 0..<100 {
+            let port = Int.random(in: 20_000..<32_000)
+            if isFree(port) { return port }
+        }
+        throw TestSetupError("could not find a free port between 20000 and 32000")
+    }
+
+    private static func isFree(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
-        guard bound else { throw TestSetupError("could not find a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+extension Application {
+    /// Starts the app's HTTP server on 127.0.0.1 on a port the kernel chooses as it binds, and returns that port
+    /// (no window between choosing a port and binding it, in which another socket could take it).
+    func startOnAnyPort() async throws -> Int {
+        http.server.configuration.hostname = "127.0.0.1"
+        http.server.configuration.port = 0
+        try await server.start()
+        guard let port = http.server.shared.localAddress?.port else { throw TestSetupError("the test server has no local address") }
+        return port
     }
 }
