@@ -64,6 +64,9 @@ button[disabled], .button[disabled] { opacity: .45; cursor: not-allowed; }
 .button-link { background: none; border: none; color: var(--accent); font: inherit; cursor: pointer; padding: .2rem .3rem; text-decoration: underline; }
 .actions { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }
 .actions form { margin: 0; }
+.panel-head { justify-content: space-between; }
+.panel-head h2 { margin: 0; }
+.panel-head .badge { margin-left: .25rem; vertical-align: middle; }
 .notice { border-radius: var(--radius); padding: .75rem 1rem; margin-bottom: 1rem; border: 1px solid var(--border); background: var(--info-soft); }
 .notice-success { background: var(--ok-soft); color: var(--ok); }
 .notice-warning { background: var(--warn-soft); color: var(--warn); }

@@ -160,7 +160,7 @@ struct NotificationSettingsPageTests {
             DataGeneration.bump()
             let dashboard = try await http.get("/")
             #expect(dashboard.body.contains("id=\"notices\""))
-            #expect(dashboard.body.contains("<span class=\"badge badge-failing\" id=\"unread-count\"> 1 unread</span>"))
+            #expect(dashboard.body.contains("<span class=\"badge badge-failing\" id=\"unread-count\">1 unread</span>"))
             #expect(dashboard.body.contains("Work → Family") || dashboard.body.contains("Work &#8594; Family"))
             #expect(dashboard.body.contains("<a href=\"/accounts\">Reconnect the account</a>"))
             #expect(try await http.post("/settings/notifications/notices/read").status == 303)

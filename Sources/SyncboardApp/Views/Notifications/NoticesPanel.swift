@@ -14,9 +14,9 @@ struct NoticesPanel {
 
     func node(csrf: String) -> Node<HTML.BodyContext> {
         .section(.class("card"), .id("notices"), .attr("aria-labelledby", "notices-heading"),
-            .div(.class("actions"), .style("justify-content: space-between"),
-                .h2(.id("notices-heading"), .text("Notices"),
-                    .if(unread > 0, .span(.class("badge badge-failing"), .id("unread-count"), .text(" \(unread) unread")))),
+            .div(.class("actions panel-head"),
+                .h2(.id("notices-heading"), .text("Notices "),
+                    .if(unread > 0, .span(.class("badge badge-failing"), .id("unread-count"), .text("\(unread) unread")))),
                 .if(unread > 0,
                     .form(.method(.post), .action("/settings/notifications/notices/read"),
                           .input(.type(.hidden), .name(CSRFProtection.formField), .attr("value", csrf)),
