@@ -127,19 +127,11 @@ struct AlertRulesTests {
     static let failedEmails = #"syncboard_notification_deliveries_total{channel="email",result="failed"}"#
 
     @Test("promtool loads the rules (when promtool is installed)")
-    func promtoolChecks() throws {
+    func promtoolChecks() async throws {
         let candidates = [ProcessInfo.processInfo.environment["PROMTOOL"], "/usr/bin/promtool"].compactMap { $0 }
         guard let promtool = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else { return }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: promtool)
-        process.arguments = ["check", "rules", Self.file.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        process.waitUntilExit()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(process.terminationStatus == 0, "\(text)")
-        #expect(text.contains("SUCCESS"), "\(text)")
+        let result = try await ToolProcess.run(URL(fileURLWithPath: promtool), ["check", "rules", Self.file.path])
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("SUCCESS"), "\(result.output)")
     }
 }

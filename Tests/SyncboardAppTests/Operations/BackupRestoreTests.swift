@@ -190,12 +190,12 @@ struct BackupRestoreTests {
                 try await OperationsFixtures.fill(app.db, vault: app.syncboard.vault)
             }
             // As in the README: pg_dump --format=custom --no-owner --file=FILE "$DATABASE_URL"
-            try Self.runTool(bin.appendingPathComponent("pg_dump"), ["--format=custom", "--no-owner", "--file=\(dump.path)", try #require(url)])
+            try await Self.runTool(bin.appendingPathComponent("pg_dump"), ["--format=custom", "--no-owner", "--file=\(dump.path)", try #require(url)])
             return filled
         }
         try await TestDatabase.postgres.withFreshDatabase { configuration, url in
             // As in the README: pg_restore --no-owner --exit-on-error --dbname="$DATABASE_URL" FILE
-            try Self.runTool(bin.appendingPathComponent("pg_restore"), ["--no-owner", "--exit-on-error", "--dbname=\(try #require(url))", dump.path])
+            try await Self.runTool(bin.appendingPathComponent("pg_restore"), ["--no-owner", "--exit-on-error", "--dbname=\(try #require(url))", dump.path])
             try await Self.withApp(try TestApp.configuration(database: configuration)) { app in
                 #expect(try await SyncboardApplication.pendingMigrations(app).isEmpty)
                 let tokens = try await OperationsFixtures.tokens(app.db, vault: app.syncboard.vault, accountID: filled.accountID)
@@ -211,16 +211,8 @@ struct BackupRestoreTests {
         }
     }
 
-    static func runTool(_ executable: URL, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestSetupError("\(executable.lastPathComponent) failed: \(String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))")
-        }
+    static func runTool(_ executable: URL, _ arguments: [String]) async throws {
+        let result = try await ToolProcess.run(executable, arguments)
+        guard result.status == 0 else { throw TestSetupError("\(executable.lastPathComponent) failed: \(result.output)") }
     }
 }
