@@ -3,10 +3,31 @@ import Foundation
 /// Everything that defines a sync job, independent of storage: what the form and the API submit and what a run's
 /// CalendarSync configuration is generated from.
 public struct SyncJobSpec: Sendable, Hashable, Codable {
+    /// What a job keeps in step: one source copied into one or more destinations, or a group of calendars each
+    /// copied into all the others.
+    public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
+        case copy
+        case group
+    }
+
+    /// One direction a run syncs: its own index of copies, counts and errors (`legs`).
+    public struct Leg: Sendable, Hashable {
+        public var source: UUID
+        public var destination: UUID
+        public init(source: UUID, destination: UUID) {
+            self.source = source
+            self.destination = destination
+        }
+    }
+
     public var name: String
+    public var kind: Kind
     /// Syncboard's id of the source calendar (a discovered calendar of a linked account).
     public var sourceCalendarID: UUID?
     public var destinationCalendarID: UUID?
+    /// A copy job's further destinations; a group's members after the first two (which are `sourceCalendarID`
+    /// and `destinationCalendarID`, so that a group of two is stored like a copy job with its calendars).
+    public var moreCalendarIDs: [UUID]
     public var transformers: [ConfiguredStep]
     public var filters: [ConfiguredStep]
     public var window: SyncWindow
@@ -21,13 +42,18 @@ public struct SyncJobSpec: Sendable, Hashable, Codable {
 
     public static let nameLimit = 100
     public static let updateConcurrencyRange = 1...10
+    /// At most this many calendars take part in one job (a group of 10 is 90 directions).
+    public static let calendarLimit = 10
 
-    public init(name: String, sourceCalendarID: UUID?, destinationCalendarID: UUID?, transformers: [ConfiguredStep] = [],
+    public init(name: String, kind: Kind = .copy, sourceCalendarID: UUID?, destinationCalendarID: UUID?, moreCalendarIDs: [UUID] = [],
+                transformers: [ConfiguredStep] = [],
                 filters: [ConfiguredStep] = [], window: SyncWindow = .default, cadence: Cadence = .hourly,
                 timeZone: String = "UTC", updateConcurrency: Int = 1, deletionsStick: Bool = false) {
         self.name = name
+        self.kind = kind
         self.sourceCalendarID = sourceCalendarID
         self.destinationCalendarID = destinationCalendarID
+        self.moreCalendarIDs = moreCalendarIDs
         self.transformers = transformers
         self.filters = filters
         self.window = window
@@ -36,6 +62,36 @@ public struct SyncJobSpec: Sendable, Hashable, Codable {
         self.updateConcurrency = updateConcurrency
         self.deletionsStick = deletionsStick
     }
+
+    /// A group built from its members (the first two are stored as source and destination).
+    public static func group(name: String, members: [UUID], transformers: [ConfiguredStep] = [], filters: [ConfiguredStep] = [],
+                             window: SyncWindow = .default, cadence: Cadence = .hourly, timeZone: String = "UTC",
+                             updateConcurrency: Int = 1, deletionsStick: Bool = false) -> SyncJobSpec {
+        SyncJobSpec(name: name, kind: .group, sourceCalendarID: members.first, destinationCalendarID: members.dropFirst().first,
+                    moreCalendarIDs: Array(members.dropFirst(2)), transformers: transformers, filters: filters, window: window,
+                    cadence: cadence, timeZone: timeZone, updateConcurrency: updateConcurrency, deletionsStick: deletionsStick)
+    }
+
+    /// A copy job's destinations, in order.
+    public var destinationCalendarIDs: [UUID] { (destinationCalendarID.map { [$0] } ?? []) + moreCalendarIDs }
+
+    /// A group's calendars, in order.
+    public var memberCalendarIDs: [UUID] { (sourceCalendarID.map { [$0] } ?? []) + destinationCalendarIDs }
+
+    /// Every direction a sync run writes: source → each destination, or each member → each other member.
+    public var legs: [Leg] {
+        switch kind {
+        case .copy:
+            guard let sourceCalendarID else { return [] }
+            return destinationCalendarIDs.map { Leg(source: sourceCalendarID, destination: $0) }
+        case .group:
+            let members = memberCalendarIDs
+            return members.flatMap { source in members.filter { $0 != source }.map { Leg(source: source, destination: $0) } }
+        }
+    }
+
+    /// Whether a run of the job writes more than one calendar pair (several destinations, or a group).
+    public var hasSeveralLegs: Bool { kind == .group || !moreCalendarIDs.isEmpty }
 
     /// What validation needs to know about the calendars the spec names.
     public struct CalendarFacts: Sendable {
@@ -64,6 +120,25 @@ public struct SyncJobSpec: Sendable, Hashable, Codable {
             errors.append(FieldError(field: "name", message: "must be at most \(Self.nameLimit) characters (it has \(spec.name.count))"))
         }
 
+        errors += kind == .group ? validateMembers(calendar: calendar) : validateCalendars(calendar: calendar)
+
+        let transformers = catalog.validate(self.transformers, kind: .transformer)
+        let filters = catalog.validate(self.filters, kind: .filter)
+        spec.transformers = transformers.steps
+        spec.filters = filters.steps
+        errors += transformers.errors + filters.errors
+        errors += window.validate()
+        errors += cadence.validate(timeZone: timeZone)
+        if !Self.updateConcurrencyRange.contains(updateConcurrency) {
+            errors.append(FieldError(field: "updateConcurrency",
+                                     message: "must be from \(Self.updateConcurrencyRange.lowerBound) to \(Self.updateConcurrencyRange.upperBound)"))
+        }
+        return (spec, errors)
+    }
+
+    /// A copy job: a source that exists, a writable destination, and any further destinations.
+    private func validateCalendars(calendar: (UUID) -> CalendarFacts?) -> [FieldError] {
+        var errors: [FieldError] = []
         let source = sourceCalendarID.flatMap(calendar)
         let destination = destinationCalendarID.flatMap(calendar)
         if sourceCalendarID == nil || source?.exists != true {
@@ -81,19 +156,41 @@ public struct SyncJobSpec: Sendable, Hashable, Codable {
         if let sourceCalendarID, sourceCalendarID == destinationCalendarID {
             errors.append(FieldError(field: "destination", message: "must be a different calendar than the source"))
         }
+        return errors + validateEach(moreCalendarIDs, field: "moreDestinations", seen: Set([sourceCalendarID, destinationCalendarID].compactMap { $0 }),
+                                     calendar: calendar)
+    }
 
-        let transformers = catalog.validate(self.transformers, kind: .transformer)
-        let filters = catalog.validate(self.filters, kind: .filter)
-        spec.transformers = transformers.steps
-        spec.filters = filters.steps
-        errors += transformers.errors + filters.errors
-        errors += window.validate()
-        errors += cadence.validate(timeZone: timeZone)
-        if !Self.updateConcurrencyRange.contains(updateConcurrency) {
-            errors.append(FieldError(field: "updateConcurrency",
-                                     message: "must be from \(Self.updateConcurrencyRange.lowerBound) to \(Self.updateConcurrencyRange.upperBound)"))
+    /// A group: at least two distinct calendars, each writable (each receives the others' events).
+    private func validateMembers(calendar: (UUID) -> CalendarFacts?) -> [FieldError] {
+        let members = memberCalendarIDs
+        guard members.count >= 2 else {
+            return [FieldError(field: "members", message: "choose at least two calendars for the group")]
         }
-        return (spec, errors)
+        return validateEach(members, field: "members", seen: [], calendar: calendar)
+    }
+
+    /// Each a distinct calendar the user has, still on Google and writable.
+    private func validateEach(_ ids: [UUID], field: String, seen: Set<UUID>, calendar: (UUID) -> CalendarFacts?) -> [FieldError] {
+        var errors: [FieldError] = []
+        var seen = seen
+        for id in ids {
+            guard let facts = calendar(id), facts.exists else {
+                errors.append(FieldError(field: field, message: "one of the chosen calendars is not one of yours; choose again"))
+                continue
+            }
+            if !seen.insert(id).inserted {
+                errors.append(FieldError(field: field, message: kind == .group ? "“\(facts.summary)” is chosen twice; each calendar takes part once"
+                                                                                : "“\(facts.summary)” is already the source or a destination"))
+            } else if facts.removed {
+                errors.append(FieldError(field: field, message: "“\(facts.summary)” no longer exists on Google; choose another calendar"))
+            } else if !facts.writable {
+                errors.append(FieldError(field: field, message: "its account can only read “\(facts.summary)”; choose a calendar it can write to"))
+            }
+        }
+        if ids.count > Self.calendarLimit {
+            errors.append(FieldError(field: field, message: "a job can have at most \(Self.calendarLimit) calendars (it has \(ids.count))"))
+        }
+        return errors
     }
 
     /// The fields of the rules only the built-in engine applies (`filters.FreeEvents`, …, in catalogue order, then
@@ -103,6 +200,7 @@ public struct SyncJobSpec: Sendable, Hashable, Codable {
             catalog.entries(kind).filter { entry in entry.builtinOnly && steps.contains { $0.name == entry.name } }.map { "\(group).\($0.name)" }
         } + (deletionsStick ? ["deletionsStick"] : [])
           + (cadence == .realtime ? ["cadence"] : [])  // the CLI cannot sync incrementally
+          + (kind == .group ? ["kind"] : moreCalendarIDs.isEmpty ? [] : ["moreDestinations"])  // CalendarSync has one source and one sink
     }
 
     /// Whether only the built-in engine can run the job as it is defined.

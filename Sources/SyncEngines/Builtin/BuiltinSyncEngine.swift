@@ -33,6 +33,9 @@ public struct BuiltinSyncEngine: Sendable {
         public var failures: [WriteFailure] = []
         /// Deletions that stick: copies this run found deleted by the user in the destination (not re-created).
         public var tombstoned: [Tombstone] = []
+        /// Incremental runs: the ids of the source's events deleted since the last run (a group checks them
+        /// against the copies its other directions made in this calendar).
+        public var sourceRemoved: [String] = []
         public var succeeded: Bool { failures.isEmpty }
 
         public init(created: Int = 0, updated: Int = 0, deleted: Int = 0, failures: [WriteFailure] = []) {
@@ -84,6 +87,7 @@ public struct BuiltinSyncEngine: Sendable {
     /// - Parameter sticky: for a job whose deletions stick, its tombstones and its index before this run.
     public func reconcile(source: Calendar, sink: Calendar, transformers: [ConfiguredStep], filters: [ConfiguredStep],
                           window: (start: Date, end: Date), mode: Mode, concurrency: Int = 1, sticky: StickyDeletions? = nil,
+                          originalsOnly: Bool = false,
                           log: @escaping @Sendable (String) async -> Void) async throws(Failure) -> (outcome: Outcome, checkpoint: SyncCheckpoint?) {
         let rules = try Self.rules(transformers, filters, sink: sink)
         let sourceHash = GoogleEventMapping.calendarHash(source.id), sinkHash = GoogleEventMapping.calendarHash(sink.id)
@@ -101,10 +105,12 @@ public struct BuiltinSyncEngine: Sendable {
         } else {
             await log("Syncing \(source.id) → \(sink.id), events between \(span)")
             // Both calendars are listed at once: a run's time is mostly waiting for Google.
-            let (sourceListing, sinkListing) = try await listBoth(source: (source, sourceHash), sink: (sink, sinkHash), window: window,
+            let (listedSource, sinkListing) = try await listBoth(source: (source, sourceHash), sink: (sink, sinkHash), window: window,
                                                                   sourceEventTypes: rules.sourceEventTypes)
             sinkEvents = sinkListing.events
-            syncToken = sourceListing.syncToken
+            syncToken = listedSource.syncToken
+            var sourceListing = listedSource
+            if originalsOnly { sourceListing.events = await Self.originals(of: sourceListing.events, sourceHash: sourceHash, log: log) }
             await log("loaded \(sourceListing.events.count) source and \(sinkEvents.count) destination events")
             plan = SyncPlan.make(source: sourceListing.events, sink: sinkEvents, rules: rules, sourceHash: sourceHash, sinkHash: sinkHash)
             if let sticky {
@@ -163,7 +169,8 @@ public struct BuiltinSyncEngine: Sendable {
     /// lands, so the caller's index stays in step with the sink.
     public func syncChanges(source: Calendar, sink: Calendar, transformers: [ConfiguredStep], filters: [ConfiguredStep],
                             window: (start: Date, end: Date), since syncToken: String, index: [String: IncrementalPlan.IndexedCopy],
-                            concurrency: Int = 1, tombstones: Set<String>? = nil, log: @escaping @Sendable (String) async -> Void,
+                            concurrency: Int = 1, tombstones: Set<String>? = nil, originalsOnly: Bool = false,
+                            log: @escaping @Sendable (String) async -> Void,
                             record: @escaping @Sendable (IndexChange) async -> Void) async throws(Failure) -> IncrementalResult {
         let rules = try Self.rules(transformers, filters, sink: sink)
         let sourceHash = GoogleEventMapping.calendarHash(source.id), sinkHash = GoogleEventMapping.calendarHash(sink.id)
@@ -180,7 +187,8 @@ public struct BuiltinSyncEngine: Sendable {
             throw .google(.unexpected("no sync token on the last page"), while: "listing the source calendar's changes")
         }
         let removed = changes.events.filter { $0.status == "cancelled" }.compactMap(\.id)
-        let changed = changes.events.filter { $0.status != "cancelled" }.compactMap { GoogleEventMapping.syncEvent($0, calendarHash: sourceHash) }
+        var changed = changes.events.filter { $0.status != "cancelled" }.compactMap { GoogleEventMapping.syncEvent($0, calendarHash: sourceHash) }
+        if originalsOnly { changed = await Self.originals(of: changed, sourceHash: sourceHash, log: log) }
         await log("Syncing \(source.id) → \(sink.id) incrementally: \(changes.events.count) source \(changes.events.count == 1 ? "change" : "changes") since the last run")
         var plan = IncrementalPlan.make(changed: changed, removed: removed, window: window, index: index, rules: rules,
                                         sourceHash: sourceHash, sinkHash: sinkHash, contentHash: Self.contentHash)
@@ -228,8 +236,18 @@ public struct BuiltinSyncEngine: Sendable {
             }
         }
         outcome.tombstoned = tombstoned
+        outcome.sourceRemoved = removed
         await Self.logEnd(outcome, log: log)
         return .synced(outcome, nextSyncToken: nextSyncToken)
+    }
+
+    /// A group copies only the events that were made in the calendar: a copy (its CalendarSync metadata names
+    /// another calendar) is never copied again, so copies cannot bounce between the members.
+    static func originals(of events: [SyncEvent], sourceHash: String, log: @Sendable (String) async -> Void) async -> [SyncEvent] {
+        let originals = events.filter { $0.metadata.sourceID == sourceHash }
+        let copies = events.count - originals.count
+        if copies > 0 { await log(copies == 1 ? "1 event is a copy from another calendar and is not copied again" : "\(copies) events are copies from other calendars and are not copied again") }
+        return originals
     }
 
     /// The hash an index keeps of a copy: two copies with the same hash need no rewrite (`SyncEvent.isSame`).

@@ -53,6 +53,7 @@ public enum FullReconciliationReason: String, Sendable, CaseIterable {
     case safetyNet = "safety_net"
     case foreignMetadata = "foreign_metadata"
     case restored = "restored"
+    case copyDeleted = "copy_deleted"
 
     /// A short line for the run page and the log.
     public var description: String {
@@ -66,6 +67,7 @@ public enum FullReconciliationReason: String, Sendable, CaseIterable {
         case .safetyNet: "the periodic safety-net reconciliation was due"
         case .foreignMetadata: "a changed event carries another calendar's sync metadata"
         case .restored: "a deleted copy was restored, so it is made again"
+        case .copyDeleted: "a copy was deleted in this calendar"
         }
     }
 }

@@ -12,7 +12,7 @@ struct DeletedCopiesController: RouteCollection {
         let job = try await JobQueries.job(req.parameters.get("jobID"), of: try req.requireUser().requireID(), on: req.db)
         let jobID = try job.requireID()
         guard let tombstoneID = req.parameters.get("tombstoneID").flatMap(UUID.init(uuidString:)),
-              try await TombstoneStore(db: req.db, jobID: jobID).restore(tombstoneID) != nil else {
+              try await TombstoneStore.restore(tombstoneID, of: jobID, on: req.db) != nil else {
             throw Abort(.notFound, reason: "No such deleted copy: it may have been restored already.")
         }
         // A run already queued or running is fine too: the next one after it restores the copy.

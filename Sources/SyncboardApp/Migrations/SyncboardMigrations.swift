@@ -20,6 +20,7 @@ public enum SyncboardMigrations {
             CreateNotifications(),
             CreatePushChannels(), AddSyncJobQuietChecks(),
             CreateSyncTombstones(), AddSyncJobDeletionsStick(),
+            AddSyncJobLegs(),
         ]
     }
 }

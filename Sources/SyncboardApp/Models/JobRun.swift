@@ -79,6 +79,10 @@ final class JobRun: Model, @unchecked Sendable {
     /// Built-in engine sync runs: "incremental" or "full" (`AddJobRunSyncKind`), and why a full one ran.
     @OptionalField(key: "sync_kind") var syncKind: String?
     @OptionalField(key: "sync_reason") var syncReason: String?
+    /// A job with several directions: each one's result (`RunLeg`); nil for a one-to-one job.
+    @OptionalField(key: "legs") var storedLegs: StoredLegs?
+
+    var legs: [RunLeg] { storedLegs?.legs ?? [] }
 
     init() {}
 

@@ -10,8 +10,12 @@ final class SyncJob: Model, @unchecked Sendable {
     @ID(key: .id) var id: UUID?
     @Parent(key: "user_id") var user: User
     @Field(key: "name") var name: String
+    /// A copy into one or more destinations, or a group (`AddSyncJobLegs`).
+    @Field(key: "kind") var kind: SyncJobSpec.Kind
     @OptionalParent(key: "source_calendar_id") var sourceCalendar: LinkedCalendar?
     @OptionalParent(key: "destination_calendar_id") var destinationCalendar: LinkedCalendar?
+    /// Further destinations, or a group's members after the first two (`SyncJobSpec.moreCalendarIDs`).
+    @OptionalField(key: "more_calendar_ids") var storedMoreCalendars: StoredCalendars?
     @Field(key: "transformers") var storedTransformers: StoredSteps
     @Field(key: "filters") var storedFilters: StoredSteps
     @Field(key: "window_start_identifier") var windowStartIdentifier: String
@@ -40,6 +44,15 @@ final class SyncJob: Model, @unchecked Sendable {
         var steps: [ConfiguredStep]
     }
 
+    struct StoredCalendars: Codable, Sendable {
+        var ids: [UUID]
+    }
+
+    var moreCalendarIDs: [UUID] {
+        get { storedMoreCalendars?.ids ?? [] }
+        set { storedMoreCalendars = newValue.isEmpty ? nil : StoredCalendars(ids: newValue) }
+    }
+
     var transformers: [ConfiguredStep] {
         get { storedTransformers.steps }
         set { storedTransformers = StoredSteps(steps: newValue) }
@@ -66,13 +79,16 @@ final class SyncJob: Model, @unchecked Sendable {
     }
 
     var spec: SyncJobSpec {
-        SyncJobSpec(name: name, sourceCalendarID: $sourceCalendar.id, destinationCalendarID: $destinationCalendar.id,
+        SyncJobSpec(name: name, kind: kind, sourceCalendarID: $sourceCalendar.id, destinationCalendarID: $destinationCalendar.id,
+                    moreCalendarIDs: moreCalendarIDs,
                     transformers: transformers, filters: filters, window: window, cadence: cadence, timeZone: timeZone,
                     updateConcurrency: updateConcurrency, deletionsStick: deletionsStick)
     }
 
     func apply(_ spec: SyncJobSpec) {
         name = spec.name
+        kind = spec.kind
+        moreCalendarIDs = spec.moreCalendarIDs
         $sourceCalendar.id = spec.sourceCalendarID
         $destinationCalendar.id = spec.destinationCalendarID
         transformers = spec.transformers

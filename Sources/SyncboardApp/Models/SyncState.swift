@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SyncboardCore
 
 /// A job's built-in engine sync state (see `CreateSyncStates`); its index of copies is `SyncCopy`.
 final class SyncState: Model, @unchecked Sendable {
@@ -7,6 +8,9 @@ final class SyncState: Model, @unchecked Sendable {
 
     @ID(key: .id) var id: UUID?
     @Parent(key: "job_id") var job: SyncJob
+    /// The leg (source → destination calendar, Syncboard's ids) of the job this belongs to (`AddSyncJobLegs`).
+    @Field(key: "source_calendar_id") var sourceCalendarID: UUID
+    @Field(key: "destination_calendar_id") var destinationCalendarID: UUID
     /// The source calendar's token for listing what changed since.
     @Field(key: "sync_token") var syncToken: String
     /// The window the index covers; when the job's window moves, a full reconciliation follows.

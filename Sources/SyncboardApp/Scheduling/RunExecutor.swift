@@ -32,6 +32,8 @@ struct RunOutcome: Sendable, Equatable {
     /// Built-in engine sync runs: "incremental" or "full", and why a full reconciliation ran.
     var syncKind: String? = nil
     var syncReason: String? = nil
+    /// A job with several directions: each one's result.
+    var legs: [RunLeg]? = nil
 
     static func succeeded(engine: String, created: Int? = nil, updated: Int? = nil, deleted: Int? = nil) -> RunOutcome {
         RunOutcome(status: .succeeded, engine: engine, created: created, updated: updated, deleted: deleted)

@@ -42,6 +42,7 @@ struct RunRecorder {
             run.reconnectAccountID = outcome.reconnectAccountID
             run.syncKind = outcome.syncKind
             run.syncReason = outcome.syncReason
+            run.storedLegs = outcome.legs.map(JobRun.StoredLegs.init(legs:))
             run.leaseExpiresAt = nil
             run.logLineCount = log.written
             run.logDroppedCount = log.dropped

@@ -12,8 +12,12 @@ struct SyncDefinition: Encodable {
     let filters: [ConfiguredStep]
     let window: SyncWindow
     let timeZone: String
+    /// A group's directions copy only originals; nil (left out of the JSON) for a copy job, so that its
+    /// fingerprint is what it was before groups existed.
+    let originalsOnly: Bool?
 
-    init(job: SyncJob, source: LinkedCalendar, destination: LinkedCalendar) {
+    init(job: SyncJob, source: LinkedCalendar, destination: LinkedCalendar, originalsOnly: Bool = false) {
+        self.originalsOnly = originalsOnly ? true : nil
         sourceCalendar = source.googleID
         destinationCalendar = destination.googleID
         transformers = job.transformers

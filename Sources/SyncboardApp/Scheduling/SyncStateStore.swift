@@ -3,16 +3,37 @@ import Foundation
 import SyncEngines
 import SyncboardCore
 
-/// Reads and writes one job's sync state and index of copies (`SyncState`, `SyncCopy`) for the built-in engine.
+/// Reads and writes the sync state and index of copies (`SyncState`, `SyncCopy`) of one leg of a job (its source →
+/// one destination) for the built-in engine.
 struct SyncStateStore {
     let db: any Database
     let jobID: UUID
+    let leg: SyncJobSpec.Leg
+
+    private func states(on db: any Database) -> QueryBuilder<SyncState> {
+        SyncState.query(on: db).filter(\.$job.$id == jobID).filter(\.$sourceCalendarID == leg.source).filter(\.$destinationCalendarID == leg.destination)
+    }
+
+    private func copies(on db: any Database) -> QueryBuilder<SyncCopy> {
+        SyncCopy.query(on: db).filter(\.$job.$id == jobID).filter(\.$sourceCalendarID == leg.source).filter(\.$destinationCalendarID == leg.destination)
+    }
+
+    /// Forgets the state of the job's legs that are no longer among `legs` (a destination or member removed).
+    static func forgetLegs(of jobID: UUID, except legs: [SyncJobSpec.Leg], on db: any Database) async throws {
+        let kept = Set(legs)
+        for state in try await SyncState.query(on: db).filter(\.$job.$id == jobID).all()
+        where !kept.contains(.init(source: state.sourceCalendarID, destination: state.destinationCalendarID)) {
+            try await SyncCopy.query(on: db).filter(\.$job.$id == jobID).filter(\.$sourceCalendarID == state.sourceCalendarID)
+                .filter(\.$destinationCalendarID == state.destinationCalendarID).delete()
+            try await state.delete(on: db)
+        }
+    }
 
     /// The stored state and index, or nil when the job has none.
     func load() async throws -> (state: SyncState, index: [String: IncrementalPlan.IndexedCopy])? {
-        guard let state = try await SyncState.query(on: db).filter(\.$job.$id == jobID).first() else { return nil }
+        guard let state = try await states(on: db).first() else { return nil }
         var index: [String: IncrementalPlan.IndexedCopy] = [:]
-        for copy in try await SyncCopy.query(on: db).filter(\.$job.$id == jobID).all() {
+        for copy in try await copies(on: db).all() {
             index[copy.sourceEventID] = .init(destinationEventID: copy.destinationEventID, syncID: copy.syncID, contentHash: copy.contentHash)
         }
         return (state, index)
@@ -29,7 +50,7 @@ struct SyncStateStore {
 
     /// Marks the state as being written by `runID`: if the run stops before `finish`, the next run reconciles.
     func markWriting(runID: UUID) async throws {
-        guard let state = try await SyncState.query(on: db).filter(\.$job.$id == jobID).first() else { return }
+        guard let state = try await states(on: db).first() else { return }
         state.incompleteRunID = runID
         try await state.save(on: db)
     }
@@ -38,15 +59,15 @@ struct SyncStateStore {
     func apply(_ change: IndexChange) async throws {
         switch change {
         case .remove(let sourceEventID):
-            try await SyncCopy.query(on: db).filter(\.$job.$id == jobID).filter(\.$sourceEventID == sourceEventID).delete()
+            try await copies(on: db).filter(\.$sourceEventID == sourceEventID).delete()
         case .upsert(let entry):
-            if let copy = try await SyncCopy.query(on: db).filter(\.$job.$id == jobID).filter(\.$sourceEventID == entry.sourceEventID).first() {
+            if let copy = try await copies(on: db).filter(\.$sourceEventID == entry.sourceEventID).first() {
                 copy.destinationEventID = entry.destinationEventID
                 copy.syncID = entry.syncID
                 copy.contentHash = entry.contentHash
                 try await copy.save(on: db)
             } else {
-                try await SyncCopy(jobID: jobID, sourceEventID: entry.sourceEventID, destinationEventID: entry.destinationEventID,
+                try await SyncCopy(jobID: jobID, leg: leg, sourceEventID: entry.sourceEventID, destinationEventID: entry.destinationEventID,
                                    syncID: entry.syncID, contentHash: entry.contentHash).create(on: db)
             }
         }
@@ -55,7 +76,7 @@ struct SyncStateStore {
     /// After an incremental run: the next token, and whether the index can be trusted (every write landed and
     /// was recorded).
     func finishIncremental(runID: UUID, syncToken: String, complete: Bool, now: Date = Date()) async throws {
-        guard let state = try await SyncState.query(on: db).filter(\.$job.$id == jobID).first() else { return }
+        guard let state = try await states(on: db).first() else { return }
         state.syncToken = syncToken
         state.lastRunID = runID
         state.lastRunAt = now
@@ -67,17 +88,19 @@ struct SyncStateStore {
     func replace(with checkpoint: SyncCheckpoint, runID: UUID, window: (start: Date, end: Date), fingerprint: String,
                  reason: FullReconciliationReason, complete: Bool, now: Date = Date()) async throws {
         try await db.transaction { db in
-            try await SyncCopy.query(on: db).filter(\.$job.$id == jobID).delete()
+            try await copies(on: db).delete()
             let copies = checkpoint.index.map {
-                SyncCopy(jobID: jobID, sourceEventID: $0.sourceEventID, destinationEventID: $0.destinationEventID, syncID: $0.syncID,
+                SyncCopy(jobID: jobID, leg: leg, sourceEventID: $0.sourceEventID, destinationEventID: $0.destinationEventID, syncID: $0.syncID,
                          contentHash: $0.contentHash)
             }
             // Batches keep each insert under SQLite's and PostgreSQL's limits on bound parameters.
             for start in stride(from: 0, to: copies.count, by: 500) {
                 try await Array(copies[start..<min(start + 500, copies.count)]).create(on: db)
             }
-            let state = try await SyncState.query(on: db).filter(\.$job.$id == jobID).first() ?? SyncState()
+            let state = try await states(on: db).first() ?? SyncState()
             state.$job.id = jobID
+            state.sourceCalendarID = leg.source
+            state.destinationCalendarID = leg.destination
             state.syncToken = checkpoint.syncToken
             state.windowStart = window.start
             state.windowEnd = window.end

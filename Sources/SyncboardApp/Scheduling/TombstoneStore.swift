@@ -1,15 +1,35 @@
 import Fluent
 import Foundation
 import SyncEngines
+import SyncboardCore
 
-/// A job's deletions that stick (`SyncTombstone`): the originals whose copies the user deleted, what a run needs
-/// of them, and what it leaves.
+/// A job's deletions that stick (`SyncTombstone`) in one leg (source → destination): the originals whose copies
+/// the user deleted there, what a run needs of them, and what it leaves.
 struct TombstoneStore {
     let db: any Database
     let jobID: UUID
+    let leg: SyncJobSpec.Leg
+
+    private var scope: QueryBuilder<SyncTombstone> {
+        SyncTombstone.query(on: db).filter(\.$job.$id == jobID).filter(\.$sourceCalendarID == leg.source)
+            .filter(\.$destinationCalendarID == leg.destination)
+    }
+
+    /// Every leg's, for the job page.
+    static func all(of jobID: UUID, on db: any Database) async throws -> [SyncTombstone] {
+        try await SyncTombstone.query(on: db).filter(\.$job.$id == jobID).sort(\.$startsAt).all()
+    }
+
+    /// Restore (in whichever leg it is): the next run makes the copy again.
+    static func restore(_ id: UUID, of jobID: UUID, on db: any Database, now: Date = Date()) async throws -> SyncTombstone? {
+        guard let tombstone = try await SyncTombstone.query(on: db).filter(\.$job.$id == jobID).filter(\.$id == id).first() else { return nil }
+        tombstone.restoredAt = now
+        try await tombstone.save(on: db)
+        return tombstone
+    }
 
     func all() async throws -> [SyncTombstone] {
-        try await SyncTombstone.query(on: db).filter(\.$job.$id == jobID).sort(\.$startsAt).all()
+        try await scope.sort(\.$startsAt).all()
     }
 
     /// The originals whose copies stay deleted (restored ones are not among them).
@@ -19,19 +39,18 @@ struct TombstoneStore {
 
     /// Whether the user restored one since the last run: a full reconciliation makes the copy again.
     func anyRestored() async throws -> Bool {
-        try await SyncTombstone.query(on: db).filter(\.$job.$id == jobID).filter(\.$restoredAt != nil).count() > 0
+        try await scope.filter(\.$restoredAt != nil).count() > 0
     }
 
     /// Records the copies a run found deleted.
-    func add(_ tombstones: [Tombstone], now: Date = Date()) async throws {
-        for tombstone in tombstones {
-            if let existing = try await SyncTombstone.query(on: db).filter(\.$job.$id == jobID)
-                .filter(\.$sourceEventID == tombstone.sourceEventID).first() {
+    func add(_ found: [Tombstone], now: Date = Date()) async throws {
+        for tombstone in found {
+            if let existing = try await scope.filter(\.$sourceEventID == tombstone.sourceEventID).first() {
                 existing.restoredAt = nil
                 existing.deletedSeenAt = now
                 try await existing.save(on: db)
             } else {
-                try await SyncTombstone(jobID: jobID, sourceEventID: tombstone.sourceEventID, title: tombstone.title, startsAt: tombstone.start,
+                try await SyncTombstone(jobID: jobID, leg: leg, sourceEventID: tombstone.sourceEventID, title: tombstone.title, startsAt: tombstone.start,
                                         deletedSeenAt: now).create(on: db)
             }
         }
@@ -45,16 +64,8 @@ struct TombstoneStore {
         }
     }
 
-    /// Restore: the next run makes the copy again.
-    func restore(_ id: UUID, now: Date = Date()) async throws -> SyncTombstone? {
-        guard let tombstone = try await SyncTombstone.query(on: db).filter(\.$job.$id == jobID).filter(\.$id == id).first() else { return nil }
-        tombstone.restoredAt = now
-        try await tombstone.save(on: db)
-        return tombstone
-    }
-
     /// With the option off, nothing is kept deleted any more.
     func removeAll() async throws {
-        try await SyncTombstone.query(on: db).filter(\.$job.$id == jobID).delete()
+        try await scope.delete()
     }
 }

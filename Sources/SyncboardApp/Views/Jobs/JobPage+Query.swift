@@ -38,6 +38,6 @@ struct JobPageData {
             destination: destination, destinationAccount: accounts.first { $0.id == destination?.$account.id },
             runs: runs, page: page, totalRuns: total, chartRuns: chart.reversed(),
             syncStatus: status,
-            deletedCopies: try await TombstoneStore(db: db, jobID: jobID).all())
+            deletedCopies: try await TombstoneStore.all(of: jobID, on: db))
     }
 }

@@ -1,0 +1,169 @@
+import Fluent
+import Foundation
+import GoogleClient
+import SyncEngines
+import SyncboardCore
+
+/// A run of a job with several directions (a source with several destinations, or a group): each leg is synced
+/// in turn with its own state and index (`BuiltinRunExecutor.syncLeg`), a leg that fails (a destination gone, its
+/// account to reconnect, a refused write) is recorded and the others go on, and the run's outcome sums them up.
+struct LegsRun {
+    let executor: BuiltinRunExecutor
+    let run: RunContext
+    let job: SyncJob
+    let log: RunLogWriter
+
+    private var engine: String { BuiltinRunExecutor.engineName }
+    private var db: any Database { executor.db }
+
+    /// A leg's result with what the run's outcome needs beyond the recorded `RunLeg`.
+    private struct Result {
+        var leg: RunLeg
+        var failureClass: JobRun.FailureClass?
+        var reconnectAccountID: UUID?
+        var syncReason: String?
+        var sourceRemoved: [String] = []
+    }
+
+    func perform() async throws -> RunOutcome {
+        let spec = job.spec
+        guard let google = executor.google, executor.configuration.google.clientID != nil, executor.configuration.google.clientSecret != nil else {
+            throw RunStop(outcome: .failed(engine: engine, "Google is not configured (GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET).", class: .configuration))
+        }
+        guard let api = google.calendarAPI else {
+            throw RunStop(outcome: .failed(engine: engine, "Google's Calendar API client is not set up in this process.", class: .configuration))
+        }
+        let calendars = try await LinkedCalendar.query(on: db).filter(\.$id ~~ spec.memberCalendarIDs).with(\.$account).all()
+        let byID = Dictionary(calendars.compactMap { calendar in calendar.id.map { ($0, calendar) } }, uniquingKeysWith: { first, _ in first })
+        let tokens = TokenCache(provider: AccessTokenProvider(db: db, vault: executor.vault, google: google.auth))
+        let jobID = try job.requireID()
+        if run.mode == .sync { try await SyncStateStore.forgetLegs(of: jobID, except: spec.legs, on: db) }
+
+        let groupNote = spec.kind == .group ? "a group of \(spec.memberCalendarIDs.count) calendars, each copied into the others" : "\(spec.legs.count) destinations"
+        await log.append("This job syncs \(groupNote): \(spec.legs.count) directions, one after another.", stream: .syncboard)
+        var results: [Result] = []
+        for leg in spec.legs {
+            try Task.checkCancellation()
+            results.append(await sync(leg, calendars: byID, api: api, tokens: tokens))
+        }
+
+        // A group lists each member's changes anyway: a copy another direction made there that is now deleted was
+        // deleted by the user, which that direction's incremental run cannot see. It is reconciled in full now
+        // (the copy is made again, or, with deletions that stick, kept deleted).
+        if spec.kind == .group, run.mode == .sync {
+            var removedIn: [UUID: Set<String>] = [:]
+            for result in results { removedIn[result.leg.sourceCalendarID, default: []].formUnion(result.sourceRemoved) }
+            for (position, result) in results.enumerated() where result.leg.status == .succeeded {
+                let removed = removedIn[result.leg.destinationCalendarID] ?? []
+                guard !removed.isEmpty, let index = try await SyncStateStore(db: db, jobID: jobID, leg: result.leg.leg).load()?.index,
+                      index.values.contains(where: { removed.contains($0.destinationEventID) }) else { continue }
+                try Task.checkCancellation()
+                var again = await sync(result.leg.leg, calendars: byID, api: api, tokens: tokens, forced: .copyDeleted)
+                again.leg.created += result.leg.created
+                again.leg.updated += result.leg.updated
+                again.leg.deleted += result.leg.deleted
+                results[position] = again
+            }
+        }
+        return outcome(of: results)
+    }
+
+    /// One leg, never throwing: whatever stops it is its result.
+    private func sync(_ leg: SyncJobSpec.Leg, calendars: [UUID: LinkedCalendar], api: CalendarAPIClient, tokens: TokenCache,
+                      forced: FullReconciliationReason? = nil) async -> Result {
+        let source = calendars[leg.source], sink = calendars[leg.destination]
+        var recorded = RunLeg(sourceCalendarID: leg.source, destinationCalendarID: leg.destination, source: source?.summary ?? "a calendar no longer linked",
+                              destination: sink?.summary ?? "a calendar no longer linked", status: .failed, created: 0, updated: 0, deleted: 0)
+        await log.append("→ \(recorded.source) → \(recorded.destination)", stream: .syncboard)
+        func failed(_ message: String, _ failureClass: JobRun.FailureClass, status: JobRun.Status = .failed, account: UUID? = nil) async -> Result {
+            await log.append(message, stream: .syncboard)
+            recorded.status = status
+            recorded.error = message
+            return Result(leg: recorded, failureClass: failureClass, reconnectAccountID: account)
+        }
+        guard let source, let sink else {
+            return await failed("A calendar of this direction is no longer linked; edit the job.", .calendarGone)
+        }
+        if let gone = [source, sink].first(where: { $0.removedAt != nil }) {
+            return await failed("The calendar “\(gone.summary)” no longer exists on Google.", .calendarGone)
+        }
+        let ends = BuiltinRunExecutor.LegEnds(source: source, sink: sink, sinkAccountEmail: sink.account.email)
+        let (sourceAccount, sinkAccount) = (source.account, sink.account)
+        do {
+            let synced = try await executor.syncLeg(run, job: job, ends: ends, api: api, tokens: { forceRefresh in
+                (try await tokens.accessToken(for: sourceAccount, forceRefresh: forceRefresh),
+                 try await tokens.accessToken(for: sinkAccount, forceRefresh: forceRefresh))
+            }, log: log, originalsOnly: job.kind == .group, forced: forced)
+            let outcome = synced.outcome
+            recorded.status = outcome.status
+            recorded.created = outcome.created ?? 0
+            recorded.updated = outcome.updated ?? 0
+            recorded.deleted = outcome.deleted ?? 0
+            recorded.error = outcome.errorSummary
+            recorded.syncKind = outcome.syncKind
+            return Result(leg: recorded, failureClass: outcome.status == .succeeded ? nil : outcome.failureClass,
+                          reconnectAccountID: outcome.reconnectAccountID, syncReason: outcome.syncReason, sourceRemoved: synced.sourceRemoved)
+        } catch let failure as AccessTokenProvider.Failure {
+            guard case .needsReconnect(let accountID, let email) = failure else { return await failed(failure.description, .transient) }
+            return await failed("Google refused Syncboard's access to \(email); reconnect the account. This direction was not synced.", .reconnect,
+                                status: .needsReconnect, account: accountID)
+        } catch is CancellationError {
+            recorded.status = .cancelled
+            return Result(leg: recorded)
+        } catch let stop as RunStop {
+            return await failed(stop.outcome.errorSummary ?? "This direction stopped.", stop.outcome.failureClass ?? .transient)
+        } catch {
+            return await failed("This direction stopped: \(String(describing: error))", .transient)
+        }
+    }
+
+    /// The run's outcome: the counts summed; succeeded when every leg did, else "needs reconnect" when an account
+    /// must be reconnected, else failed with the first failing leg's class; the summary names the failing legs.
+    private func outcome(of results: [Result]) -> RunOutcome {
+        var outcome = RunOutcome(status: .succeeded, engine: engine, created: results.map(\.leg.created).reduce(0, +),
+                                 updated: results.map(\.leg.updated).reduce(0, +), deleted: results.map(\.leg.deleted).reduce(0, +))
+        outcome.legs = results.map(\.leg)
+        if run.mode == .sync {
+            let full = results.first { $0.leg.syncKind == "full" }
+            outcome.syncKind = full == nil ? "incremental" : "full"
+            outcome.syncReason = full?.syncReason
+        }
+        if results.contains(where: { $0.leg.status == .cancelled }) { outcome.status = .cancelled }
+        let failing = results.filter { $0.leg.status != .succeeded && $0.leg.status != .cancelled }
+        guard let first = failing.first else { return outcome }
+        let reconnect = failing.first { $0.leg.status == .needsReconnect }
+        outcome.status = reconnect == nil ? .failed : .needsReconnect
+        outcome.failureClass = reconnect?.failureClass ?? first.failureClass
+        outcome.reconnectAccountID = reconnect?.reconnectAccountID
+        let named = failing.map { "“\($0.leg.source)” → “\($0.leg.destination)”: \($0.leg.error ?? "failed")" }
+        outcome.errorSummary = "\(failing.count) of \(results.count) directions failed; the others synced. " + named.joined(separator: " · ")
+        return outcome
+    }
+}
+
+/// Access tokens per account for one run: each account is refreshed at most once however many legs use it, and a
+/// refused account is asked only once.
+actor TokenCache {
+    let provider: AccessTokenProvider
+    private var tokens: [UUID: String] = [:]
+    private var refreshed: Set<UUID> = []
+    private var refused: [UUID: any Error] = [:]
+
+    init(provider: AccessTokenProvider) { self.provider = provider }
+
+    func accessToken(for account: GoogleAccount, forceRefresh: Bool) async throws -> String {
+        let id = try account.requireID()
+        if let error = refused[id] { throw error }
+        let refresh = forceRefresh && !refreshed.contains(id)
+        if !refresh, let token = tokens[id] { return token }
+        do {
+            let fresh = try await provider.tokens(for: account, forceRefresh: refresh).accessToken
+            if refresh { refreshed.insert(id) }
+            tokens[id] = fresh
+            return fresh
+        } catch {
+            refused[id] = error
+            throw error
+        }
+    }
+}
