@@ -217,6 +217,23 @@ extension EmulatorState {
         }
     }
 
+    /// Moves an event to another calendar as Google's events.move does: it keeps its id and content, the source
+    /// reports it cancelled, and it appears in the destination as that calendar's own event.
+    @discardableResult
+    public func moveEvent(calendarID: String, eventID: String, to destinationID: String) throws -> JSONValue {
+        guard let existing = events[calendarID]?[eventID], !existing.isCancelled else {
+            throw EmulatorControlError.notFound("no event \(eventID) in \(calendarID)")
+        }
+        guard calendar(id: destinationID) != nil else { throw EmulatorControlError.notFound("no calendar \(destinationID)") }
+        do { try deleteEvent(calendarID: calendarID, eventID: eventID) } catch {
+            throw EmulatorControlError.invalid("the event cannot be moved: \(error)")
+        }
+        var moved = existing.resource
+        moved["htmlLink"] = .string(Self.htmlLink(eventID: eventID, calendarID: destinationID))
+        moved["updated"] = .string(Self.formatTime(Date()))
+        return store(moved, calendarID: destinationID, id: eventID)
+    }
+
     /// Makes every sync token issued so far for the calendar stale (the next incremental list answers 410). The
     /// change counter moves on, so that a token issued afterwards (before any other change) is not stale too.
     public func invalidateSyncTokens(calendarID: String) {

@@ -36,6 +36,9 @@ public struct BuiltinSyncEngine: Sendable {
         /// Incremental runs: the ids of the source's events deleted since the last run (a group checks them
         /// against the copies its other directions made in this calendar).
         public var sourceRemoved: [String] = []
+        /// Full runs: source events not copied because the sink holds a copy of the same original made from
+        /// another calendar (CalendarSync's "not ours"; in a group, an original moved between members).
+        public var skippedForeignCopies = 0
         public var succeeded: Bool { failures.isEmpty }
 
         public init(created: Int = 0, updated: Int = 0, deleted: Int = 0, failures: [WriteFailure] = []) {
@@ -139,6 +142,7 @@ public struct BuiltinSyncEngine: Sendable {
         var written: [(Write, String)] = []
         var outcome = await apply(writes, to: sink, concurrency: concurrency, log: log) { write, destinationID in written.append((write, destinationID)) }
         outcome.tombstoned = tombstoned
+        outcome.skippedForeignCopies = plan.notes.filter { if case .skippedNotOurs = $0 { true } else { false } }.count
         await Self.logEnd(outcome, log: log)
         guard mode == .sync, let syncToken else { return (outcome, nil) }
 

@@ -31,9 +31,7 @@ struct AccountUnlinking {
             let calendarIDs = try await LinkedCalendar.query(on: db).filter(\.$account.$id == accountID).all(\.$id)
             var disabled: [String] = []
             if !calendarIDs.isEmpty {
-                let jobs = try await SyncJob.query(on: db)
-                    .group(.or) { $0.filter(\.$sourceCalendar.$id ~~ calendarIDs).filter(\.$destinationCalendar.$id ~~ calendarIDs) }
-                    .sort(\.$name).all()
+                let jobs = try await SyncJob.using(calendarIDs, userID: account.$user.id, on: db)
                 for job in jobs {
                     job.enabled = false
                     job.nextRunAt = nil

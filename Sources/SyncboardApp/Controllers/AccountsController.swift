@@ -60,7 +60,7 @@ struct AccountsController: RouteCollection {
     func confirmUnlink(req: Request) async throws -> Response {
         let user = try req.requireUser()
         let account = try await AccountQueries.account(req.parameters.get("accountID"), of: try user.requireID(), on: req.db)
-        let jobs = try await AccountQueries.jobNames(using: try account.requireID(), on: req.db)
+        let jobs = try await AccountQueries.jobNames(using: account, on: req.db)
         return HTMLResponse.make(UnlinkConfirmPage(
             layout: req.layout(title: "Unlink \(account.email)", section: .accounts),
             accountID: try account.requireID(), email: account.email, affectedJobs: jobs).render())
@@ -91,11 +91,8 @@ enum AccountQueries {
         return account
     }
 
-    static func jobNames(using accountID: UUID, on db: any Database) async throws -> [String] {
-        let calendarIDs = try await LinkedCalendar.query(on: db).filter(\.$account.$id == accountID).all(\.$id)
-        guard !calendarIDs.isEmpty else { return [] }
-        return try await SyncJob.query(on: db)
-            .group(.or) { $0.filter(\.$sourceCalendar.$id ~~ calendarIDs).filter(\.$destinationCalendar.$id ~~ calendarIDs) }
-            .sort(\.$name).all(\.$name)
+    static func jobNames(using account: GoogleAccount, on db: any Database) async throws -> [String] {
+        let calendarIDs = try await LinkedCalendar.query(on: db).filter(\.$account.$id == account.requireID()).all(\.$id)
+        return try await SyncJob.using(calendarIDs, userID: account.$user.id, on: db).map(\.name)
     }
 }

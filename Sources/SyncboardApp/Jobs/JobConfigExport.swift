@@ -28,7 +28,10 @@ enum JobConfigExport {
         let names = fields.map { field -> String in
             if field == "deletionsStick" { return "deletions that stick" }
             if field == "cadence" { return "the real-time cadence (incremental runs)" }
+            if field == "kind" { return "the sync group (CalendarSync copies one calendar into one other; this file is the first direction)" }
+            if field == "moreDestinations" { return "the further destinations (CalendarSync copies into one calendar; this file is the first)" }
             let parts = field.split(separator: ".", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { return field }
             let kind: SyncCatalog.Kind = parts[0] == "transformers" ? .transformer : .filter
             return "\(parts[1]) (\(catalog.entry(kind, named: parts[1])?.label ?? parts[1]))"
         }

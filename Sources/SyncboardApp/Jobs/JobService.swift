@@ -41,9 +41,10 @@ struct JobService {
         }
         var others = try await SyncJob.query(on: db).filter(\.$user.$id == userID).filter(\.$enabled == true).all()
         if let jobID { others.removeAll { $0.id == jobID } }
-        let warning = SyncJobSpec.reverseDirectionWarning(
+        // A group never copies copies; two copy jobs in opposite directions do.
+        let warning = normalised.kind == .group ? nil : SyncJobSpec.reverseDirectionWarning(
             source: normalised.sourceCalendarID, destination: normalised.destinationCalendarID,
-            otherEnabledJobs: others.map { ($0.name, $0.$sourceCalendar.id, $0.$destinationCalendar.id) })
+            otherEnabledJobs: others.filter { $0.kind == .copy }.map { ($0.name, $0.$sourceCalendar.id, $0.$destinationCalendar.id) })
         return (normalised, warning)
     }
 

@@ -103,6 +103,17 @@ final class SyncJob: Model, @unchecked Sendable {
         deletionsStick = spec.deletionsStick
     }
 
+    /// The calendars whose changes a run copies: the source, or every member of a group (what push channels watch).
+    var sourceCalendarIDs: Set<UUID> { Set(spec.legs.map(\.source)) }
+
+    /// A user's jobs that read or write any of `calendarIDs` (as source, destination or member), by name.
+    static func using(_ calendarIDs: [UUID], userID: UUID, on db: any Database) async throws -> [SyncJob] {
+        let wanted = Set(calendarIDs)
+        guard !wanted.isEmpty else { return [] }
+        return try await SyncJob.query(on: db).filter(\.$user.$id == userID).sort(\.$name).all()
+            .filter { !wanted.isDisjoint(with: $0.spec.memberCalendarIDs) }
+    }
+
     /// The next run strictly after `date`, from the cadence in the job's time zone.
     func nextRun(after date: Date, realtimeInterval: TimeInterval = Cadence.realtimeCheckInterval) -> Date? {
         guard let id, let zone = TimeZone(identifier: timeZone) else { return nil }

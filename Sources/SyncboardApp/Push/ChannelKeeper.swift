@@ -74,10 +74,10 @@ actor ChannelKeeper {
         }
     }
 
-    /// Calendars that need a channel: the source of at least one enabled real-time job, still linked.
+    /// Calendars that need a channel: the source (or a group's member) of at least one enabled real-time job, still linked.
     static func watchedCalendars(on db: any Database) async throws -> Set<UUID> {
         let jobs = try await SyncJob.query(on: db).filter(\.$enabled == true).all()
-        let wanted = Set(jobs.filter { $0.cadence.isRealtime }.compactMap { $0.$sourceCalendar.id })
+        let wanted = jobs.filter { $0.cadence.isRealtime }.reduce(into: Set<UUID>()) { $0.formUnion($1.sourceCalendarIDs) }
         guard !wanted.isEmpty else { return [] }
         let linked = try await LinkedCalendar.query(on: db).filter(\.$id ~~ wanted).all()
         return Set(linked.filter { $0.removedAt == nil }.compactMap(\.id))

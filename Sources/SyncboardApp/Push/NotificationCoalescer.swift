@@ -36,7 +36,8 @@ actor NotificationCoalescer {
         flushing = nil
         guard !calendars.isEmpty else { return }
         do {
-            let jobs = try await SyncJob.query(on: db).filter(\.$enabled == true).filter(\.$sourceCalendar.$id ~~ calendars).all()
+            // A group's members are all sources, so the match is made on each job's sources, not on a column.
+            let jobs = try await SyncJob.query(on: db).filter(\.$enabled == true).all().filter { !$0.sourceCalendarIDs.isDisjoint(with: calendars) }
             for job in jobs where job.cadence.isRealtime && (job.nextRunAt ?? .distantFuture) > now {
                 job.nextRunAt = now
                 try await job.save(on: db)

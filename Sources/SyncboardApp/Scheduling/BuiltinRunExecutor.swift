@@ -59,6 +59,7 @@ struct BuiltinRunExecutor: RunExecutor {
             throw RunStop(outcome: .failed(engine: Self.engineName, "Google's Calendar API client is not set up in this process.", class: .configuration))
         }
         let ends = LegEnds(source: prepared.source, sink: prepared.destination, sinkAccountEmail: prepared.destinationAccount.email)
+        if run.mode == .sync { try await SyncStateStore.forgetLegs(of: try prepared.job.requireID(), except: [ends.leg], on: db) }
         let stored = (prepared.sourceTokens.accessToken, prepared.destinationTokens.accessToken)
         let (db, configuration, vault, google) = (db, configuration, vault, google)
         let tokens: LegTokens = { forceRefresh in
@@ -86,6 +87,7 @@ struct BuiltinRunExecutor: RunExecutor {
     struct LegSync {
         var outcome: RunOutcome
         var sourceRemoved: [String] = []
+        var skippedForeignCopies = 0
     }
 
     /// Syncs one direction (a one-to-one job's only one): incrementally from the leg's sync state when it can,
@@ -173,7 +175,7 @@ struct BuiltinRunExecutor: RunExecutor {
             var recorded = Self.runOutcome(outcome)
             recorded.syncKind = "full"
             recorded.syncReason = why.rawValue
-            return LegSync(outcome: recorded)
+            return LegSync(outcome: recorded, skippedForeignCopies: outcome.skippedForeignCopies)
         } catch let error as BuiltinSyncEngine.Failure {
             try Task.checkCancellation()
             if case .google(.unauthorized, _) = error, !forceRefresh {

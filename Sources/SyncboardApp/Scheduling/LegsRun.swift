@@ -23,6 +23,7 @@ struct LegsRun {
         var reconnectAccountID: UUID?
         var syncReason: String?
         var sourceRemoved: [String] = []
+        var skippedForeignCopies = 0
     }
 
     func perform() async throws -> RunOutcome {
@@ -47,25 +48,40 @@ struct LegsRun {
             results.append(await sync(leg, calendars: byID, api: api, tokens: tokens))
         }
 
-        // A group lists each member's changes anyway: a copy another direction made there that is now deleted was
-        // deleted by the user, which that direction's incremental run cannot see. It is reconciled in full now
-        // (the copy is made again, or, with deletions that stick, kept deleted).
         if spec.kind == .group, run.mode == .sync {
-            var removedIn: [UUID: Set<String>] = [:]
-            for result in results { removedIn[result.leg.sourceCalendarID, default: []].formUnion(result.sourceRemoved) }
-            for (position, result) in results.enumerated() where result.leg.status == .succeeded {
-                let removed = removedIn[result.leg.destinationCalendarID] ?? []
-                guard !removed.isEmpty, let index = try await SyncStateStore(db: db, jobID: jobID, leg: result.leg.leg).load()?.index,
-                      index.values.contains(where: { removed.contains($0.destinationEventID) }) else { continue }
-                try Task.checkCancellation()
-                var again = await sync(result.leg.leg, calendars: byID, api: api, tokens: tokens, forced: .copyDeleted)
-                again.leg.created += result.leg.created
-                again.leg.updated += result.leg.updated
-                again.leg.deleted += result.leg.deleted
-                results[position] = again
-            }
+            try await reconcileAffected(&results, jobID: jobID, calendars: byID, api: api, tokens: tokens)
         }
         return outcome(of: results)
+    }
+
+    /// A group's second look, for what one direction cannot see alone; each such direction is reconciled in full:
+    /// - a copy it made that is now deleted (the member's change listing, read by the member's own directions,
+    ///   shows it): the user deleted it, so it is made again or, with deletions that stick, kept deleted;
+    /// - an original it skipped because the destination held another member's copy of it (an event moved between
+    ///   members), when that copy was deleted in this run: now it can be copied.
+    private func reconcileAffected(_ results: inout [Result], jobID: UUID, calendars: [UUID: LinkedCalendar], api: CalendarAPIClient,
+                                   tokens: TokenCache) async throws {
+        var removedIn: [UUID: Set<String>] = [:]
+        var deletedIn: Set<UUID> = []
+        for result in results {
+            removedIn[result.leg.sourceCalendarID, default: []].formUnion(result.sourceRemoved)
+            if result.leg.deleted > 0 { deletedIn.insert(result.leg.destinationCalendarID) }
+        }
+        for (position, result) in results.enumerated() where result.leg.status == .succeeded {
+            let destination = result.leg.destinationCalendarID
+            var affected = result.skippedForeignCopies > 0 && deletedIn.contains(destination)
+            if !affected, let removed = removedIn[destination], !removed.isEmpty,
+               let index = try await SyncStateStore(db: db, jobID: jobID, leg: result.leg.leg).load()?.index {
+                affected = index.values.contains { removed.contains($0.destinationEventID) }
+            }
+            guard affected else { continue }
+            try Task.checkCancellation()
+            var again = await sync(result.leg.leg, calendars: calendars, api: api, tokens: tokens, forced: .copyDeleted)
+            again.leg.created += result.leg.created
+            again.leg.updated += result.leg.updated
+            again.leg.deleted += result.leg.deleted
+            results[position] = again
+        }
     }
 
     /// One leg, never throwing: whatever stops it is its result.
@@ -102,7 +118,8 @@ struct LegsRun {
             recorded.error = outcome.errorSummary
             recorded.syncKind = outcome.syncKind
             return Result(leg: recorded, failureClass: outcome.status == .succeeded ? nil : outcome.failureClass,
-                          reconnectAccountID: outcome.reconnectAccountID, syncReason: outcome.syncReason, sourceRemoved: synced.sourceRemoved)
+                          reconnectAccountID: outcome.reconnectAccountID, syncReason: outcome.syncReason, sourceRemoved: synced.sourceRemoved,
+                          skippedForeignCopies: synced.skippedForeignCopies)
         } catch let failure as AccessTokenProvider.Failure {
             guard case .needsReconnect(let accountID, let email) = failure else { return await failed(failure.description, .transient) }
             return await failed("Google refused Syncboard's access to \(email); reconnect the account. This direction was not synced.", .reconnect,

@@ -18,7 +18,8 @@ struct SyncStateStore {
         SyncCopy.query(on: db).filter(\.$job.$id == jobID).filter(\.$sourceCalendarID == leg.source).filter(\.$destinationCalendarID == leg.destination)
     }
 
-    /// Forgets the state of the job's legs that are no longer among `legs` (a destination or member removed).
+    /// Forgets the state, copies index and deletions that stick of the job's legs that are no longer among `legs`
+    /// (a destination or member taken out of the job).
     static func forgetLegs(of jobID: UUID, except legs: [SyncJobSpec.Leg], on db: any Database) async throws {
         let kept = Set(legs)
         for state in try await SyncState.query(on: db).filter(\.$job.$id == jobID).all()
@@ -26,6 +27,10 @@ struct SyncStateStore {
             try await SyncCopy.query(on: db).filter(\.$job.$id == jobID).filter(\.$sourceCalendarID == state.sourceCalendarID)
                 .filter(\.$destinationCalendarID == state.destinationCalendarID).delete()
             try await state.delete(on: db)
+        }
+        for tombstone in try await SyncTombstone.query(on: db).filter(\.$job.$id == jobID).all()
+        where !kept.contains(.init(source: tombstone.sourceCalendarID, destination: tombstone.destinationCalendarID)) {
+            try await tombstone.delete(on: db)
         }
     }
 

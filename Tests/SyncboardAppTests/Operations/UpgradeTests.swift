@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import SQLKit
+import SyncboardCore
 import Testing
 import Vapor
 @testable import SyncboardApp
@@ -78,6 +79,45 @@ struct UpgradeTests {
             let result = try await ChildProcess.run(["run-job", filled.jobID.uuidString], environment: environment, directory: directory)
             #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
             #expect(result.stdout.contains("Result: succeeded"), "\(result.stdout)")
+        }
+    }
+
+    @Test("the built-in engine's state, copies and deletions that stick, made before jobs had several directions, stay with the job's one direction",
+          arguments: TestDatabase.all)
+    func stateMovesToTheJobsLeg(database: TestDatabase) async throws {
+        try await TestApp.withApp(on: database, migrated: false) { app in
+            let legs = AddSyncJobLegs().name
+            let before = Migrations()
+            before.add(Array(SyncboardMigrations.all.prefix { $0.name != legs }))
+            let migrator = Migrator(databases: app.databases, migrations: before, logger: app.logger, on: app.eventLoopGroup.any())
+            try await migrator.setupIfNeeded().get()
+            try await migrator.prepareBatch().get()
+            let filled = try await Self.fillAsPreviousRelease(app.db, vault: app.syncboard.vault)
+            let sql = app.db.sql()
+            let now = Date()
+            try await sql.insert(into: "sync_states")
+                .columns("id", "job_id", "sync_token", "window_start", "window_end", "definition_fingerprint", "last_full_at", "last_full_reason", "last_run_at")
+                .values(SQLBind(UUID()), SQLBind(filled.jobID), SQLBind("token-before"), SQLBind(now), SQLBind(now), SQLBind("fingerprint"),
+                        SQLBind(now), SQLBind("no_state"), SQLBind(now)).run()
+            for original in ["original-1", "original-2"] {
+                try await sql.insert(into: "sync_copies").columns("id", "job_id", "source_event_id", "destination_event_id", "sync_id", "content_hash")
+                    .values(SQLBind(UUID()), SQLBind(filled.jobID), SQLBind(original), SQLBind("copy-of-\(original)"), SQLBind("1"), SQLBind("hash")).run()
+            }
+            try await sql.insert(into: "sync_tombstones").columns("id", "job_id", "source_event_id", "title", "starts_at", "deleted_seen_at")
+                .values(SQLBind(UUID()), SQLBind(filled.jobID), SQLBind("original-3"), SQLBind("Gone on purpose"), SQLBind(now), SQLBind(now)).run()
+
+            #expect(try await SyncboardApplication.migrate(app) == [legs])
+            let job = try #require(try await SyncJob.find(filled.jobID, on: app.db))
+            #expect(job.kind == .copy && job.moreCalendarIDs.isEmpty && job.spec.legs.count == 1)
+            let leg = try #require(job.spec.legs.first)
+            let loaded = try await SyncStateStore(db: app.db, jobID: filled.jobID, leg: leg).load()
+            #expect(loaded?.state.syncToken == "token-before" && loaded?.index.keys.sorted() == ["original-1", "original-2"])
+            #expect(try await TombstoneStore(db: app.db, jobID: filled.jobID, leg: leg).active() == ["original-3"])
+            // The key is now the direction: another direction of the job may index the same original.
+            let other = SyncJobSpec.Leg(source: leg.destination, destination: leg.source)
+            try await SyncCopy(jobID: filled.jobID, leg: other, sourceEventID: "original-1", destinationEventID: "x", syncID: "1", contentHash: "h")
+                .create(on: app.db)
+            #expect(try await SyncStateStore(db: app.db, jobID: filled.jobID, leg: leg).load()?.index.count == 2)
         }
     }
 

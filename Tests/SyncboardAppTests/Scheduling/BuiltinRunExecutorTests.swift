@@ -52,14 +52,22 @@ struct BuiltinRunExecutorTests {
 
     /// Executes the job as a new run (each run has its own log).
     static func execute(_ setup: Setup, app: Application, mode: JobRun.Mode = .sync, timeout: TimeInterval = 60) async throws -> (RunOutcome, [String]) {
-        let run = JobRun(jobID: setup.jobID, trigger: .manual, mode: mode, status: .running, scheduledFor: nil, queuedAt: Date())
+        try await execute(setup.jobID, with: setup.executor, app: app, mode: mode, timeout: timeout)
+    }
+
+    /// Executes a job as a new run with `executor` and returns its outcome and log.
+    static func execute(_ jobID: UUID, with executor: any RunExecutor, app: Application, mode: JobRun.Mode = .sync,
+                        timeout: TimeInterval = 60) async throws -> (RunOutcome, [String]) {
+        let run = JobRun(jobID: jobID, trigger: .manual, mode: mode, status: .running, scheduledFor: nil, queuedAt: Date())
+        run.startedAt = Date()
         try await run.create(on: app.db)
         let runID = try run.requireID()
         let log = RunLogWriter(runID: runID, db: app.db)
-        let outcome = await setup.executor.execute(
-            RunContext(runID: runID, jobID: setup.jobID, mode: mode, trigger: .manual, attempt: 1, timeout: timeout), log: log)
+        let outcome = await executor.execute(
+            RunContext(runID: runID, jobID: jobID, mode: mode, trigger: .manual, attempt: 1, timeout: timeout), log: log)
         _ = await log.finish()
         run.status = outcome.status  // ends the run, as the recorder would, so the job may run again
+        run.storedLegs = outcome.legs.map(JobRun.StoredLegs.init(legs:))
         try await run.save(on: app.db)
         let lines = try await RunLogLine.query(on: app.db).filter(\.$run.$id == runID).sort(\.$seq).all(\.$text)
         return (outcome, lines)

@@ -1,0 +1,98 @@
+import Fluent
+import Foundation
+@testable import GoogleEmulator
+import SyncboardCore
+import Testing
+import Vapor
+@testable import SyncboardApp
+
+/// Ada's three calendars on the emulator (Work and Team in her work account, Family in her home account), linked
+/// in Syncboard, with the built-in engine: the setting of the tests of jobs with several destinations and groups.
+struct SeveralCalendars {
+    static let work = BuiltinRunExecutorTests.work
+    static let family = BuiltinRunExecutorTests.family
+    static let team = "team-ada@group.calendar.google.com"
+    static let googleIDs = [work, family, team]
+
+    let app: Application
+    let emulator: GoogleEmulatorServer
+    let executor: BuiltinRunExecutor
+    let user: User
+    let accounts: [GoogleAccount]
+    /// Work, Family, Team.
+    let calendars: [LinkedCalendar]
+
+    var state: EmulatorState { emulator.state }
+    func id(_ googleID: String) -> UUID { calendars.first { $0.googleID == googleID }!.id! }
+
+    static func with(on database: TestDatabase = .sqlite, _ body: (SeveralCalendars) async throws -> Void) async throws {
+        let emulator = try await GoogleEmulatorServer.start()
+        do {
+            try await TestApp.withApp(on: database) { app in
+                try await EmulatorSignInTests.wire(app, to: emulator)
+                let state = emulator.state
+                await state.addCalendar(.init(id: work, summary: "Work", roles: ["ada@example.com": "owner"]))
+                await state.addCalendar(.init(id: family, summary: "Family", roles: ["ada.home@example.org": "owner"]))
+                await state.addCalendar(.init(id: team, summary: "Team", roles: ["ada@example.com": "owner"]))
+                let (user, accounts) = try await EmulatorAccounts.linkAda(app, at: state)
+                var calendars: [LinkedCalendar] = []
+                for (googleID, account, summary) in [(work, accounts[0], "Work"), (family, accounts[1], "Family"), (team, accounts[0], "Team")] {
+                    let calendar = try await Fixtures.calendar(app.db, account: account, googleID: googleID)
+                    calendar.summary = summary
+                    try await calendar.save(on: app.db)
+                    calendars.append(calendar)
+                }
+                let executor = try #require(EngineSelection.executor(for: app.syncboard.configuration, db: app.db, vault: app.syncboard.vault,
+                                                                     google: app.syncboard.google) as? BuiltinRunExecutor)
+                try await body(SeveralCalendars(app: app, emulator: emulator, executor: executor, user: user, accounts: accounts, calendars: calendars))
+            }
+        } catch {
+            try? await emulator.shutdown()
+            throw error
+        }
+        try await emulator.shutdown()
+    }
+
+    func createJob(_ spec: SyncJobSpec) async throws -> UUID {
+        let job = SyncJob(userID: try user.requireID(), spec: spec)
+        try await job.create(on: app.db)
+        return try job.requireID()
+    }
+
+    func run(_ jobID: UUID, mode: JobRun.Mode = .sync) async throws -> (RunOutcome, [String]) {
+        try await BuiltinRunExecutorTests.execute(jobID, with: executor, app: app, mode: mode)
+    }
+
+    @discardableResult
+    func addEvent(_ calendarID: String, _ summary: String, inHours hours: Double) async throws -> String {
+        let start = Date().addingTimeInterval(hours * 3_600).rounded
+        let event = try await state.addEvent(calendarID: calendarID, [
+            "summary": .string(summary), "start": ["dateTime": .string(start.formatted(.iso8601))],
+            "end": ["dateTime": .string(start.addingTimeInterval(3_600).formatted(.iso8601))]])
+        return event["id"]!.string!
+    }
+
+    /// The calendar's live events: id, title, and for a copy the CalendarSync EventID it carries.
+    func events(_ calendarID: String) async -> [(id: String, title: String, copyOf: String?)] {
+        await state.storedEvents(calendarID: calendarID).filter { $0["status"]?.string != "cancelled" }.map { event in
+            (event["id"]?.string ?? "", event["summary"]?.string ?? "",
+             event["extendedProperties"]?["private"]?["\(SyncMetadata.prefix)\(SyncMetadata.eventIDKey)"]?.string)
+        }
+    }
+
+    /// The sorted titles of the calendar's live events.
+    func titles(_ calendarID: String) async -> [String] { await events(calendarID).map(\.title).sorted() }
+
+    /// Every direction's next run is a full reconciliation (the safety net is due).
+    func makeFullDue() async throws {
+        for state in try await SyncState.query(on: app.db).all() {
+            state.lastFullAt = Date(timeIntervalSince1970: 0)
+            try await state.save(on: app.db)
+        }
+    }
+}
+
+private extension Date {
+    /// Whole minutes: Google's times in these tests need no seconds.
+    var rounded: Date { Date(timeIntervalSince1970: (timeIntervalSince1970 / 60).rounded() * 60) }
+}

@@ -1,0 +1,243 @@
+import Fluent
+import Foundation
+@testable import GoogleEmulator
+import SyncboardCore
+import Testing
+import Vapor
+@testable import SyncboardApp
+
+/// Sync groups on the built-in engine: N calendars, each one's events copied into all the others, copies never
+/// copied again, deletions never coming back, and runs that reach a fixed point.
+@Suite("Sync groups")
+struct SyncGroupTests {
+    static let members = SeveralCalendars.googleIDs
+
+    static func group(_ world: SeveralCalendars, deletionsStick: Bool = false) async throws -> UUID {
+        // Copies keep their titles so that a test can tell them apart; a busy block is the same with another title.
+        try await world.createJob(.group(name: "Ada's week", members: members.map(world.id), transformers: [ConfiguredStep(name: "KeepTitle")],
+                                         cadence: .realtime, deletionsStick: deletionsStick))
+    }
+
+    static func syncID(of originalID: String) -> String { SyncMetadata(originalEventID: originalID, htmlLink: "", calendarHash: "").syncID }
+
+    @Test("a group of three: each calendar's events become blocks in the two others, copies are not copied again, a second run writes nothing",
+          arguments: TestDatabase.all)
+    func threeCalendars(database: TestDatabase) async throws {
+        try await SeveralCalendars.with(on: database) { world in
+            let job = try await Self.group(world)
+            try await world.addEvent(SeveralCalendars.work, "Standup", inHours: 20)
+            try await world.addEvent(SeveralCalendars.family, "Dentist", inHours: 30)
+            let retro = try await world.addEvent(SeveralCalendars.team, "Retro", inHours: 40)
+            let (first, log) = try await world.run(job)
+            #expect(first.status == .succeeded && first.created == 6 && first.legs?.count == 6, "\(log)")
+            for calendar in Self.members {
+                #expect(await world.titles(calendar) == ["Dentist", "Retro", "Standup"], "\(calendar)")
+            }
+            // The copies the first directions wrote are in the later directions' sources: they are not copied again.
+            #expect(log.contains("2 events are copies from other calendars and are not copied again"))
+
+            let (second, secondLog) = try await world.run(job)
+            #expect(second.status == .succeeded && second.syncKind == "incremental" && second.created == 0 && second.updated == 0
+                    && second.deleted == 0, "\(secondLog)")
+
+            // An edit propagates to both copies; a deletion removes both; neither comes back.
+            let dentist = try #require(await world.events(SeveralCalendars.family).first { $0.title == "Dentist" && $0.copyOf == nil })
+            _ = try await world.state.changeEvent(calendarID: SeveralCalendars.family, eventID: dentist.id, patch: ["summary": "Dentist (moved)"])
+            try await world.state.removeEvent(calendarID: SeveralCalendars.team, eventID: retro)
+            let (third, _) = try await world.run(job)
+            #expect(third.updated == 2 && third.deleted == 2 && third.created == 0)
+            for calendar in Self.members {
+                #expect(await world.titles(calendar) == ["Dentist (moved)", "Standup"], "\(calendar)")
+            }
+            try await world.makeFullDue()
+            let (full, _) = try await world.run(job)
+            #expect(full.syncKind == "full" && full.created == 0 && full.updated == 0 && full.deleted == 0)
+        }
+    }
+
+    @Test("a copy deleted in a member calendar is made again by the same run (deletions that stick off) or kept deleted (on)",
+          arguments: [false, true])
+    func deletedCopy(deletionsStick: Bool) async throws {
+        try await SeveralCalendars.with { world in
+            let job = try await Self.group(world, deletionsStick: deletionsStick)
+            try await world.addEvent(SeveralCalendars.work, "Standup", inHours: 20)
+            _ = try await world.run(job)
+            let copy = try #require(await world.events(SeveralCalendars.team).first { $0.copyOf != nil })
+            try await world.state.removeEvent(calendarID: SeveralCalendars.team, eventID: copy.id)
+            let (outcome, log) = try await world.run(job)
+            #expect(outcome.status == .succeeded && outcome.created == (deletionsStick ? 0 : 1), "\(log)")
+            #expect(log.contains("Full reconciliation: a copy was deleted in this calendar."))
+            #expect(await world.titles(SeveralCalendars.team) == (deletionsStick ? [] : ["Standup"]))
+            #expect(await world.titles(SeveralCalendars.family) == ["Standup"])
+            #expect(try await SyncTombstone.query(on: world.app.db).count() == (deletionsStick ? 1 : 0))
+        }
+    }
+
+    /// What the property test expects: the live originals, and what the user did to copies.
+    struct Model {
+        var originals: [String: (calendar: String, title: String)] = [:]
+        var deleted: Set<String> = []
+        /// "originalID|calendar": copies the user deleted (kept deleted when deletions stick) or edited (until the
+        /// original changes, or a full reconciliation rewrites them).
+        var deletedCopies: Set<String> = []
+        var editedCopies: Set<String> = []
+
+        mutating func originalChanged(_ id: String) {
+            editedCopies = editedCopies.filter { !$0.hasPrefix(id + "|") }
+        }
+    }
+
+    @Test("property: random creates, edits, moves and deletes of originals and copies, interleaved with runs, keep the group sound",
+          arguments: [false, true])
+    func randomSequences(deletionsStick: Bool) async throws {
+        for seed in [UInt64(16), 1_202, 90_210] {
+            try await SeveralCalendars.with { world in
+                try await Self.drive(world, seed: seed, steps: 40, deletionsStick: deletionsStick)
+            }
+        }
+    }
+
+    static func drive(_ world: SeveralCalendars, seed: UInt64, steps: Int, deletionsStick: Bool) async throws {
+        var random = SplitMix64(seed: seed)
+        var model = Model()
+        var counter = 0
+        let job = try await group(world, deletionsStick: deletionsStick)
+        var trail: [String] = []
+        func title() -> String { counter += 1; return "E\(counter)" }
+        func times(_ hours: Int) -> JSONValue {
+            let start = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 / 3_600).rounded() * 3_600 + Double(hours) * 3_600)
+            return ["start": ["dateTime": .string(start.formatted(.iso8601))], "end": ["dateTime": .string(start.addingTimeInterval(1_800).formatted(.iso8601))]]
+        }
+        for step in 0..<steps {
+            let live = model.originals.keys.sorted()
+            let copies = await allCopies(world)
+            switch random.next(9) {
+            case 0, 1, 2:  // create an original
+                let calendar = members[random.next(3)]
+                let name = title()
+                var body = times(1 + random.next(200))
+                body["summary"] = .string(name)
+                let id = try await world.state.addEvent(calendarID: calendar, body)["id"]!.string!
+                model.originals[id] = (calendar, name)
+                trail.append("create \(name) in \(calendar)")
+            case 3 where !live.isEmpty:  // edit an original's title
+                let id = live[random.next(live.count)]
+                let name = title()
+                _ = try await world.state.changeEvent(calendarID: model.originals[id]!.calendar, eventID: id, patch: ["summary": .string(name)])
+                trail.append("rename \(model.originals[id]!.title) to \(name)")
+                model.originals[id]!.title = name
+                model.originalChanged(id)
+            case 4 where !live.isEmpty:  // move an original in time
+                let id = live[random.next(live.count)]
+                _ = try await world.state.changeEvent(calendarID: model.originals[id]!.calendar, eventID: id, patch: times(1 + random.next(200)))
+                trail.append("reschedule \(model.originals[id]!.title)")
+                model.originalChanged(id)
+            case 5 where !live.isEmpty:  // move an original to another member calendar (Google's events.move)
+                let id = live[random.next(live.count)]
+                let from = model.originals[id]!.calendar
+                let to = members.filter { $0 != from }[random.next(2)]
+                try await world.state.moveEvent(calendarID: from, eventID: id, to: to)
+                trail.append("move \(model.originals[id]!.title) to \(to)")
+                model.originals[id]!.calendar = to
+                model.originalChanged(id)
+                model.deletedCopies = model.deletedCopies.filter { !$0.hasPrefix(id + "|") }  // a move places it anew
+            case 6 where !live.isEmpty:  // delete an original
+                let id = live[random.next(live.count)]
+                try await world.state.removeEvent(calendarID: model.originals[id]!.calendar, eventID: id)
+                trail.append("delete \(model.originals[id]!.title)")
+                model.originals[id] = nil
+                model.deleted.insert(id)
+                model.originalChanged(id)
+                model.deletedCopies = model.deletedCopies.filter { !$0.hasPrefix(id + "|") }
+            case 7 where !copies.isEmpty:  // edit or reschedule a copy
+                let copy = copies[random.next(copies.count)]
+                var patch = random.next(2) == 0 ? times(1 + random.next(200)) : [:]
+                patch["summary"] = .string("edited \(title())")
+                _ = try await world.state.changeEvent(calendarID: copy.calendar, eventID: copy.id, patch: patch)
+                trail.append("edit the copy of \(copy.originalTitle) in \(copy.calendar)")
+                if let original = copy.original { model.editedCopies.insert("\(original)|\(copy.calendar)") }
+            case 8 where !copies.isEmpty:  // delete a copy
+                let copy = copies[random.next(copies.count)]
+                try await world.state.removeEvent(calendarID: copy.calendar, eventID: copy.id)
+                trail.append("delete the copy of \(copy.originalTitle) in \(copy.calendar)")
+                if let original = copy.original, deletionsStick { model.deletedCopies.insert("\(original)|\(copy.calendar)") }
+            default:
+                break
+            }
+            // Runs come between some changes and after others at once.
+            if random.next(2) == 0 || step == steps - 1 {
+                let (outcome, log) = try await world.run(job)
+                trail.append("run: \(outcome.created ?? 0) created, \(outcome.updated ?? 0) updated, \(outcome.deleted ?? 0) deleted")
+                #expect(outcome.status == .succeeded, "seed \(seed): \(trail) \(log)")
+                try await check(world, model, deletionsStick: deletionsStick, strictTitles: false, context: "seed \(seed) after \(trail)")
+            }
+        }
+        // A full reconciliation rewrites edited copies; after it, runs write nothing.
+        try await world.makeFullDue()
+        _ = try await world.run(job)
+        try await check(world, model, deletionsStick: deletionsStick, strictTitles: true, context: "seed \(seed), after the full run")
+        for kind in ["full", "incremental"] {
+            if kind == "full" { try await world.makeFullDue() }
+            let (outcome, log) = try await world.run(job)
+            #expect(outcome.syncKind == kind && outcome.created == 0 && outcome.updated == 0 && outcome.deleted == 0,
+                    "seed \(seed): a \(kind) run after the fixed point wrote: \(log)")
+        }
+    }
+
+    struct Copy {
+        let calendar: String
+        let id: String
+        let original: String?
+        let originalTitle: String
+    }
+
+    /// Every copy in the group's calendars, with the original it names (nil: none known).
+    static func allCopies(_ world: SeveralCalendars) async -> [Copy] {
+        var originals: [String: (String, String)] = [:]
+        var copies: [(String, String, String)] = []
+        for calendar in members {
+            for event in await world.events(calendar) {
+                if let syncID = event.copyOf { copies.append((calendar, event.id, syncID)) } else { originals[syncID(of: event.id)] = (event.id, event.title) }
+            }
+        }
+        return copies.map { Copy(calendar: $0.0, id: $0.1, original: originals[$0.2]?.0, originalTitle: originals[$0.2]?.1 ?? "?") }
+    }
+
+    /// The group's invariants: each original where the model has it; exactly one copy of it in each other member
+    /// (none where the user's deletion sticks), no copy of a copy, nothing deleted back, copies titled as their
+    /// original unless the user edited them since.
+    static func check(_ world: SeveralCalendars, _ model: Model, deletionsStick: Bool, strictTitles: Bool, context: @autoclosure () -> String) async throws {
+        for calendar in members {
+            let events = await world.events(calendar)
+            let originals = Set(events.filter { $0.copyOf == nil }.map(\.id))
+            #expect(originals == Set(model.originals.filter { $0.value.calendar == calendar }.keys), "originals in \(calendar): \(context())")
+            #expect(originals.isDisjoint(with: model.deleted), "a deleted original came back in \(calendar): \(context())")
+            var expected: [String: String] = [:]  // syncID → title
+            for (id, original) in model.originals where original.calendar != calendar && !model.deletedCopies.contains("\(id)|\(calendar)") {
+                let titled = strictTitles || !model.editedCopies.contains("\(id)|\(calendar)")
+                expected[syncID(of: id)] = titled ? original.title : "*"
+            }
+            let copies = events.filter { $0.copyOf != nil }
+            let counted = Dictionary(grouping: copies, by: { $0.copyOf! })
+            #expect(Set(counted.keys) == Set(expected.keys), "copies in \(calendar): \(context())")
+            #expect(counted.values.allSatisfy { $0.count == 1 }, "a second copy (or a copy of a copy) in \(calendar): \(context())")
+            for (syncID, title) in expected where title != "*" {
+                #expect(counted[syncID]?.first?.title == title, "the copy of \(title) in \(calendar): \(context())")
+            }
+        }
+    }
+}
+
+/// A small seeded generator, so that a failing sequence can be replayed from its seed.
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+
+    mutating func next(_ bound: Int) -> Int {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Int((z ^ (z >> 31)) % UInt64(bound))
+    }
+}
