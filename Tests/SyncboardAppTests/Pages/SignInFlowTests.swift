@@ -2,6 +2,7 @@ import Fluent
 import Foundation
 import GoogleClient
 import Synchronization
+import SyncboardCore
 import Testing
 import VaporTesting
 @testable import SyncboardApp
@@ -199,10 +200,13 @@ struct UnlinkTests {
             let otherCalendar = try await Fixtures.calendar(app.db, account: home)
             let affected = try await Fixtures.job(app.db, user: user, source: workCalendar, destination: homeCalendar, name: "Work → Home", nextRunAt: Date())
             let untouched = try await Fixtures.job(app.db, user: user, source: homeCalendar, destination: otherCalendar, name: "Home → Other", nextRunAt: Date())
+            // A group whose third member (not its stored source or destination) is the work calendar.
+            let group = SyncJob(userID: try user.requireID(), spec: .group(name: "Everything", members: [homeCalendar, otherCalendar, workCalendar].map { $0.id! }))
+            try await group.create(on: app.db)
             let client = try await SignedInClient.signIn(user, on: app)
 
             let confirm = try await client.get("/accounts/\(try work.requireID())/unlink")
-            #expect(confirm.body.string.contains("Work → Home") && !confirm.body.string.contains("Home → Other"))
+            #expect(confirm.body.string.contains("Work → Home") && confirm.body.string.contains("Everything") && !confirm.body.string.contains("Home → Other"))
             let done = try await client.post("/accounts/\(try work.requireID())/unlink")
             #expect(done.status == .ok)
             #expect(done.body.string.contains("Work → Home"), "the page names the disabled job")
@@ -213,6 +217,7 @@ struct UnlinkTests {
             #expect(!job.enabled && job.nextRunAt == nil && job.$sourceCalendar.id == nil)
             #expect(job.statusReason?.contains("me@work.example") == true)
             #expect(try await SyncJob.find(untouched, on: app.db)?.enabled == true)
+            #expect(try await SyncJob.find(group.id, on: app.db)?.enabled == false, "a group with one of the account's calendars")
         }
     }
 

@@ -85,6 +85,29 @@ struct PushChannelTests {
         }
     }
 
+    @Test("a real-time group watches every member: a change in any of them makes the group due")
+    func groupWatchesEveryMember() async throws {
+        try await PushWorld.with { world in
+            let job = try await world.job()
+            job.apply(.group(name: "Ada's week", members: try [PushWorld.work, PushWorld.family, PushWorld.team].map { try world.calendars[$0]!.requireID() },
+                             cadence: .realtime, timeZone: "Europe/Berlin"))
+            try await job.save(on: world.app.db)
+            let keeper = try world.keeper("worker-1")
+            await keeper.tick()
+            for calendar in [PushWorld.work, PushWorld.family, PushWorld.team] {
+                #expect(await world.liveChannels(calendar).count == 1, "\(calendar) is watched")
+            }
+            // A change in Team, the group's third member (neither its stored source nor destination).
+            _ = try await world.state.addEvent(calendarID: PushWorld.team, [
+                "summary": "Retro", "start": ["dateTime": .string(Date().addingTimeInterval(86_400).formatted(.iso8601))],
+                "end": ["dateTime": .string(Date().addingTimeInterval(90_000).formatted(.iso8601))]])
+            try await PushWorld.eventually(timeout: .seconds(30), "the group is due") {
+                await world.app.pushCoalescer?.flush()
+                return try await world.job().nextRunAt! <= Date()
+            }
+        }
+    }
+
     @Test("forged notifications (wrong token, unknown channel, stopped channel) start nothing; a burst of 50 genuine ones starts one run",
           arguments: TestDatabase.all)
     func authenticationAndBurst(database: TestDatabase) async throws {
