@@ -9,10 +9,19 @@ enum EngineRouting {
     /// What the form and the API say about a spec the installation's engine cannot run, one error per rule.
     static func problems(with spec: SyncJobSpec, engine: AppConfiguration.EngineChoice) -> [FieldError] {
         guard engine == .calendarsync else { return [] }
+        let cliOnly = "this installation runs every job with the CalendarSync CLI (SYNCBOARD_ENGINE=calendarsync)"
+        let operator_ = "ask the operator to use SYNCBOARD_ENGINE=auto or builtin"
         return spec.builtinOnlyFields().map { field in
-            field == "cadence"
-                ? FieldError(field: field, message: "a real-time job needs Syncboard's built-in engine (the CalendarSync CLI cannot sync incrementally), and this installation runs every job with the CalendarSync CLI (SYNCBOARD_ENGINE=calendarsync); choose another cadence or ask the operator to use SYNCBOARD_ENGINE=auto or builtin")
-                : FieldError(field: field, message: "only Syncboard's built-in engine applies this rule, and this installation runs every job with the CalendarSync CLI (SYNCBOARD_ENGINE=calendarsync); choose another rule or ask the operator to use SYNCBOARD_ENGINE=auto or builtin")
+            switch field {
+            case "cadence":
+                FieldError(field: field, message: "a real-time job needs Syncboard's built-in engine (the CalendarSync CLI cannot sync incrementally), and \(cliOnly); choose another cadence or \(operator_)")
+            case "kind":
+                FieldError(field: field, message: "a sync group needs Syncboard's built-in engine (CalendarSync copies one calendar into one other), and \(cliOnly); make one job per direction or \(operator_)")
+            case "moreDestinations":
+                FieldError(field: field, message: "several destinations need Syncboard's built-in engine (CalendarSync copies into one calendar), and \(cliOnly); make one job per destination or \(operator_)")
+            default:
+                FieldError(field: field, message: "only Syncboard's built-in engine applies this rule, and \(cliOnly); choose another rule or \(operator_)")
+            }
         }
     }
 

@@ -50,6 +50,22 @@ struct SeveralDestinationsTests {
         }
     }
 
+    @Test("several destinations and groups need the built-in engine: auto routes them there, Show config says what CalendarSync would not see")
+    func engineChoice() {
+        let (a, b, c) = (UUID(), UUID(), UUID())
+        let several = SyncJobSpec(name: "Fan out", sourceCalendarID: a, destinationCalendarID: b, moreCalendarIDs: [c])
+        let group = SyncJobSpec.group(name: "Group", members: [a, b, c])
+        let single = SyncJobSpec(name: "One", sourceCalendarID: a, destinationCalendarID: b)
+        #expect(several.needsBuiltinEngine && several.builtinOnlyFields() == ["moreDestinations"])
+        #expect(group.needsBuiltinEngine && group.builtinOnlyFields() == ["kind"])
+        #expect(!single.needsBuiltinEngine)
+        #expect(JobConfigExport.builtinOnlyNote(group).contains("the sync group (CalendarSync copies one calendar into one other; this file is the first direction)"))
+        #expect(JobConfigExport.builtinOnlyNote(several).contains("the further destinations"))
+        #expect(EngineRouting.problems(with: group, engine: .calendarsync).map(\.field) == ["kind"])
+        #expect(EngineRouting.problems(with: group, engine: .auto).isEmpty)
+        #expect(group.legs.count == 6 && several.legs.map(\.destination) == [b, c])
+    }
+
     @Test("a destination that fails (its calendar gone from Google) is recorded and the others sync; fixing it syncs it")
     func oneFailing() async throws {
         try await SeveralCalendars.with { world in

@@ -73,6 +73,33 @@ struct SyncGroupTests {
         }
     }
 
+    @Test("a change made while the group runs is picked up by the next run (one run of a job at a time is the scheduler's rule)")
+    func changeDuringRun() async throws {
+        try await SeveralCalendars.with { world in
+            let job = try await Self.group(world)
+            try await world.addEvent(SeveralCalendars.work, "Standup", inHours: 20)
+            _ = try await world.run(job)
+            await world.state.clearRequestLog()
+            await world.state.setLatency(.milliseconds(200))
+            let running = Task { try await world.run(job) }
+            // Both of Work's directions have read its changes; the run goes on with the other members.
+            let workEvents = "/calendar/v3/calendars/\(SeveralCalendars.work)/events"
+            let deadline = Date().addingTimeInterval(30)
+            while await world.state.requests(method: "GET").filter({ $0.path.removingPercentEncoding == workEvents }).count < 2 {
+                let seen = await world.state.requests().map(\.path)
+                try #require(Date() < deadline, "Work's directions did not read its changes: \(seen)")
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            try await world.addEvent(SeveralCalendars.work, "Late", inHours: 30)
+            let (during, _) = try await running.value
+            await world.state.setLatency(.zero)
+            #expect(during.status == .succeeded && during.created == 0)
+            let (next, _) = try await world.run(job)
+            #expect(next.syncKind == "incremental" && next.created == 2)
+            #expect(await world.titles(SeveralCalendars.team) == ["Late", "Standup"])
+        }
+    }
+
     /// What the property test expects: the live originals, and what the user did to copies.
     struct Model {
         var originals: [String: (calendar: String, title: String)] = [:]
