@@ -55,6 +55,26 @@ struct SyncGroupTests {
         }
     }
 
+    @Test("a dry run of a group writes nothing and says what it would do; a clean-up removes every copy and keeps the originals")
+    func dryRunAndCleanUp() async throws {
+        try await SeveralCalendars.with { world in
+            let job = try await Self.group(world)
+            try await world.addEvent(SeveralCalendars.work, "Standup", inHours: 20)
+            try await world.addEvent(SeveralCalendars.family, "Dentist", inHours: 30)
+            let (dry, dryLog) = try await world.run(job, mode: .dryRun)
+            #expect(dry.status == .succeeded && dry.created == 4 && dry.legs?.count == 6 && dry.syncKind == nil)
+            #expect(dryLog.filter { $0 == "dry run: nothing was written" }.count == 6)
+            #expect(await world.titles(SeveralCalendars.team).isEmpty)
+            _ = try await world.run(job)
+            #expect(await world.titles(SeveralCalendars.team) == ["Dentist", "Standup"])
+            let (cleaned, _) = try await world.run(job, mode: .clean)
+            #expect(cleaned.status == .succeeded && cleaned.deleted == 4)
+            #expect(await world.titles(SeveralCalendars.work) == ["Standup"])
+            #expect(await world.titles(SeveralCalendars.family) == ["Dentist"])
+            #expect(await world.titles(SeveralCalendars.team).isEmpty)
+        }
+    }
+
     @Test("a copy deleted in a member calendar is made again by the same run (deletions that stick off) or kept deleted (on)",
           arguments: [false, true])
     func deletedCopy(deletionsStick: Bool) async throws {
