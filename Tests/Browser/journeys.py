@@ -5,12 +5,13 @@ Started by scripts/browser-tests, which runs the emulator and the server. The jo
 each other, as a person would: sign in with Google, link a second account, discover calendars, see the job form's
 errors, configure a job (transformer, filter, preset cadence), see a scheduled run happen with its status and log,
 see a failing run's error, reconnect an account whose access Google revoked (from the link in the email it sent), look at insights, a job's other pages
-and the error pages, create, use and revoke an API token; then another person does it all with the keyboard only (sign in, link an account, create a
+and the error pages, create, use and revoke an API token, follow a change in real time, sync a group of three calendars; then another person does it all with the keyboard only (sign in, link an account, create a
 job, run it, follow its live log, open its run page), and unlinks an account. Every Syncboard page visited is
 checked with axe-core (browser.check_accessibility); any violation fails the journey. A screenshot of every step
 goes to --artifacts. Exit status 0 only when every journey passed.
 """
 import argparse, glob, json, os, re, sqlite3, sys, time, urllib.error, urllib.request, uuid
+from datetime import datetime
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -419,6 +420,76 @@ def a_real_time_job_follows_a_change_in_seconds():
     shot("dashboard-realtime-propagated")
 
 
+def a_group_of_three_calendars_makes_busy_blocks_in_each():
+    """Alice makes a sync group of three calendars of her two linked accounts (two made on Google just now, found
+    with “Refresh calendars”): one run copies each calendar's own events into the two others as busy blocks (their
+    times, not their titles), six directions each listed as succeeded on the run page, and the dashboard names the three calendars with
+    each one's result."""
+    name = "Busy everywhere"
+    new_calendars = (("choir-alice@group.calendar.google.com", "Choir", "alice@example.com"),
+                     ("band-bob@group.calendar.google.com", "Band", "bob@example.org"))
+    for calendar_id, summary, owner in new_calendars:
+        emulator("POST", "/emulator/calendars", {"id": calendar_id, "summary": summary, "timeZone": "Europe/Berlin",
+                                                 "backgroundColor": "#cd74e6", "roles": {owner: "owner"}})
+    go("/accounts")
+    for index in range(len(driver.find_elements(By.CSS_SELECTOR, "form[action$='/refresh'] button"))):
+        click_and_wait_for_next_page(driver.find_elements(By.CSS_SELECTOR, "form[action$='/refresh'] button")[index])
+    expect("Choir" in text() and "Band" in text(), "the calendars made on Google are found")
+    members = {"alice@example.com": ("Alice", "alice@example.com"), "choir-alice@group.calendar.google.com": ("Choir", "alice@example.com"),
+               "band-bob@group.calendar.google.com": ("Band", "bob@example.org")}
+    # Each calendar's own event: an hour on its own day.
+    originals = {}
+    for day, (calendar_id, (summary, _)) in enumerate(members.items(), start=1):
+        event = emulator("POST", f"/emulator/calendars/{calendar_id}/events",
+                         {"summary": f"{summary}'s own", "start": {"dateTime": iso(days=day, hour=8)}, "end": {"dateTime": iso(days=day, hour=9)}})
+        originals[calendar_id] = event
+
+    go("/jobs/new")
+    driver.find_element(By.ID, "field-name").send_keys(name)
+    expect(driver.find_element(By.ID, "copy-calendars").is_displayed() and not driver.find_element(By.ID, "group-calendars").is_displayed(),
+           "a new job is a copy: only the copy's calendars show")
+    driver.find_element(By.CSS_SELECTOR, "label[for='field-kind-group']").click()
+    wait.until(lambda d: d.find_element(By.ID, "group-calendars").is_displayed() and not d.find_element(By.ID, "copy-calendars").is_displayed())
+    for summary, account in members.values():
+        label = driver.find_element(By.XPATH, f"//fieldset[@id='group-calendars']//label[strong[normalize-space(.)='{summary}'] and contains(., '{account}')]")
+        label.click()
+        expect(driver.find_element(By.ID, label.get_attribute("for")).is_selected(), f"{summary} is ticked")
+    shot("group-job-form")
+    click_and_wait_for_next_page(clickable("#save-job"))
+    expect(name in text() and "Sync group" in text() and "6 directions" in text(), "the job page says it is a group of six directions")
+    for summary, _ in members.values():
+        expect(summary in driver.find_element(By.XPATH, "//dt[.='Calendars in the group']/following-sibling::dd[1]").text, f"the job page names {summary}")
+    shot("group-job-page")
+
+    run_now_and_wait("succeeded")
+    rows = driver.find_elements(By.CSS_SELECTOR, "#run-directions tbody tr")
+    expect(len(rows) == 6 and all("succeeded" in row.text for row in rows), f"six directions succeeded: {[row.text for row in rows]}")
+    expect("Directions (6 of 6 succeeded)" in text(), "the run page sums the directions up")
+    shot("group-run-page")
+
+    def starts(events):
+        return sorted(datetime.fromisoformat(e["start"]["dateTime"].replace("Z", "+00:00")).timestamp() for e in events)
+
+    for calendar_id, (summary, _) in members.items():
+        stored = [e for e in emulator("GET", f"/emulator/calendars/{calendar_id}/events")["items"] if e.get("status") != "cancelled"]
+        copies = [e for e in stored if e["id"] != originals[calendar_id]["id"]]
+        others = [event for other, event in originals.items() if other != calendar_id]
+        expect(starts(copies) == starts(others), f"{summary} has a block at the time of each other calendar's event: {copies}")
+        # Without “Keep the title” a copy is a block with CalendarSync's placeholder title, as CalendarSync makes it.
+        expect(all("'s own" not in e.get("summary", "") for e in copies), f"the blocks in {summary} do not carry the titles: {[e.get('summary') for e in copies]}")
+
+    go("/")
+    with sqlite3.connect(args.database) as db:
+        job = db.execute("SELECT id FROM sync_jobs WHERE name = ?", (name,)).fetchone()[0]
+    card = driver.find_element(By.ID, f"job-{job.upper()}" if driver.find_elements(By.ID, f"job-{job.upper()}") else f"job-{job}")
+    route = card.find_element(By.CSS_SELECTOR, ".route").text
+    expect(route.startswith("Group: ") and all(summary in route for summary, _ in members.values()), f"the card names the group's calendars: {route!r}")
+    results = [item.text for item in card.find_elements(By.CSS_SELECTOR, ".leg-results li")]
+    # (Selenium may read the words said to screen readers too: "✓ Alice: succeeded".)
+    expect(sorted(result.split(":")[0].strip() for result in results) == ["✓ Alice", "✓ Band", "✓ Choir"], f"each calendar's result of the last run: {results}")
+    shot("dashboard-group")
+
+
 def keyboard_only_sign_in_link_create_run():
     """Carol does everything with the keyboard: no element is clicked; focus is checked on every key press."""
     go("/")
@@ -455,6 +526,9 @@ def keyboard_only_sign_in_link_create_run():
     press_and_wait_for_next_page(Keys.ENTER)
     tab_to("#field-name")
     press("Projects to Carol")
+    # The kind of job is one stop (a radio group); a copy, chosen already, shows its calendars next.
+    tab_to("input[name='kind']:checked", limit=1)
+    expect(driver.execute_script("return document.activeElement.id") == "field-kind-copy", "a new job is a copy")
     tab_to("#field-source", limit=1)
     choose_with_arrow_keys("carol.work@example.net", "Carol · Projects")
     tab_to("#field-destination")
@@ -542,7 +616,8 @@ def clickable_xpath(xpath):
 JOURNEYS = [the_accessibility_check_catches_a_violation, sign_in_with_google, choose_notifications_at_once, link_second_account, discover_calendars, the_job_form_shows_its_errors, configure_job,
             see_a_scheduled_run_happen, a_failing_run_shows_its_error, reconnect_an_account,
             insights_job_pages_and_error_pages, api_tokens_are_shown_once_and_revoked_at_once,
-            a_real_time_job_follows_a_change_in_seconds, keyboard_only_sign_in_link_create_run, unlinking_asks_first]
+            a_real_time_job_follows_a_change_in_seconds, a_group_of_three_calendars_makes_busy_blocks_in_each,
+            keyboard_only_sign_in_link_create_run, unlinking_asks_first]
 
 
 if __name__ == "__main__":

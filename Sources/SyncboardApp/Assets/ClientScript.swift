@@ -1,6 +1,6 @@
 /// Progressive enhancement only: every form works without it. Served at /static/syncboard.js.
-/// It turns <time data-relative> into "in 12 minutes" in the viewer's time zone, follows live run logs, and takes
-/// keyboard focus to a form's errors.
+/// It turns <time data-relative> into "in 12 minutes" in the viewer's time zone, follows live run logs, shows the job
+/// form's calendars for the chosen kind of job, and takes keyboard focus to a form's errors.
 enum ClientScript {
     static let js = #"""
 (function () {
@@ -59,9 +59,26 @@ enum ClientScript {
     });
   }
 
+  // The job form shows only the calendars of the chosen kind of job (a copy's source and destinations, or a
+  // group's members). Without JavaScript both show, each legend saying which kind it is for; the server reads only
+  // the chosen kind's fields either way.
+  function followJobKind() {
+    var radios = document.querySelectorAll("input[name='kind']");
+    if (!radios.length) { return; }
+    function update() {
+      var chosen = document.querySelector("input[name='kind']:checked");
+      document.querySelectorAll("fieldset[data-kind]").forEach(function (fieldset) {
+        fieldset.hidden = chosen !== null && fieldset.getAttribute("data-kind") !== chosen.value;
+      });
+    }
+    radios.forEach(function (radio) { radio.addEventListener("change", update); });
+    update();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     refreshTimes();
     followLog();
+    followJobKind();
     focusErrors();
     setInterval(refreshTimes, 30000);
     if (window.SyncboardPage && typeof window.SyncboardPage.start === "function") { window.SyncboardPage.start(); }

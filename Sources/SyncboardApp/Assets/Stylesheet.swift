@@ -122,6 +122,17 @@ details.card > summary { cursor: pointer; font-weight: 600; }
 legend { padding: 0 .3rem; font-size: 1.1rem; }
 fieldset.plain { border: 0; padding: 0; margin: 0; min-width: 0; } fieldset.plain > legend { padding: 0; margin-bottom: .3rem; font-size: 1rem; }
 .preview ol { margin: .3rem 0 0; }
+/* The job form's calendars of one kind of job (copy or group); the script hides the kind not chosen. */
+[hidden] { display: none !important; }
+fieldset.kind-fields { display: grid; gap: .8rem; }
+fieldset.kind-fields > legend { font-size: 1rem; }
+fieldset.calendar-checks { display: grid; gap: .2rem; }
+fieldset.plain.calendar-checks > legend { font-weight: 600; }
+.calendar-checks .hint { color: var(--muted); font-size: .88rem; margin: 0 0 .3rem; }
+/* A job's calendars, one direction or destination a line: the dashboard's last-run results, the job page's list. */
+.calendar-list, .leg-results { list-style: none; margin: 0; padding: 0; }
+.leg-results { display: flex; flex-wrap: wrap; gap: .2rem 1rem; font-size: .92rem; }
+.leg-ok { color: var(--ok); } .leg-bad { color: var(--bad); }
 .chart { display: block; width: 100%; max-width: 100%; height: auto; }
 .chart text { font-size: 10px; fill: var(--muted); } .chart .axis { stroke: var(--border); }
 .c-ok { fill: var(--chart-ok); } .c-bad { fill: var(--chart-bad); } .c-warn { fill: var(--chart-warn); } .c-run { fill: var(--chart-run); } .c-muted { fill: var(--chart-muted); }

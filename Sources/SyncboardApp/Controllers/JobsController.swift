@@ -24,7 +24,7 @@ struct JobsController: RouteCollection {
 
     func create(req: Request) async throws -> Response {
         let user = try req.requireUser()
-        let form = JobForm(values: try req.content.decode([String: String].self))
+        let form = try JobForm(content: req.content)
         let (spec, parseErrors) = form.spec()
         if req.query[String.self, at: "preview"] != nil || (try? req.content.get(String.self, at: "preview")) != nil {
             return try await renderForm(req, form: form, jobID: nil, errors: parseErrors, preview: spec)
@@ -49,7 +49,7 @@ struct JobsController: RouteCollection {
     func update(req: Request) async throws -> Response {
         let user = try req.requireUser()
         let job = try await JobQueries.job(req.parameters.get("jobID"), of: try user.requireID(), on: req.db)
-        let form = JobForm(values: try req.content.decode([String: String].self))
+        let form = try JobForm(content: req.content)
         let (spec, parseErrors) = form.spec()
         if (try? req.content.get(String.self, at: "preview")) != nil {
             return try await renderForm(req, form: form, jobID: job.id, errors: parseErrors, preview: spec)
@@ -139,7 +139,7 @@ struct JobsController: RouteCollection {
                 .init(id: $0.id!, summary: $0.summary, accessRole: $0.accessRole, writable: $0.isWritable, removed: $0.removedAt != nil, timeZone: $0.timeZone)
             })
         }
-        let sourceZone = UUID(uuidString: form["source"]).flatMap { id in current.flatMap(\.calendars).first { $0.id == id }?.timeZone }
+        let sourceZone = form.firstCalendarID.flatMap { id in current.flatMap(\.calendars).first { $0.id == id }?.timeZone }
         let zoneName = form["timeZone"].isEmpty ? (sourceZone ?? "UTC") : form["timeZone"]
         let zone = TimeZone(identifier: zoneName)
         let previewRuns = preview.flatMap { spec in

@@ -1,22 +1,50 @@
 import Foundation
 import SyncboardCore
+import Vapor
 
 /// The job form's fields, as submitted (so a refused form is shown again exactly as typed) and as a spec.
-/// Field names: name, source, destination, t.<Transformer>, t.<Transformer>.<Param>, f.<Filter>, f.<Filter>.<Param>,
-/// windowStart, windowStartOffset, windowEnd, windowEndOffset, cadence, dailyTime, cronExpression, timeZone,
-/// updateConcurrency, deletionsStick.
+/// Field names: name, kind (copy or group), source, destination, moreDestinations and members (checkboxes: one field
+/// per ticked calendar), t.<Transformer>, t.<Transformer>.<Param>, f.<Filter>, f.<Filter>.<Param>, windowStart,
+/// windowStartOffset, windowEnd, windowEndOffset, cadence, dailyTime, cronExpression, timeZone, updateConcurrency,
+/// deletionsStick.
 struct JobForm {
     var values: [String: String]
+    /// The fields a form sends once per ticked checkbox (`listFields`), each with its values in the order sent.
+    var lists: [String: [String]]
 
-    init(values: [String: String]) { self.values = values }
+    /// Repeated fields: a calendar id per ticked box.
+    static let listFields = ["moreDestinations", "members"]
+
+    init(values: [String: String], lists: [String: [String]] = [:]) {
+        self.values = values
+        self.lists = lists
+    }
+
+    /// The form as a browser posted it: the repeated fields as lists (decoding them as single values would keep only
+    /// the last ticked box).
+    init(content: ContentContainer) throws {
+        var lists: [String: [String]] = [:]
+        for field in Self.listFields {
+            lists[field] = (try? content.get([String].self, at: field))?.filter { !$0.isEmpty } ?? []
+        }
+        self.init(values: try content.decode([String: String].self), lists: lists)
+    }
 
     /// The form pre-filled from a spec (editing) or with the defaults (a new job).
     init(spec: SyncJobSpec?) {
         var values: [String: String] = [:]
+        var lists: [String: [String]] = [:]
         let spec = spec ?? SyncJobSpec(name: "", sourceCalendarID: nil, destinationCalendarID: nil, timeZone: "")
         values["name"] = spec.name
-        values["source"] = spec.sourceCalendarID?.uuidString ?? ""
-        values["destination"] = spec.destinationCalendarID?.uuidString ?? ""
+        values["kind"] = spec.kind.rawValue
+        switch spec.kind {
+        case .copy:
+            values["source"] = spec.sourceCalendarID?.uuidString ?? ""
+            values["destination"] = spec.destinationCalendarID?.uuidString ?? ""
+            lists["moreDestinations"] = spec.moreCalendarIDs.map(\.uuidString)
+        case .group:
+            lists["members"] = spec.memberCalendarIDs.map(\.uuidString)
+        }
         // A rule's checkboxes start as its defaults (EventTypes: the special types ticked), until the rule is chosen.
         for (prefix, kind) in [("t", SyncCatalog.Kind.transformer), ("f", .filter)] {
             for entry in SyncCatalog.pinned.entries(kind) {
@@ -43,10 +71,21 @@ struct JobForm {
         values["updateConcurrency"] = String(spec.updateConcurrency)
         if spec.deletionsStick { values["deletionsStick"] = "on" }
         self.values = values
+        self.lists = lists
     }
 
     subscript(_ key: String) -> String { values[key] ?? "" }
     func isChecked(_ key: String) -> Bool { values[key] == "on" || values[key] == "true" }
+    /// Whether the box for `value` of a repeated field is ticked.
+    func isChecked(_ key: String, value: String) -> Bool { lists[key]?.contains(value) == true }
+
+    /// A group, or (also when the field is missing or unknown) a copy job.
+    var kind: SyncJobSpec.Kind { SyncJobSpec.Kind(rawValue: self["kind"]) ?? .copy }
+
+    /// The calendar whose time zone the schedule defaults to: the source, or a group's first member.
+    var firstCalendarID: UUID? {
+        kind == .group ? lists["members"]?.first.flatMap(UUID.init(uuidString:)) : UUID(uuidString: self["source"])
+    }
 
     /// The spec the fields describe, with errors for fields that do not even parse (a number that is not one).
     func spec(catalog: SyncCatalog = .pinned) -> (SyncJobSpec, [FieldError]) {
@@ -94,10 +133,24 @@ struct JobForm {
             if !self["updateConcurrency"].isEmpty { errors.append(FieldError(field: "updateConcurrency", message: "enter a whole number")) }
             return 1
         }()
+        // The checkboxes of the kind not chosen are sent too (both show without JavaScript): only the chosen kind's count.
+        func calendarIDs(_ field: String) -> [UUID] {
+            let raw = lists[field] ?? []
+            let ids = raw.compactMap(UUID.init(uuidString:))
+            if ids.count < raw.count { errors.append(FieldError(field: field, message: "one of the chosen calendars is not one of yours; choose again")) }
+            return ids
+        }
+        // A group keeps its members where the spec stores them (`SyncJobSpec.group`).
+        let calendars = kind == .group
+            ? SyncJobSpec.group(name: "", members: calendarIDs("members"))
+            : SyncJobSpec(name: "", sourceCalendarID: UUID(uuidString: self["source"]), destinationCalendarID: UUID(uuidString: self["destination"]),
+                          moreCalendarIDs: calendarIDs("moreDestinations"))
         let spec = SyncJobSpec(
             name: self["name"],
-            sourceCalendarID: UUID(uuidString: self["source"]),
-            destinationCalendarID: UUID(uuidString: self["destination"]),
+            kind: calendars.kind,
+            sourceCalendarID: calendars.sourceCalendarID,
+            destinationCalendarID: calendars.destinationCalendarID,
+            moreCalendarIDs: calendars.moreCalendarIDs,
             transformers: steps(.transformer, prefix: "t", group: "transformers"),
             filters: steps(.filter, prefix: "f", group: "filters"),
             window: SyncWindow(

@@ -1,4 +1,5 @@
 import Foundation
+import SyncboardCore
 
 /// What the dashboard shows for each job.
 struct DashboardRow: Sendable {
@@ -19,10 +20,13 @@ struct DashboardRow: Sendable {
         let updated: Int?
         let deleted: Int?
         let errorSummary: String?
+        /// Each direction's result when the job has several (`JobRun.legs`).
+        var legs: [RunLeg] = []
     }
 
     let id: UUID
     let name: String
+    let kind: SyncJobSpec.Kind
     let enabled: Bool
     let nextRunAt: Date?
     let statusReason: String?
@@ -31,15 +35,21 @@ struct DashboardRow: Sendable {
     let timeZone: String
     let source: CalendarSide
     let destination: CalendarSide
+    /// Further destinations, or a group's members after the first two (`SyncJobSpec.moreCalendarIDs`).
+    let more: [CalendarSide]
     /// Newest first.
     let recentRuns: [RecentRun]
+
+    /// Every calendar of the job: a copy's source then destinations, or a group's members.
+    var calendars: [CalendarSide] { [source, destination] + more }
+    var destinations: [CalendarSide] { [destination] + more }
 
     /// The badge: what a person most needs to know about the job right now.
     enum Health: String { case healthy, failing, needsReconnect = "needs_reconnect", paused, running, broken, new }
 
     var health: Health {
-        if source.summary == nil || destination.summary == nil || source.removed || destination.removed { return .broken }
-        if source.accountStatus == .needsReauth || destination.accountStatus == .needsReauth { return .needsReconnect }
+        if calendars.contains(where: { $0.summary == nil || $0.removed }) { return .broken }
+        if accountToReconnect != nil { return .needsReconnect }
         if let latest = recentRuns.first, !latest.status.isFinal { return .running }
         if !enabled { return .paused }
         guard let latest = recentRuns.first(where: { $0.status != .cancelled && $0.status != .interrupted }) else { return .new }
@@ -62,13 +72,41 @@ struct DashboardRow: Sendable {
         }
     }
 
+    /// The first of the job's calendars whose account Google no longer lets Syncboard use.
+    var accountToReconnect: CalendarSide? { calendars.first { $0.accountStatus == .needsReauth } }
+
     /// Why it is broken, in words.
     var brokenReason: String? {
-        if source.summary == nil || destination.summary == nil {
+        if calendars.contains(where: { $0.summary == nil }) {
             return statusReason ?? "A calendar of this job is no longer linked."
         }
-        if source.removed { return "The source calendar “\(source.summary ?? "")” no longer exists on Google or is no longer shared with \(source.accountEmail ?? "its account")." }
-        if destination.removed { return "The destination calendar “\(destination.summary ?? "")” no longer exists on Google or is no longer shared with \(destination.accountEmail ?? "its account")." }
-        return nil
+        guard let gone = calendars.firstIndex(where: \.removed) else { return nil }
+        let role = kind == .group ? "The calendar" : gone == 0 ? "The source calendar" : "The destination calendar"
+        let side = calendars[gone]
+        return "\(role) “\(side.summary ?? "")” no longer exists on Google or is no longer shared with \(side.accountEmail ?? "its account")."
+    }
+
+    /// How a run went for one destination calendar: its direction (a copy job) or every direction into it (a group).
+    struct DestinationResult: Equatable {
+        let name: String
+        /// Succeeded when every direction into it did; otherwise the first other outcome.
+        let status: JobRun.Status
+        /// The calendars whose direction into it did not succeed (named for groups, where there are several).
+        let failedFrom: [String]
+    }
+
+    /// The last run's results by destination, in the order the run wrote them (empty for a one-to-one job).
+    static func resultsByDestination(_ legs: [RunLeg]) -> [DestinationResult] {
+        var order: [UUID] = []
+        var byDestination: [UUID: [RunLeg]] = [:]
+        for leg in legs {
+            if byDestination[leg.destinationCalendarID] == nil { order.append(leg.destinationCalendarID) }
+            byDestination[leg.destinationCalendarID, default: []].append(leg)
+        }
+        return order.compactMap { id in
+            guard let into = byDestination[id], let first = into.first else { return nil }
+            let failed = into.filter { $0.status != .succeeded }
+            return DestinationResult(name: first.destination, status: failed.first?.status ?? .succeeded, failedFrom: failed.map(\.source))
+        }
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import Plot
 
-/// The user's jobs at a glance: health, source → destination, cadence, last and next run, recent results, actions.
+/// The user's jobs at a glance: health, source → destinations (or a group's calendars), cadence, last and next run
+/// (with each destination's result when there are several), recent results, actions.
 struct DashboardPage {
     let layout: PageLayout
     let page: DashboardQuery.Page
@@ -43,13 +44,14 @@ struct DashboardPage {
             .div(.class("job-head"),
                 .h2(.attr("id", "job-title-\(id)"), .a(.attr("href", "/jobs/\(id)"), .safe(row.name))),
                 .span(.class("badge badge-\(row.health.rawValue)"), .attr("data-health", row.health.rawValue), .text(row.healthLabel))),
-            .p(.class("route"),
-               side(row.source), .span(.class("arrow"), .attribute(named: "aria-hidden", value: "true"), " → "),
-               .span(.class("visually-hidden"), " to "), side(row.destination)),
+            route(row),
             healthNotice(row),
             .dl(.class("kv compact"),
                 .dt("Schedule"), .dd(.text(row.enabled ? describeCadence(row) : "Paused")),
                 .dt("Last run"), .dd(lastRun(last)),
+                .unwrap(last.flatMap { $0.legs.isEmpty ? nil : $0 }) { run in
+                    .group(.dt("By destination"), .dd(resultsByDestination(run.legs, group: row.kind == .group)))
+                },
                 .dt("Next run"), .dd(row.enabled ? (row.nextRunAt.map { TimeText.node($0) } ?? .text("not scheduled")) : .text("paused"))),
             .div(.class("job-foot"),
                 .if(!row.recentRuns.isEmpty,
@@ -61,6 +63,34 @@ struct DashboardPage {
                     row.enabled
                         ? postButton("/jobs/\(id)/pause", label: "Pause", of: row.name, csrf: csrf, style: "button secondary small")
                         : postButton("/jobs/\(id)/resume", label: "Resume", of: row.name, csrf: csrf, style: "button secondary small"))))
+    }
+
+    /// "Work → Family, Team" or "Group: A ⇄ B ⇄ C"; the arrows are drawn, and said in words to screen readers.
+    private func route(_ row: DashboardRow) -> Node<HTML.BodyContext> {
+        func joined(_ sides: [DashboardRow.CalendarSide], drawn: String, said: String) -> [Node<HTML.BodyContext>] {
+            sides.enumerated().flatMap { index, calendar in
+                (index == 0 ? [] : [.span(.class("arrow"), .attribute(named: "aria-hidden", value: "true"), .text(drawn)),
+                                    .span(.class("visually-hidden"), .text(said))]) + [side(calendar)]
+            }
+        }
+        switch row.kind {
+        case .copy:
+            return .p(.class("route"), side(row.source), .span(.class("arrow"), .attribute(named: "aria-hidden", value: "true"), " → "),
+                      .span(.class("visually-hidden"), " to "), .group(joined(row.destinations, drawn: ", ", said: " and ")))
+        case .group:
+            return .p(.class("route"), .text("Group: "), .group(joined(row.calendars, drawn: " ⇄ ", said: ", ")))
+        }
+    }
+
+    /// ✓ Family ✗ Team — failed: each destination's outcome in the last run, in words as well as marks and colour.
+    private func resultsByDestination(_ legs: [RunLeg], group: Bool) -> Node<HTML.BodyContext> {
+        .ul(.class("leg-results"), .forEach(DashboardRow.resultsByDestination(legs)) { result in
+            let ok = result.status == .succeeded
+            return .li(.class(ok ? "leg-ok" : "leg-bad"),
+                       .span(.attribute(named: "aria-hidden", value: "true"), .text(ok ? "✓ " : "✗ ")), .safe(result.name),
+                       ok ? .span(.class("visually-hidden"), ": succeeded")
+                          : .text(" — \(RunPage.statusLabel(result.status))" + (group ? " from " + result.failedFrom.joined(separator: ", ") : "")))
+        })
     }
 
     private func side(_ side: DashboardRow.CalendarSide) -> Node<HTML.BodyContext> {
@@ -77,7 +107,7 @@ struct DashboardPage {
             return .p(.class("notice notice-error"), .safe(row.brokenReason ?? "This job cannot run."), .text(" "),
                       .a(.attr("href", "/jobs/\(row.id.uuidString)/edit"), "Edit the job"))
         case .needsReconnect:
-            let email = row.source.accountStatus == .needsReauth ? row.source.accountEmail : row.destination.accountEmail
+            let email = row.accountToReconnect?.accountEmail
             return .p(.class("notice notice-warning"), .text("Google no longer accepts Syncboard's access to \(email ?? "an account"). "),
                       .a(.href("/accounts"), .class("reconnect-link"), "Reconnect it"))
         case .failing:

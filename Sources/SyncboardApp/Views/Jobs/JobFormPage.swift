@@ -48,8 +48,17 @@ struct JobFormPage {
                 .if(!form["version"].isEmpty, .input(.type(.hidden), .name("version"), .attr("value", form["version"]))),
                 .section(.class("card"), .h2("Name and calendars"),
                     textField("name", label: "Name", hint: "For you to recognise it, e.g. “Work meetings → family calendar”."),
-                    calendarSelect("source", label: "Copy from", hint: "The source calendar: Syncboard only reads it.", writableOnly: false),
-                    calendarSelect("destination", label: "Copy to", hint: "The destination calendar: its account must be allowed to edit events there. Syncboard only changes events it created.", writableOnly: true)),
+                    kindChoice(),
+                    // Both kinds' calendars are in the page; the script shows only the chosen kind's (each legend
+                    // says which kind it belongs to, for when both show). Only the chosen kind's are saved.
+                    .fieldset(.class("kind-fields"), .id("copy-calendars"), .attr("data-kind", SyncJobSpec.Kind.copy.rawValue),
+                        .element(named: "legend", nodes: [.text("Calendars to copy (for “Copy one calendar into others”)")]),
+                        calendarSelect("source", label: "Copy from", hint: "The source calendar: Syncboard only reads it.", writableOnly: false),
+                        calendarSelect("destination", label: "Copy to", hint: "The destination calendar: its account must be allowed to edit events there. Syncboard only changes events it created.", writableOnly: true),
+                        calendarChecks("moreDestinations", id: "more-destinations", legend: "More destinations (optional)",
+                                       hint: "Each ticked calendar gets the same copies as “Copy to”. CalendarSync copies into one calendar only: a job with several destinations runs on Syncboard's built-in engine.")),
+                    calendarChecks("members", id: "group-calendars", kind: .group, legend: "Calendars in the group (for “Sync group”)",
+                                   hint: "Tick two or more. Each calendar's own events are copied into all the others as busy blocks (their start and end; choose more under “What is copied”); copies are never copied on. CalendarSync has no groups: a group runs on Syncboard's built-in engine.")),
                 stepsSection(.transformer, prefix: "t", title: "What is copied",
                              intro: "Start and end times are always copied; choose what else travels with each event. Applied in this order."),
                 stepsSection(.filter, prefix: "f", title: "What is skipped",
@@ -82,7 +91,7 @@ struct JobFormPage {
                                .attr("aria-describedby", describedBy(hint: "\(Self.inputID(key))-hint", field: "\(group).\(entry.name)")),
                                .attr("aria-invalid", invalid("\(group).\(entry.name)"))),
                         .label(.attr("for", Self.inputID(key)), .strong(.text(entry.label)), .span(.class("muted"), .text(" (\(entry.name))")),
-                               .if(entry.builtinOnly, .group(.text(" "), .span(.class("badge badge-new"), "built-in engine only"))))),
+                               .if(entry.builtinOnly, Self.builtinOnlyBadge()))),
                     .p(.class("hint"), .attr("id", "\(Self.inputID(key))-hint"), .text(entry.help),
                        .if(entry.builtinOnly, .text(" CalendarSync does not know this rule: a job that uses it runs on Syncboard's built-in engine."))),
                     .if(entry.name == "TimeFrame" || entry.name == "TimeFilter", utcHint(prefix: prefix, filter: entry.name)),
@@ -124,7 +133,7 @@ struct JobFormPage {
             .div(.class("check"),
                 .input(.type(.checkbox), .attr("id", id), .attr("name", "deletionsStick"), .value("on"), .checked(form.isChecked("deletionsStick")),
                        .attr("aria-describedby", describedBy(hint: "\(id)-hint", field: "deletionsStick")), .attr("aria-invalid", invalid("deletionsStick"))),
-                .label(.attr("for", id), .strong("Keep copies I delete deleted"), .text(" "), .span(.class("badge badge-new"), "built-in engine only"))),
+                .label(.attr("for", id), .strong("Keep copies I delete deleted"), Self.builtinOnlyBadge())),
             .p(.class("hint"), .attr("id", "\(id)-hint"),
                "When you delete a copy in the destination calendar, it is not made again; the job page lists such events and can restore each one. Off: a deleted copy comes back with the next full run, as with CalendarSync."),
             errorMessage("deletionsStick"))
@@ -206,6 +215,54 @@ struct JobFormPage {
             errorMessage(key))
     }
 
+    /// The kind of job: radios grouped by a fieldset whose legend asks the question.
+    private func kindChoice<C: HTML.BodyContext>() -> Node<C> {
+        let choices: [(SyncJobSpec.Kind, String)] = [(.copy, "Copy one calendar into others"),
+                                                     (.group, "Sync group — each calendar's events become busy blocks in all the others")]
+        return .fieldset(.class("plain" + (error("kind") != nil ? " invalid" : "")), .id("kind"),
+            .element(named: "legend", nodes: [.text("What the job does")]),
+            .forEach(choices) { kind, label in
+                let id = Self.inputID("kind.\(kind.rawValue)")
+                return .div(.class("check"),
+                    .input(.type(.radio), .attr("id", id), .attr("name", "kind"), .attr("value", kind.rawValue), .checked(form.kind == kind),
+                           .attr("aria-describedby", kind == .group ? describedBy(field: "kind") : ""),
+                           .attr("aria-invalid", kind == .group ? invalid("kind") : "")),
+                    .label(.attr("for", id), .text(label), .if(kind == .group, Self.builtinOnlyBadge())))
+            },
+            errorMessage("kind"))
+    }
+
+    /// Checkboxes of the calendars a job can write to (and any already chosen that no longer qualify, so that
+    /// saving says why rather than dropping them silently), one field per ticked box.
+    private func calendarChecks<C: HTML.BodyContext>(_ field: String, id: String, kind: SyncJobSpec.Kind? = nil, legend: String, hint: String) -> Node<C> {
+        let offered = accounts.flatMap { account in
+            account.calendars.filter { ($0.writable && !$0.removed) || form.isChecked(field, value: $0.id.uuidString) }.map { (account.email, $0) }
+        }
+        let hintID = "\(Self.inputID(field))-hint"
+        return .fieldset(.class((kind == nil ? "plain calendar-checks" : "kind-fields calendar-checks") + (error(field) != nil ? " invalid" : "")), .attr("id", id),
+            .attr("data-kind", kind?.rawValue ?? ""), .attr("aria-describedby", describedBy(hint: hintID, field: field)),
+            .element(named: "legend", nodes: [.text(legend), Self.builtinOnlyBadge()]),
+            .p(.class("hint"), .attr("id", hintID), .text(hint)),
+            offered.isEmpty ? .p(.class("muted"), "No calendar that Syncboard can write to yet.") :
+            .forEach(Array(offered.enumerated())) { index, choice in
+                let (email, calendar) = choice
+                // The first box has the field's own id: an error's link in the summary leads there.
+                let boxID = index == 0 ? Self.inputID(field) : Self.inputID("\(field).\(calendar.id.uuidString)")
+                return .div(.class("check"),
+                    .input(.type(.checkbox), .attr("id", boxID), .attr("name", field), .attr("value", calendar.id.uuidString),
+                           .checked(form.isChecked(field, value: calendar.id.uuidString)),
+                           .attr("aria-describedby", describedBy(field: field)), .attr("aria-invalid", invalid(field))),
+                    .label(.attr("for", boxID), .strong(.safe(calendar.summary)), .span(.class("muted"), .text(" · "), .safe(email)),
+                           .text(Self.unwritableNote(calendar) ?? "")))
+            },
+            errorMessage(field))
+    }
+
+    /// The mark of what only Syncboard's built-in engine runs (rules, deletions that stick, several calendars).
+    static func builtinOnlyBadge<C: HTML.BodyContext>() -> Node<C> {
+        .group(.text(" "), .span(.class("badge badge-new"), "built-in engine only"))
+    }
+
     private func parameterField<C: HTML.BodyContext>(_ parameter: SyncCatalog.Parameter, key: String, field: String) -> Node<C> {
         let id = Self.inputID(key)
         switch parameter.type {
@@ -264,9 +321,14 @@ struct JobFormPage {
     }
 
     static func note(_ calendar: CalendarChoice, writableOnly: Bool) -> String {
-        if calendar.removed { return " (no longer on Google)" }
-        if writableOnly && !calendar.writable { return " (read only)" }
+        if calendar.removed || writableOnly, let why = unwritableNote(calendar) { return why }
         return calendar.timeZone.map { " · \($0)" } ?? ""
+    }
+
+    /// Why copies cannot be written into a calendar, or nil when they can.
+    static func unwritableNote(_ calendar: CalendarChoice) -> String? {
+        if calendar.removed { return " (no longer on Google)" }
+        return calendar.writable ? nil : " (read only)"
     }
 
     static func format(_ date: Date, in zone: TimeZone?) -> String {
@@ -290,6 +352,7 @@ struct JobFormPage {
         case "window.start.offset": return inputID("windowStartOffset")
         case "window.end.offset": return inputID("windowEndOffset")
         case "window.end": return inputID("windowEnd")
+        case "kind": return inputID("kind.group")  // only a group is refused for its kind (CalendarSync-only installations)
         default:
             for (group, prefix) in [("transformers.", "t."), ("filters.", "f.")] where field.hasPrefix(group) {
                 return inputID(prefix + field.dropFirst(group.count))
@@ -319,6 +382,9 @@ struct JobFormPage {
         case "name": return "Name"
         case "source": return "Copy from"
         case "destination": return "Copy to"
+        case "kind": return "What the job does"
+        case "moreDestinations": return "More destinations"
+        case "members": return "Calendars in the group"
         case "timeZone": return "Time zone"
         case "updateConcurrency": return "Events written at once"
         case "deletionsStick": return "Keep copies I delete deleted"

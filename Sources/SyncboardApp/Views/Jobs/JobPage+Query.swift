@@ -5,11 +5,15 @@ import Foundation
 struct JobPageData {
     static let pageSize = 25
 
+    /// One of the job's calendars with its account; nil calendar: no longer linked (its account was unlinked).
+    struct JobCalendar {
+        let calendar: LinkedCalendar?
+        let account: GoogleAccount?
+    }
+
     let job: SyncJob
-    let source: LinkedCalendar?
-    let sourceAccount: GoogleAccount?
-    let destination: LinkedCalendar?
-    let destinationAccount: GoogleAccount?
+    /// Every calendar the job names (source, destinations, a group's members), by Syncboard id.
+    let calendars: [UUID: JobCalendar]
     let runs: [JobRun]
     let page: Int
     let totalRuns: Int
@@ -20,12 +24,15 @@ struct JobPageData {
     /// Deletions that stick: the events whose copies the user deleted (`SyncTombstone`), by start.
     var deletedCopies: [SyncTombstone] = []
 
+    /// The calendar the job names with this id (nil id: none chosen, shown as unlinked too).
+    func calendar(_ id: UUID?) -> JobCalendar { id.flatMap { calendars[$0] } ?? JobCalendar(calendar: nil, account: nil) }
+
     static func load(job: SyncJob, page: Int, on db: any Database, configuration: AppConfiguration? = nil) async throws -> JobPageData {
         let jobID = try job.requireID()
-        let source = try await job.$sourceCalendar.get(on: db)
-        let destination = try await job.$destinationCalendar.get(on: db)
-        let accountIDs = [source?.$account.id, destination?.$account.id].compactMap { $0 }
-        let accounts = accountIDs.isEmpty ? [] : try await GoogleAccount.query(on: db).filter(\.$id ~~ accountIDs).all()
+        let ids = job.spec.memberCalendarIDs
+        let linked = ids.isEmpty ? [] : try await LinkedCalendar.query(on: db).filter(\.$id ~~ ids).with(\.$account).all()
+        let calendars = Dictionary(linked.compactMap { calendar in calendar.id.map { ($0, JobCalendar(calendar: calendar, account: calendar.account)) } },
+                                   uniquingKeysWith: { first, _ in first })
         let total = try await JobRun.query(on: db).filter(\.$job.$id == jobID).count()
         let runs = try await JobRun.query(on: db).filter(\.$job.$id == jobID).sort(\.$queuedAt, .descending)
             .range(((page - 1) * pageSize)..<(page * pageSize)).all()
@@ -34,8 +41,7 @@ struct JobPageData {
         var status: JobSyncStatus?
         if let configuration { status = try await JobSyncStatus.load(job: job, configuration: configuration, on: db) }
         return JobPageData(
-            job: job, source: source, sourceAccount: accounts.first { $0.id == source?.$account.id },
-            destination: destination, destinationAccount: accounts.first { $0.id == destination?.$account.id },
+            job: job, calendars: calendars,
             runs: runs, page: page, totalRuns: total, chartRuns: chart.reversed(),
             syncStatus: status,
             deletedCopies: try await TombstoneStore.all(of: jobID, on: db))

@@ -7,37 +7,74 @@ import SyncboardCore
 /// How the job page says a job is kept in step: push notifications (and when the channel renews) or a check at an
 /// interval for real-time jobs; the last full reconciliation and the next one at the latest (built-in engine);
 /// and the checks that found nothing to do, which are counted instead of listed as runs.
+/// A job of several directions (`SyncJobSpec.legs`) has a sync state per direction: each is listed, and the one
+/// reconciled longest ago sets the next full reconciliation.
 struct JobSyncStatus {
+    /// One direction's last full reconciliation (nil: not synced yet).
+    struct Direction {
+        let from: String
+        let to: String
+        let lastFull: (at: Date, reason: String)?
+    }
+
     /// "Push notifications from Google; the channel renews on …" or "Checked every minute" (real-time jobs only).
     var keptInStep: String?
     var channelRenewsAt: Date?
+    /// The job's last full reconciliation; with several directions, that of the one reconciled longest ago.
     var lastFull: (at: Date, reason: String)?
     var nextFullBy: Date?
+    /// Each direction of a job with several (empty for a one-to-one job).
+    var directions: [Direction] = []
     var quietChecks: Int
     var lastQuietCheck: Date?
 
     static func load(job: SyncJob, configuration: AppConfiguration, on db: any Database) async throws -> JobSyncStatus {
         let jobID = try job.requireID()
+        let spec = job.spec
         var status = JobSyncStatus(quietChecks: job.quietChecks, lastQuietCheck: job.lastQuietCheckAt)
         if job.cadence.isRealtime {
+            // Every calendar a direction reads from has its own channel; the first to renew is the one said.
+            let sources = Array(Set(spec.legs.map(\.source)))
+            let channels = sources.isEmpty || !configuration.usesPush ? [] : try await PushChannel.query(on: db)
+                .filter(\.$calendar.$id ~~ sources).filter(\.$status == .active).filter(\.$expiresAt != nil).all()
+            let renewals = sources.map { source in
+                channels.filter { $0.$calendar.id == source }.compactMap { channel in
+                    channel.expiresAt.map { $0.addingTimeInterval(-configuration.push.renewalMargin(lifetime: $0.timeIntervalSince(channel.createdAt))) }
+                }.max()
+            }
             if !job.enabled {
                 status.keptInStep = "Paused: not kept in step"
-            } else if configuration.usesPush, let source = job.$sourceCalendar.id,
-                      let channel = try await PushChannel.query(on: db).filter(\.$calendar.$id == source).filter(\.$status == .active)
-                          .sort(\.$expiresAt, .descending).first(), let expires = channel.expiresAt {
-                let lifetime = expires.timeIntervalSince(channel.createdAt)
-                status.keptInStep = "Push notifications from Google; the channel renews on"
-                status.channelRenewsAt = expires.addingTimeInterval(-configuration.push.renewalMargin(lifetime: lifetime))
+            } else if configuration.usesPush, !renewals.isEmpty, !renewals.contains(nil) {
+                status.keptInStep = sources.count == 1 ? "Push notifications from Google; the channel renews on"
+                                                       : "Push notifications from Google for each of its \(sources.count) calendars; the first channel renews on"
+                status.channelRenewsAt = renewals.compactMap { $0 }.min()
             } else if configuration.usesPush {
                 status.keptInStep = "Push notifications from Google (the channel is being opened); checked \(Self.every(configuration.push.safetyPollInterval)) meanwhile"
             } else {
                 status.keptInStep = "Checked \(Self.every(configuration.push.pollInterval)) (push notifications need an https SYNCBOARD_BASE_URL or SYNCBOARD_PUSH=on)"
             }
         }
-        if let state = try await SyncState.query(on: db).filter(\.$job.$id == jobID).first() {
-            let reason = FullReconciliationReason(rawValue: state.lastFullReason)?.description ?? state.lastFullReason
-            status.lastFull = (state.lastFullAt, reason)
-            status.nextFullBy = state.lastFullAt.addingTimeInterval(configuration.fullSyncInterval)
+        // States of directions the job no longer has (it was edited) are left out until a run removes them.
+        let legs = spec.legs
+        let states = try await SyncState.query(on: db).filter(\.$job.$id == jobID).all()
+        func state(of leg: SyncJobSpec.Leg) -> SyncState? {
+            states.first { $0.sourceCalendarID == leg.source && $0.destinationCalendarID == leg.destination }
+        }
+        func lastFull(_ state: SyncState) -> (at: Date, reason: String) {
+            (state.lastFullAt, FullReconciliationReason(rawValue: state.lastFullReason)?.description ?? state.lastFullReason)
+        }
+        if let oldest = legs.compactMap(state(of:)).min(by: { $0.lastFullAt < $1.lastFullAt }) {
+            status.lastFull = lastFull(oldest)
+            status.nextFullBy = oldest.lastFullAt.addingTimeInterval(configuration.fullSyncInterval)
+        }
+        if spec.hasSeveralLegs {
+            let ids = spec.memberCalendarIDs
+            let names = Dictionary(try await LinkedCalendar.query(on: db).filter(\.$id ~~ ids).all().compactMap { calendar in calendar.id.map { ($0, calendar.summary) } },
+                                   uniquingKeysWith: { first, _ in first })
+            status.directions = legs.map { leg in
+                Direction(from: names[leg.source] ?? "a calendar no longer linked", to: names[leg.destination] ?? "a calendar no longer linked",
+                          lastFull: state(of: leg).map(lastFull))
+            }
         }
         return status
     }
@@ -57,9 +94,14 @@ struct JobSyncStatus {
             .unwrap(keptInStep) { words in
                 .group(.dt("Kept in step"), .dd(.text(words), .unwrap(channelRenewsAt) { .group(.text(" "), TimeText.node($0)) }))
             },
-            .unwrap(lastFull) { last in
-                .group(.dt("Last full reconciliation"), .dd(TimeText.node(last.at), .text(" (\(last.reason))")))
-            },
+            directions.isEmpty
+                ? .unwrap(lastFull) { last in .group(.dt("Last full reconciliation"), .dd(TimeText.node(last.at), .text(" (\(last.reason))"))) }
+                : .group(.dt("Last full reconciliation"),
+                         .dd(.ul(.class("calendar-list"), .id("directions-reconciled"), .forEach(directions) { direction in
+                             .li(.safe(direction.from), .span(.class("arrow"), .attribute(named: "aria-hidden", value: "true"), " → "),
+                                 .span(.class("visually-hidden"), " to "), .safe(direction.to), .text(": "),
+                                 direction.lastFull.map { last in .group(TimeText.node(last.at), .text(" (\(last.reason))")) } ?? .text("not synced yet"))
+                         }))),
             .unwrap(nextFullBy) { next in
                 .group(.dt("Next full reconciliation"), .dd(.text("by "), TimeText.node(next),
                                                             .text(" at the latest (sooner when the job or its window changes)")))

@@ -28,11 +28,11 @@ struct JobPage {
                 post("/jobs/\(id)/duplicate", "Duplicate", csrf, "button secondary"),
                 .a(.class("button secondary"), .attr("href", "/jobs/\(id)/config"), "Show config"),
                 .a(.class("button danger"), .attr("href", "/jobs/\(id)/delete"), "Delete…")),
-            .p(.class("hint"), "Dry run shows what a sync would change without writing anything. Clean up removes, in the sync window, every event this job created in the destination."),
+            .p(.class("hint"), .text("Dry run shows what a sync would change without writing anything. Clean up removes, in the sync window, every event this job created in "
+                                     + (job.spec.hasSeveralLegs ? "its calendars." : "the destination."))),
             .section(.class("card"), .h2("Configuration"),
                 .dl(.class("kv"),
-                    .dt("Copies from"), .dd(calendar(data.source, data.sourceAccount)),
-                    .dt("Copies to"), .dd(calendar(data.destination, data.destinationAccount)),
+                    calendarRows(),
                     .dt("What is copied"), .dd(.text(describe(job.transformers, kind: .transformer, catalog: catalog, none: "start and end times only"))),
                     .dt("What is skipped"), .dd(.text(describe(job.filters, kind: .filter, catalog: catalog, none: "nothing"))),
                     .dt("Window"), .dd(.text(job.window.description)),
@@ -76,13 +76,6 @@ struct JobPage {
                                                      colorClass: BarChart.colorClass(run.status))])
         }
         return BarChart.svg(title: "Duration in seconds of the last \(bars.count) runs, coloured by outcome", bars: bars, height: 140)
-    }
-
-    private func calendar(_ calendar: LinkedCalendar?, _ account: GoogleAccount?) -> Node<HTML.BodyContext> {
-        guard let calendar else { return .span(.class("muted"), "no calendar (its account was unlinked)") }
-        return .group(.span(.class("swatch"), .attr("style", "background:\(AccountsPage.safeColor(calendar.backgroundColor))")),
-                      .strong(.safe(calendar.summary)), .text(" · "), .safe(account?.email ?? ""),
-                      .if(calendar.removedAt != nil, .span(.class("badge badge-broken"), .style("margin-left:.4rem"), "no longer on Google")))
     }
 
     private func describe(_ steps: [ConfiguredStep], kind: SyncCatalog.Kind, catalog: SyncCatalog, none: String) -> String {

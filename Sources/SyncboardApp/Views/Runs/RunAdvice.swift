@@ -7,6 +7,18 @@ struct RunAdvice {
     let actionPath: String?
 
     static func advice(for run: JobRun, jobID: UUID) -> RunAdvice? {
+        guard let advice = general(for: run, jobID: jobID) else { return nil }
+        // A run of several directions: say which ones the advice is about (the others synced).
+        let failed = run.legs.filter { $0.status != .succeeded && $0.status != .cancelled }
+        guard !failed.isEmpty else { return advice }
+        let directions = failed.map { "“\($0.source)” → “\($0.destination)”" }.joined(separator: ", ")
+        let which = failed.count == 1 ? "It concerns the direction \(directions)" : "It concerns the directions \(directions)"
+        let others = run.legs.filter { $0.status == .succeeded }.count
+        return RunAdvice(message: "\(which)\(others > 0 ? "; the other \(others) synced" : ""). " + advice.message,
+                         actionLabel: advice.actionLabel, actionPath: advice.actionPath)
+    }
+
+    private static func general(for run: JobRun, jobID: UUID) -> RunAdvice? {
         switch run.status {
         case .succeeded, .queued, .running: return nil
         case .needsReconnect:

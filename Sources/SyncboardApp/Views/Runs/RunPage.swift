@@ -1,7 +1,8 @@
 import Foundation
 import Plot
 
-/// One run: what it was, how it went, what to do next, and its log (live while it runs, searchable).
+/// One run: what it was, how it went (each direction's outcome when the job has several), what to do next, and its
+/// log (live while it runs, searchable).
 struct RunPage {
     let layout: PageLayout
     let run: JobRun
@@ -43,6 +44,7 @@ struct RunPage {
                     .dt("Duration"), .dd(.text(run.durationMilliseconds.map(Self.duration) ?? "—")),
                     .dt("Events"), .dd(.id("run-counts"), .text(Self.counts(run))),
                     .if(run.exitCode != nil, .group(.dt("Exit status"), .dd(.text(run.exitCode.map(String.init) ?? "")))))),
+            directionsSection(),
             .if(active, .form(.method(.post), .attr("action", "/runs/\(runID)/cancel"),
                               .input(.type(.hidden), .name(CSRFProtection.formField), .attr("value", layout.viewer?.csrfToken ?? "")),
                               .button(.type(.submit), .class("button danger small"), "Cancel this run"))),

@@ -1,0 +1,36 @@
+import Foundation
+import Plot
+import SyncboardCore
+
+extension JobPage {
+    /// The configuration's rows naming the calendars: what kind of job it is, then the source and each destination,
+    /// or a group's members, by name and account.
+    func calendarRows() -> Node<HTML.DescriptionListContext> {
+        let spec = data.job.spec
+        switch spec.kind {
+        case .copy:
+            let destinations = spec.destinationCalendarIDs
+            return .group(
+                .dt("Kind"), .dd(.id("job-kind"), .text(destinations.count > 1 ? "Copy one calendar into \(destinations.count) others" : "Copy one calendar into another")),
+                .dt("Copies from"), .dd(calendar(spec.sourceCalendarID)),
+                .dt("Copies to"), .dd(destinations.count > 1 ? calendarList(destinations) : calendar(destinations.first)))
+        case .group:
+            let members = spec.memberCalendarIDs
+            return .group(
+                .dt("Kind"), .dd(.id("job-kind"), .text("Sync group: each calendar's events become busy blocks in all the others (\(spec.legs.count) directions)")),
+                .dt("Calendars in the group"), .dd(calendarList(members)))
+        }
+    }
+
+    private func calendarList(_ ids: [UUID]) -> Node<HTML.BodyContext> {
+        .ul(.class("calendar-list"), .forEach(ids) { id in .li(calendar(id)) })
+    }
+
+    private func calendar(_ id: UUID?) -> Node<HTML.BodyContext> {
+        let found = data.calendar(id)
+        guard let calendar = found.calendar else { return .span(.class("muted"), "no calendar (its account was unlinked)") }
+        return .group(.span(.class("swatch"), .attr("style", "background:\(AccountsPage.safeColor(calendar.backgroundColor))")),
+                      .strong(.safe(calendar.summary)), .text(" · "), .safe(found.account?.email ?? ""),
+                      .if(calendar.removedAt != nil, .span(.class("badge badge-broken"), .style("margin-left:.4rem"), "no longer on Google")))
+    }
+}
