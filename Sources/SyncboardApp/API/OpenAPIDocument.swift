@@ -167,13 +167,27 @@ enum OpenAPIDocument {
     }
 
     static var jobExample: JSON {
-        ["id": "6f1c1f8e-3b7a-4d52-9a57-6f0c2f1d9a10", "name": "Work → Family",
+        ["id": "6f1c1f8e-3b7a-4d52-9a57-6f0c2f1d9a10", "name": "Work → Family", "kind": "copy",
          "sourceCalendarId": "0b6e4b0c-8a0d-4b8e-9b43-2f5e1c7d1a01", "destinationCalendarId": "5d1f2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b",
+         "moreDestinationCalendarIds": [String](), "memberCalendarIds": [String](),
          "transformers": [["name": "KeepTitle", "parameters": [String: Any]()], ["name": "PrefixTitle", "parameters": ["Prefix": "[Work] "]]],
          "filters": [["name": "TimeFrame", "parameters": ["HourStart": 7, "HourEnd": 18]]],
          "window": ["start": ["identifier": "MonthStart", "offset": -1], "end": ["identifier": "MonthEnd", "offset": 1]],
          "cadence": ["kind": "daily", "time": "06:30"], "cadenceDescription": "Daily at 06:30", "timeZone": "Europe/Berlin",
          "updateConcurrency": 1, "enabled": true, "nextRunAt": "2026-11-26T05:30:00Z"]
+    }
+
+    /// How a job body is read, for createJob and updateJob.
+    static var jobInputRules: String {
+        """
+        Validated like the form: every problem is named in `fields` of a 422. A copy job (`kind` copy or left out) \
+        names `sourceCalendarId`, `destinationCalendarId` and, to copy into more calendars, `moreDestinationCalendarIds`; \
+        a group (`kind` group) names only `memberCalendarIds` (2 to \(SyncJobSpec.calendarLimit) calendars, each \
+        receiving the others' events). A calendar field of the other kind that is not left out, null or empty is a \
+        422 naming it, never silently ignored. Several destinations and groups run on Syncboard's built-in engine \
+        (a 422 names `kind` or `moreDestinationCalendarIds` where the operator allows only CalendarSync). The time \
+        zone defaults to the source calendar's (a group's first member's).
+        """
     }
 
     static var jobInputExample: JSON {
@@ -186,7 +200,7 @@ enum OpenAPIDocument {
 
     static var runExample: JSON {
         ["id": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", "jobId": "6f1c1f8e-3b7a-4d52-9a57-6f0c2f1d9a10", "trigger": "manual",
-         "mode": "dry_run", "status": "queued", "attempt": 1, "queuedAt": "2026-11-25T12:00:00Z"]
+         "mode": "dry_run", "status": "queued", "attempt": 1, "queuedAt": "2026-11-25T12:00:00Z", "legs": [JSON]()]
     }
 
     static var paths: JSON {
@@ -203,6 +217,10 @@ enum OpenAPIDocument {
                                                              "requestBody": ["name": "Linked job", "sourceCalendarId": "$response.body#/0/calendars/0/id",
                                                                              "destinationCalendarId": "$response.body#/0/calendars/1/id",
                                                                              "cadence": ["kind": "hourly"]] as JSON] as JSON,
+                                               "createGroup": ["operationId": "createJob", "description": "A group of the first account's second to fourth calendars",
+                                                               "requestBody": ["name": "Linked group", "kind": "group",
+                                                                               "memberCalendarIds": (1...3).map { "$response.body#/0/calendars/\($0)/id" },
+                                                                               "cadence": ["kind": "hourly"]] as JSON] as JSON,
                                            ])])],
             "/accounts/{accountID}": ["get": operation("getAccount", "One linked Google account with its calendars", tag: "accounts",
                                                        parameters: [accountID], responses: ["200": json(ref("Account"), "The account")])],
@@ -218,7 +236,7 @@ enum OpenAPIDocument {
                                  responses: ["200": json(ref("JobPage"), "By name", example: ["items": [jobExample]],
                                                          links: jobLinks("/items/0/id", withETag: false))]),
                 "post": operation("createJob", "Create a job", tag: "jobs",
-                                  description: "Validated like the form: every problem is named in `fields` of a 422. The time zone defaults to the source calendar's.",
+                                  description: jobInputRules,
                                   body: ref("JobInput"), bodyExample: jobInputExample,
                                   responses: ["201": json(job, "The job, scheduled", example: jobExample,
                                                           headers: jobHeaders.merging(["Location": ["description": "The job's URL", "required": true, "schema": string] as JSON]) { $1 },
@@ -228,7 +246,7 @@ enum OpenAPIDocument {
             "/jobs/{jobID}": [
                 "get": operation("getJob", "One job", tag: "jobs", parameters: [jobID],
                                  responses: ["200": json(job, "The job", example: jobExample, headers: jobHeaders, links: jobLinks("/id"))]),
-                "put": operation("updateJob", "Replace a job's configuration", tag: "jobs", parameters: [jobID, ifMatch],
+                "put": operation("updateJob", "Replace a job's configuration", tag: "jobs", description: jobInputRules, parameters: [jobID, ifMatch],
                                  body: ref("JobInput"), bodyExample: jobInputExample,
                                  responses: ["200": json(job, "The job, saved and rescheduled", example: jobExample, headers: jobHeaders, links: jobLinks("/id"))],
                                  errors: [412, 422]),
@@ -338,10 +356,18 @@ enum OpenAPIDocument {
         ]]
         let window: JSON = ["type": "object", "required": ["start", "end"], "properties": ["start": bound, "end": bound],
                             "description": "The months a run looks at; it must end after it starts"]
+        // Calendar lists: no calendar twice, at most calendarLimit calendars in a job (more, or a list the job's kind does not take, is a 422).
+        let calendarIDs: JSON = ["type": "array", "items": uuid, "uniqueItems": true, "maxItems": SyncJobSpec.calendarLimit, "nullable": true]
         let jobInput: JSON = ["type": "object", "required": ["name", "cadence"], "properties": [
             "name": ["type": "string", "minLength": 1, "maxLength": SyncJobSpec.nameLimit, "description": "Not only spaces"],
-            "sourceCalendarId": ["type": "string", "format": "uuid", "description": "One of your calendars (see listAccounts)"],
-            "destinationCalendarId": ["type": "string", "format": "uuid", "description": "Another of your calendars, one its account can write to"],
+            "kind": ["type": "string", "enum": SyncJobSpec.Kind.allCases.map(\.rawValue), "default": SyncJobSpec.Kind.copy.rawValue,
+                     "description": "copy (also when left out): the source calendar's events are copied into each destination; group: each member's own events are copied into every other member"],
+            "sourceCalendarId": ["type": "string", "format": "uuid", "nullable": true,
+                                 "description": "A copy job's source: one of your calendars (see listAccounts). A group leaves it out (or null); 422 otherwise"],
+            "destinationCalendarId": ["type": "string", "format": "uuid", "nullable": true,
+                                      "description": "A copy job's destination: another of your calendars, one its account can write to. A group leaves it out (or null); 422 otherwise"],
+            "moreDestinationCalendarIds": calendarIDs.merging(["maxItems": SyncJobSpec.calendarLimit - 2, "description": "A copy job's further destinations, each written like destinationCalendarId (null or left out: none). A group leaves it out, null or empty; 422 otherwise"]) { $1 },
+            "memberCalendarIds": calendarIDs.merging(["description": "A group's calendars: 2 to \(SyncJobSpec.calendarLimit) of yours, each one its account can write to (fewer is a 422 naming this field). A copy job leaves it out, null or empty; 422 otherwise"]) { $1 },
             "transformers": array(ref("Transformer")), "filters": array(ref("Filter")),
             "window": ref("Window"), "cadence": ref("Cadence"),
             "timeZone": ["type": "string", "description": "IANA name, e.g. Europe/Berlin; empty or left out for the source calendar's"],
@@ -354,23 +380,40 @@ enum OpenAPIDocument {
             "parameters": ["type": "object", "additionalProperties": ["oneOf": [["type": "integer"], ["type": "boolean"], ["type": "string"]]]],
         ]]
         let job: JSON = ["type": "object",
-                         "required": ["id", "name", "transformers", "filters", "window", "cadence", "cadenceDescription", "timeZone",
-                                      "updateConcurrency", "enabled"],
+                         "required": ["id", "name", "kind", "moreDestinationCalendarIds", "memberCalendarIds", "transformers", "filters", "window",
+                                      "cadence", "cadenceDescription", "timeZone", "updateConcurrency", "enabled"],
                          "properties": [
-            "id": uuid, "name": string, "sourceCalendarId": nullable(uuid), "destinationCalendarId": nullable(uuid),
+            "id": uuid, "name": string, "kind": enumeration(SyncJobSpec.Kind.allCases.map(\.rawValue)),
+            "sourceCalendarId": nullable(["type": "string", "format": "uuid", "description": "A copy job's source; absent for a group, or when the calendar is no longer linked"]),
+            "destinationCalendarId": nullable(["type": "string", "format": "uuid", "description": "A copy job's first destination; absent for a group, or when the calendar is no longer linked"]),
+            "moreDestinationCalendarIds": ["type": "array", "items": uuid, "description": "A copy job's further destinations; empty for a group"],
+            "memberCalendarIds": ["type": "array", "items": uuid, "description": "A group's calendars; empty for a copy job"],
             "transformers": array(savedStep), "filters": array(savedStep), "window": ref("Window"), "cadence": ref("Cadence"),
             "cadenceDescription": string, "timeZone": string, "updateConcurrency": integer, "deletionsStick": ["type": "boolean"],
             "enabled": ["type": "boolean", "description": "false when paused"], "nextRunAt": nullable(dateTime),
             "statusReason": nullable(["type": "string", "description": "Why it is paused or needs you"]),
             "warning": nullable(["type": "string", "description": "Saved, but worth knowing (e.g. another job copies the other way)"]),
+            "engineNote": nullable(["type": "string", "description": "Why only Syncboard's built-in engine runs this job (the fields CalendarSync does not apply); absent when CalendarSync can"]),
         ]]
-        let run: JSON = ["type": "object", "required": ["id", "jobId", "trigger", "mode", "status", "attempt", "queuedAt"], "properties": [
+        let runLeg: JSON = ["type": "object", "description": "One direction of a run: one source calendar into one destination",
+                            "required": ["sourceCalendarId", "destinationCalendarId", "source", "destination", "status", "created", "updated", "deleted"],
+                            "properties": [
+            "sourceCalendarId": uuid, "destinationCalendarId": uuid,
+            "source": ["type": "string", "description": "The source calendar's name when the run wrote it"],
+            "destination": ["type": "string", "description": "The destination calendar's name when the run wrote it"],
+            "status": enumeration(JobRun.Status.allCases.map(\.rawValue)), "created": integer, "updated": integer, "deleted": integer,
+            "error": nullable(["type": "string", "description": "Why this direction failed (the others went on)"]),
+            "syncKind": nullable(["type": "string", "enum": ["incremental", "full"], "description": "Whether only changes were read, or the whole window"]),
+        ]]
+        let run: JSON = ["type": "object", "required": ["id", "jobId", "trigger", "mode", "status", "attempt", "queuedAt", "legs"], "properties": [
             "id": uuid, "jobId": uuid, "trigger": enumeration(["scheduled", "catch_up", "manual", "retry", "recovery"]),
             "mode": enumeration(JobRun.Mode.allCases.map(\.rawValue)), "status": enumeration(JobRun.Status.allCases.map(\.rawValue)),
             "engine": nullable(string), "attempt": integer, "queuedAt": dateTime,
             "startedAt": nullable(dateTime), "finishedAt": nullable(dateTime), "durationMs": nullable(integer),
             "created": nullable(integer), "updated": nullable(integer), "deleted": nullable(integer),
             "errorSummary": nullable(string),
+            "legs": ["type": "array", "items": ref("RunLeg"),
+                     "description": "Each direction's result, for a job with several destinations or a group; empty for one source and one destination"],
         ]]
         let jobPage: JSON = ["type": "object", "required": ["items"], "properties": [
             "items": array(ref("Job")), "nextCursor": nullable(["type": "string", "description": "Absent on the last page"]),
@@ -432,7 +475,7 @@ enum OpenAPIDocument {
             responses[response.name] = answer
         }
         var schemas: JSON = ["Transformer": stepSchema(.transformer), "Filter": stepSchema(.filter), "Window": window,
-                             "JobInput": jobInput, "Job": job, "JobPage": jobPage, "Run": run, "RunPage": runPage, "LogPage": logPage, "LogEvent": logEvent, "RunRequest": runRequest, "Calendar": calendar,
+                             "JobInput": jobInput, "Job": job, "JobPage": jobPage, "Run": run, "RunLeg": runLeg, "RunPage": runPage, "LogPage": logPage, "LogEvent": logEvent, "RunRequest": runRequest, "Calendar": calendar,
                              "Account": account, "Error": error, "Catalog": catalog]
         schemas.merge(cadenceSchemas) { $1 }
         schemas.merge(notificationSchemas) { $1 }

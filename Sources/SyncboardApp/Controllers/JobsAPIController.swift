@@ -22,11 +22,16 @@ struct JobsAPIController: RouteCollection {
 
     static let maxBodySize: ByteCount = "1mb"
 
-    /// A job as the API reads and writes it.
+    /// A job as the API reads and writes it. A copy job names `sourceCalendarId`, `destinationCalendarId` and any
+    /// `moreDestinationCalendarIds`; a group names only `memberCalendarIds` (null or empty counts as left out, so
+    /// that a job read back can be sent again as it is).
     struct JobInput: Content {
         var name: String
+        var kind: SyncJobSpec.Kind?
         var sourceCalendarId: UUID?
         var destinationCalendarId: UUID?
+        var moreDestinationCalendarIds: [UUID]?
+        var memberCalendarIds: [UUID]?
         var transformers: [ConfiguredStep]?
         var filters: [ConfiguredStep]?
         var window: SyncWindow?
@@ -37,8 +42,8 @@ struct JobsAPIController: RouteCollection {
         var deletionsStick: Bool?
 
         private enum CodingKeys: String, CodingKey {
-            case name, sourceCalendarId, destinationCalendarId, transformers, filters, window, cadence, timeZone, updateConcurrency
-            case deletionsStick
+            case name, kind, sourceCalendarId, destinationCalendarId, moreDestinationCalendarIds, memberCalendarIds
+            case transformers, filters, window, cadence, timeZone, updateConcurrency, deletionsStick
         }
         private enum CadenceKeys: String, CodingKey { case time }
 
@@ -46,8 +51,12 @@ struct JobsAPIController: RouteCollection {
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             name = try container.decode(String.self, forKey: .name)
+            // `kind` may be left out (a copy job, as before kinds existed), but not sent as null.
+            kind = container.contains(.kind) ? try container.decode(SyncJobSpec.Kind.self, forKey: .kind) : nil
             sourceCalendarId = try container.decodeIfPresent(UUID.self, forKey: .sourceCalendarId)
             destinationCalendarId = try container.decodeIfPresent(UUID.self, forKey: .destinationCalendarId)
+            moreDestinationCalendarIds = try container.decodeIfPresent([UUID].self, forKey: .moreDestinationCalendarIds)
+            memberCalendarIds = try container.decodeIfPresent([UUID].self, forKey: .memberCalendarIds)
             transformers = try container.decodeIfPresent([ConfiguredStep].self, forKey: .transformers)
             filters = try container.decodeIfPresent([ConfiguredStep].self, forKey: .filters)
             window = try container.decodeIfPresent(SyncWindow.self, forKey: .window)
@@ -64,10 +73,10 @@ struct JobsAPIController: RouteCollection {
         }
 
         /// The spec, after the checks the document states that the core's rules do not make in the same terms:
-        /// the name's length in Unicode code points (as JSON Schema counts), and no NUL character anywhere (no
-        /// database stores one in text or JSON).
+        /// the name's length in Unicode code points (as JSON Schema counts), no NUL character anywhere (no
+        /// database stores one in text or JSON), and only the calendar fields of the job's kind.
         func checkedSpec(body: String?) throws -> SyncJobSpec {
-            var problems: [SyncboardErrorMiddleware.FieldMessage] = []
+            var problems = contradictions
             if name.unicodeScalars.count > SyncJobSpec.nameLimit {
                 problems.append(.init(field: "name", message: "must be at most \(SyncJobSpec.nameLimit) characters"))
             }
@@ -81,18 +90,45 @@ struct JobsAPIController: RouteCollection {
             return spec
         }
 
+        /// Calendar fields of the other kind: refused rather than ignored, so that a script learns it sent a job
+        /// that is not the one it meant.
+        var contradictions: [SyncboardErrorMiddleware.FieldMessage] {
+            switch kind ?? .copy {
+            case .copy:
+                guard memberCalendarIds?.isEmpty == false else { return [] }
+                return [.init(field: "memberCalendarIds", message: "only a group has members: send \"kind\": \"group\", or leave memberCalendarIds out and name sourceCalendarId and destinationCalendarId")]
+            case .group:
+                let copyFields = [("sourceCalendarId", sourceCalendarId != nil), ("destinationCalendarId", destinationCalendarId != nil),
+                                  ("moreDestinationCalendarIds", moreDestinationCalendarIds?.isEmpty == false)]
+                return copyFields.filter(\.1).map { field, _ in
+                    .init(field: field, message: "a group has no source or destinations: name all its calendars in memberCalendarIds and leave \(field) out")
+                }
+            }
+        }
+
         var spec: SyncJobSpec {
-            SyncJobSpec(name: name, sourceCalendarID: sourceCalendarId, destinationCalendarID: destinationCalendarId,
-                        transformers: transformers ?? [], filters: filters ?? [], window: window ?? .default, cadence: cadence,
-                        timeZone: timeZone ?? "", updateConcurrency: updateConcurrency ?? 1, deletionsStick: deletionsStick ?? false)
+            var spec = SyncJobSpec(name: name, kind: kind ?? .copy, sourceCalendarID: sourceCalendarId, destinationCalendarID: destinationCalendarId,
+                                   moreCalendarIDs: moreDestinationCalendarIds ?? [],
+                                   transformers: transformers ?? [], filters: filters ?? [], window: window ?? .default, cadence: cadence,
+                                   timeZone: timeZone ?? "", updateConcurrency: updateConcurrency ?? 1, deletionsStick: deletionsStick ?? false)
+            if spec.kind == .group {
+                let group = SyncJobSpec.group(name: name, members: memberCalendarIds ?? [])
+                (spec.sourceCalendarID, spec.destinationCalendarID, spec.moreCalendarIDs) = (group.sourceCalendarID, group.destinationCalendarID, group.moreCalendarIDs)
+            }
+            return spec
         }
     }
 
+    /// A job as the API answers it: a copy job's calendars in `sourceCalendarId`, `destinationCalendarId` and
+    /// `moreDestinationCalendarIds`, a group's in `memberCalendarIds` (the other kind's fields null or empty).
     struct JobDTO: Content {
         let id: UUID
         let name: String
+        let kind: SyncJobSpec.Kind
         let sourceCalendarId: UUID?
         let destinationCalendarId: UUID?
+        let moreDestinationCalendarIds: [UUID]
+        let memberCalendarIds: [UUID]
         let transformers: [ConfiguredStep]
         let filters: [ConfiguredStep]
         let window: SyncWindow
@@ -105,12 +141,19 @@ struct JobsAPIController: RouteCollection {
         let nextRunAt: Date?
         let statusReason: String?
         let warning: String?
+        /// Why the job runs on the built-in engine (the fields CalendarSync would not apply), or nil.
+        let engineNote: String?
 
         init(_ job: SyncJob, warning: String? = nil) {
+            let spec = job.spec
+            let isGroup = spec.kind == .group
             id = job.id!
             name = job.name
-            sourceCalendarId = job.$sourceCalendar.id
-            destinationCalendarId = job.$destinationCalendar.id
+            kind = spec.kind
+            sourceCalendarId = isGroup ? nil : spec.sourceCalendarID
+            destinationCalendarId = isGroup ? nil : spec.destinationCalendarID
+            moreDestinationCalendarIds = isGroup ? [] : spec.moreCalendarIDs
+            memberCalendarIds = isGroup ? spec.memberCalendarIDs : []
             transformers = job.transformers
             filters = job.filters
             window = job.window
@@ -123,6 +166,9 @@ struct JobsAPIController: RouteCollection {
             nextRunAt = job.nextRunAt
             statusReason = job.statusReason
             self.warning = warning
+            let builtinOnly = spec.builtinOnlyFields().map { apiFieldNames[$0] ?? $0 }
+            engineNote = builtinOnly.isEmpty ? nil
+                : "Only Syncboard's built-in engine runs this job: CalendarSync does not apply \(builtinOnly.joined(separator: ", "))."
         }
     }
 
@@ -142,12 +188,34 @@ struct JobsAPIController: RouteCollection {
         let updated: Int?
         let deleted: Int?
         let errorSummary: String?
+        /// Each direction of a job with several (empty for one source and one destination).
+        let legs: [LegDTO]
 
         init(_ run: JobRun) {
             id = run.id!; jobId = run.$job.id; trigger = run.trigger.rawValue; mode = run.mode.rawValue; status = run.status.rawValue
             engine = run.engine; attempt = run.attempt; queuedAt = run.queuedAt; startedAt = run.startedAt; finishedAt = run.finishedAt
             durationMs = run.durationMilliseconds; created = run.createdCount; updated = run.updatedCount; deleted = run.deletedCount
-            errorSummary = run.errorSummary
+            errorSummary = run.errorSummary; legs = run.legs.map(LegDTO.init)
+        }
+    }
+
+    /// One direction of a run (`RunLeg`) with the API's field names.
+    struct LegDTO: Content {
+        let sourceCalendarId: UUID
+        let destinationCalendarId: UUID
+        let source: String
+        let destination: String
+        let status: JobRun.Status
+        let created: Int
+        let updated: Int
+        let deleted: Int
+        let error: String?
+        let syncKind: String?
+
+        init(_ leg: RunLeg) {
+            sourceCalendarId = leg.sourceCalendarID; destinationCalendarId = leg.destinationCalendarID
+            source = leg.source; destination = leg.destination; status = leg.status
+            created = leg.created; updated = leg.updated; deleted = leg.deleted; error = leg.error; syncKind = leg.syncKind
         }
     }
 
@@ -218,7 +286,8 @@ struct JobsAPIController: RouteCollection {
     }
 
     /// The core names the calendars as the form does; the API's fields are these.
-    static let apiFieldNames = ["source": "sourceCalendarId", "destination": "destinationCalendarId"]
+    static let apiFieldNames = ["source": "sourceCalendarId", "destination": "destinationCalendarId",
+                                "members": "memberCalendarIds", "moreDestinations": "moreDestinationCalendarIds"]
 
     /// Runs `save`, naming the fields of a 422 as the API's JSON does.
     static func withAPIFieldNames<T>(_ save: () async throws -> T) async throws -> T {
