@@ -156,8 +156,12 @@ public struct SyncJobSpec: Sendable, Hashable, Codable {
         if let sourceCalendarID, sourceCalendarID == destinationCalendarID {
             errors.append(FieldError(field: "destination", message: "must be a different calendar than the source"))
         }
-        return errors + validateEach(moreCalendarIDs, field: "moreDestinations", seen: Set([sourceCalendarID, destinationCalendarID].compactMap { $0 }),
-                                     calendar: calendar)
+        errors += validateEach(moreCalendarIDs, field: "moreDestinations", seen: Set([sourceCalendarID, destinationCalendarID].compactMap { $0 }),
+                               calendar: calendar)
+        if 2 + moreCalendarIDs.count > Self.calendarLimit {
+            errors.append(FieldError(field: "moreDestinations", message: "a job can have at most \(Self.calendarLimit) calendars, the source and \(Self.calendarLimit - 1) destinations (it has \(2 + moreCalendarIDs.count))"))
+        }
+        return errors
     }
 
     /// A group: at least two distinct calendars, each writable (each receives the others' events).
@@ -166,7 +170,11 @@ public struct SyncJobSpec: Sendable, Hashable, Codable {
         guard members.count >= 2 else {
             return [FieldError(field: "members", message: "choose at least two calendars for the group")]
         }
-        return validateEach(members, field: "members", seen: [], calendar: calendar)
+        var errors = validateEach(members, field: "members", seen: [], calendar: calendar)
+        if members.count > Self.calendarLimit {
+            errors.append(FieldError(field: "members", message: "a group can have at most \(Self.calendarLimit) calendars (it has \(members.count))"))
+        }
+        return errors
     }
 
     /// Each a distinct calendar the user has, still on Google and writable.
@@ -186,9 +194,6 @@ public struct SyncJobSpec: Sendable, Hashable, Codable {
             } else if !facts.writable {
                 errors.append(FieldError(field: field, message: "its account can only read “\(facts.summary)”; choose a calendar it can write to"))
             }
-        }
-        if ids.count > Self.calendarLimit {
-            errors.append(FieldError(field: field, message: "a job can have at most \(Self.calendarLimit) calendars (it has \(ids.count))"))
         }
         return errors
     }

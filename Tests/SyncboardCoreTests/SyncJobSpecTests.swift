@@ -33,6 +33,34 @@ struct SyncJobSpecTests {
         #expect(result.spec.name == "Work → Home")
     }
 
+    @Test("several destinations and groups: their directions, and what validation refuses (the field named)")
+    func severalCalendars() {
+        let third = UUID()
+        func facts(_ id: UUID) -> SyncJobSpec.CalendarFacts? {
+            id == third ? .init(exists: true, writable: true, removed: false, summary: "Team") : self.facts(id)
+        }
+        func errors(_ spec: SyncJobSpec) -> [String] { spec.validated(calendar: facts).errors.map(\.field) }
+        let fanOut = SyncJobSpec(name: "Fan out", sourceCalendarID: source, destinationCalendarID: destination, moreCalendarIDs: [third])
+        #expect(errors(fanOut).isEmpty)
+        #expect(fanOut.legs == [.init(source: source, destination: destination), .init(source: source, destination: third)])
+        var twice = fanOut
+        twice.moreCalendarIDs = [destination]
+        #expect(errors(twice) == ["moreDestinations"])
+        twice.moreCalendarIDs = [readOnly, removed, UUID()]
+        #expect(errors(twice) == ["moreDestinations", "moreDestinations", "moreDestinations"])
+        let many = (0..<9).map { _ in third }
+        #expect(errors(SyncJobSpec(name: "Too many", sourceCalendarID: source, destinationCalendarID: destination, moreCalendarIDs: many))
+            .filter { $0 == "moreDestinations" }.count == 9, "eight repeats, and eleven calendars in all")
+
+        let group = SyncJobSpec.group(name: "Group", members: [source, destination, third])
+        #expect(errors(group).isEmpty)
+        #expect(group.legs.count == 6 && Set(group.legs.map(\.source)) == [source, destination, third])
+        #expect(!group.legs.contains { $0.source == $0.destination })
+        #expect(errors(.group(name: "One", members: [source])) == ["members"])
+        #expect(errors(.group(name: "Twice", members: [source, source])) == ["members"])
+        #expect(errors(.group(name: "Read-only", members: [source, readOnly])) == ["members"], "every member receives copies")
+    }
+
     @Test("each rule refuses with the field named")
     func rules() {
         #expect(errors { $0.name = "   " } == ["name"])
