@@ -144,6 +144,9 @@ struct BuiltinRunExecutor: RunExecutor {
                                                  forced: forced, forceRefresh: true)
                     }
                     try await tombstones.add(outcome.tombstoned)
+                    // An original gone from the source (deleted, or moved to another calendar) keeps nothing deleted:
+                    // a deletion sticks while the original stays where it was.
+                    if job.deletionsStick { try await tombstones.forget(outcome.sourceRemoved) }
                     try await store.finishIncremental(runID: run.runID, syncToken: nextSyncToken,
                                                       complete: outcome.succeeded && !unrecorded.withLock { $0 })
                     var recorded = Self.runOutcome(outcome)

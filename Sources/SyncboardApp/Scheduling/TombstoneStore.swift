@@ -64,6 +64,12 @@ struct TombstoneStore {
         }
     }
 
+    /// The tombstones of these originals (gone from the source) are dropped.
+    func forget(_ sourceEventIDs: [String]) async throws {
+        guard !sourceEventIDs.isEmpty else { return }
+        try await scope.filter(\.$sourceEventID ~~ sourceEventIDs).delete()
+    }
+
     /// With the option off, nothing is kept deleted any more.
     func removeAll() async throws {
         try await scope.delete()
