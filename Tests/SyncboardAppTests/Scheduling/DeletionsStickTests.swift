@@ -140,4 +140,22 @@ struct DeletionsStickTests {
             #expect(try await SyncTombstone.query(on: app.db).count() == 0)
         }
     }
+
+    @Test("an original deleted from the source takes its deletion with it: the incremental run forgets the tombstone")
+    func originalGoneForgetsTombstone() async throws {
+        try await BuiltinRunExecutorTests.withSetup { app, setup in
+            try await Self.setOption(app, setup, true)
+            let planning = try await Self.addEvent(setup, "Planning", inDays: 1)
+            _ = try await IncrementalRunTests.run(setup, app)
+            try await Self.deleteCopy(setup, "[Work] Planning")
+            // An edit makes the incremental run look at the copy and find it deleted.
+            _ = try await setup.emulator.state.changeEvent(calendarID: Self.work, eventID: planning, patch: ["summary": "Planning 2"])
+            _ = try await IncrementalRunTests.run(setup, app)
+            #expect(try await SyncTombstone.query(on: app.db).count() == 1)
+            try await setup.emulator.state.removeEvent(calendarID: Self.work, eventID: planning)
+            let (gone, log) = try await IncrementalRunTests.run(setup, app)
+            #expect(gone.status == .succeeded && gone.syncKind == "incremental", "\(log)")
+            #expect(try await SyncTombstone.query(on: app.db).count() == 0)
+        }
+    }
 }
