@@ -11,9 +11,11 @@ import Vapor
 /// which stalled a whole test run. `TransactionControl.sqlite`: one connection per process, `BEGIN IMMEDIATE`.
 @Suite("SQLite transactions take turns")
 struct SQLiteTransactionsTests {
-    /// 30 transactions that each read the count and write count + 1, 15 from each of two processes' databases (two
-    /// applications on one file) and spread over every event loop: with deferred transactions two connections that
-    /// read before either writes are the deadlock SQLite refuses at once.
+    /// 20 transactions that each read the count and write count + 1, spread over every event loop of one process and
+    /// every fifth from a second process (two applications on one file): with deferred transactions two connections
+    /// that read before either writes are the deadlock SQLite refuses at once. Few go to the second process because
+    /// each hand-over of the file's lock between processes waits in SQLite's busy handler (about a second here: 30
+    /// transactions split evenly took 68 s in a fresh-clone run and passed the 60 s pool wait beside another run).
     @Test("transactions that read, then write, from every event loop and from another process on the file, all commit in turn")
     func readThenWriteTakesTurns() async throws {
         let directory = try TestApp.temporaryDirectory()
@@ -23,13 +25,14 @@ struct SQLiteTransactionsTests {
         let second = try await SyncboardApplication.make(configuration: try TestApp.configuration(database: .sqlite(path: file)), environment: .testing)
         do {
             _ = try await first.db.sql().raw("CREATE TABLE turn_probe (n integer)").run()
-            let databases = [first, second].flatMap { app in
+            let databases = [first, second].map { app in
                 Array(app.eventLoopGroup.makeIterator()).map { app.databases.database(logger: app.logger, on: $0)! }
             }
-            #expect(databases.count >= 4, "two processes, two event loops each")
+            #expect(databases.allSatisfy { $0.count >= 2 }, "two processes, two event loops each")
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for index in 0..<30 {
-                    let db = databases[index % databases.count]
+                for index in 0..<20 {
+                    let process = databases[index % 5 == 4 ? 1 : 0]
+                    let db = process[index % process.count]
                     group.addTask {
                         try await db.transaction { tx in
                             let count = try #require(try await tx.sql().raw("SELECT count(*) AS n FROM turn_probe").first())
@@ -42,8 +45,8 @@ struct SQLiteTransactionsTests {
                 try await group.waitForAll()
             }
             let values = try await second.db.sql().raw("SELECT n FROM turn_probe ORDER BY n").all().map { try $0.decode(column: "n", as: Int.self) }
-            // Serialised, each saw all the commits before it: 1, 2, …, 30.
-            #expect(values == Array(1...30))
+            // Serialised, each saw all the commits before it: 1, 2, …, 20.
+            #expect(values == Array(1...20))
 
             // A failure inside still rolls the whole transaction back, and a nested transaction joins the outer one.
             struct Refused: Error {}
@@ -55,7 +58,7 @@ struct SQLiteTransactionsTests {
                 }
             }
             let count = try #require(try await first.db.sql().raw("SELECT count(*) AS n FROM turn_probe").first()).decode(column: "n", as: Int.self)
-            #expect(count == 30)
+            #expect(count == 20)
         } catch {
             try? await first.asyncShutdown()
             try? await second.asyncShutdown()
