@@ -167,8 +167,9 @@ struct CalendarSyncRunExecutorTests {
         try await TestApp.withApp(on: .sqlite) { app in
             let setup = try await Self.setup(app, sink: "flood-\(UUID())@group.calendar.google.com")
             let log = RunLogWriter(runID: setup.runID, db: app.db, cap: 5000)
+            // A generous limit: 100,000 lines through the sandbox took over 60 s on a loaded two-core machine.
             let outcome = await setup.executor.execute(
-                RunContext(runID: setup.runID, jobID: setup.jobID, mode: .sync, trigger: .manual, attempt: 1, timeout: 60), log: log)
+                RunContext(runID: setup.runID, jobID: setup.jobID, mode: .sync, trigger: .manual, attempt: 1, timeout: 600), log: log)
             let (written, dropped) = await log.finish()
             #expect(outcome.status == .succeeded && outcome.created == 0)
             #expect(written == 5000 && dropped > 90_000)
