@@ -13,6 +13,8 @@ public struct SyncboardServices: Sendable {
     var runExecutor: (any RunExecutor)?
     /// A job's next run strictly after a time, from its cadence.
     var nextRun: @Sendable (SyncJob, Date) -> Date? = { job, date in job.nextRun(after: date) }
+    /// Wakes this process's scheduler and channel keeper when something here makes work for them.
+    let wakeups = Wakeups()
 
     public var vault: TokenVault { TokenVault(keyring: keyring) }
 
@@ -25,6 +27,19 @@ public struct SyncboardServices: Sendable {
     }
 
     func requireGoogleAuth() throws -> GoogleAuthService { try requireGoogle().auth }
+}
+
+/// The loops of one process that wait between rounds, and what wakes them early. (Other processes notice at their
+/// next round; a run made due elsewhere waits at most the poll interval.)
+struct Wakeups: Sendable {
+    let scheduler = WakeSignal()
+    let channels = WakeSignal()
+
+    /// A job was saved, resumed or made due here: claim it now, and open its push channel if it needs one.
+    func jobsChanged() {
+        scheduler.signal()
+        channels.signal()
+    }
 }
 
 /// The seams to Google the app uses.

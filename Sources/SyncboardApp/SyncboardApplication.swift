@@ -37,7 +37,8 @@ public enum SyncboardApplication {
         app.http.server.configuration.reportMetrics = true
 
         try DatabaseSetup.configure(app, database: configuration.database)
-        app.pushCoalescer = NotificationCoalescer(db: app.db, debounce: configuration.push.debounce, logger: app.logger)
+        app.pushCoalescer = NotificationCoalescer(db: app.db, debounce: configuration.push.debounce, logger: app.logger,
+                                                  wake: app.syncboard.wakeups.scheduler)
         app.syncboard.runExecutor = EngineSelection.executor(
             for: configuration, db: app.db, vault: app.syncboard.vault, google: app.syncboard.google)
         app.syncboard.runExecutor = app.syncboard.runExecutor.map { TracedRunExecutor(base: $0) }  // a trace per run

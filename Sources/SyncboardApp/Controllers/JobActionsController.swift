@@ -16,6 +16,7 @@ struct JobActionsController: RouteCollection {
         let job = try await JobQueries.job(req.parameters.get("jobID"), of: try req.requireUser().requireID(), on: req.db)
         do {
             let run = try await RunControl(db: req.db).runNow(jobID: try job.requireID(), mode: mode)
+            req.application.syncboard.wakeups.scheduler.signal()
             return req.redirect(to: "/runs/\(try run.requireID().uuidString)")
         } catch let refusal as RunControl.Refusal {
             throw Abort(.conflict, reason: refusal.description)
@@ -31,6 +32,7 @@ struct JobActionsController: RouteCollection {
     func resume(req: Request) async throws -> Response {
         let job = try await JobQueries.job(req.parameters.get("jobID"), of: try req.requireUser().requireID(), on: req.db)
         try await JobLifecycle(db: req.db, nextRun: req.application.syncboard.nextRun).resume(job)
+        req.application.syncboard.wakeups.jobsChanged()
         return req.redirect(to: req.headers.first(name: .referer).flatMap(Self.localPath) ?? "/")
     }
 
@@ -41,7 +43,10 @@ struct JobActionsController: RouteCollection {
     }
 }
 
-/// Pausing and resuming: a paused job has no next run; resuming schedules it from now.
+/// Pausing and resuming: a paused job has no next run. Resuming runs it at once when changes may be waiting: a
+/// real-time job always (as when it is created: whatever changed while it was paused should arrive in seconds, not
+/// at the next safety poll), any other job when one of its slots passed while it was paused (since its last run);
+/// otherwise at its next slot.
 struct JobLifecycle {
     let db: any Database
     let nextRun: @Sendable (SyncJob, Date) -> Date?
@@ -57,10 +62,17 @@ struct JobLifecycle {
         guard job.$sourceCalendar.id != nil, job.$destinationCalendar.id != nil else {
             throw Abort(.conflict, reason: "This job has lost a calendar (its account was unlinked). Edit it and pick the calendars again.")
         }
+        let lastRun = try await JobRun.query(on: db).filter(\.$job.$id == job.requireID()).sort(\.$queuedAt, .descending).first()
         job.enabled = true
         job.statusReason = nil
-        job.nextRunAt = nextRun(job, now)
+        job.nextRunAt = Self.runAfterResuming(job, lastRan: lastRun?.queuedAt ?? job.createdAt, now: now, nextRun: nextRun)
         try await job.save(on: db)
+    }
+
+    static func runAfterResuming(_ job: SyncJob, lastRan: Date?, now: Date, nextRun: (SyncJob, Date) -> Date?) -> Date? {
+        if job.cadence.isRealtime { return now }
+        if let lastRan, let missed = nextRun(job, lastRan), missed <= now { return now }
+        return nextRun(job, now)
     }
 }
 

@@ -317,6 +317,7 @@ struct JobsAPIController: RouteCollection {
         let input = try req.content.decode(JobInput.self)
         let service = JobService(db: req.db, userID: try user.requireID(), engine: req.application.syncboard.configuration.engine)
         let saved = try await Self.withAPIFieldNames { try await service.create(try input.checkedSpec(body: req.body.string)) }
+        req.application.syncboard.wakeups.jobsChanged()
         let response = try Self.jobResponse(saved.job, warning: saved.warning, status: .created)
         response.headers.replaceOrAdd(name: .location, value: "/api/v1/jobs/\(try saved.job.requireID().uuidString)")
         return response
@@ -326,17 +327,28 @@ struct JobsAPIController: RouteCollection {
         let user = try req.requireUser()
         let job = try await JobQueries.job(req.parameters.get("jobID"), of: try user.requireID(), on: req.db)
         let input = try req.content.decode(JobInput.self)  // an unreadable body is a 400 whatever If-Match says
-        try JobPrecondition.check(req, against: job)
+        let precondition = try JobPrecondition(req)  // so is an If-Match that is not an entity tag
         let service = JobService(db: req.db, userID: try user.requireID(), engine: req.application.syncboard.configuration.engine)
-        let saved = try await Self.withAPIFieldNames { try await service.update(job, with: try input.checkedSpec(body: req.body.string)) }
-        return try Self.jobResponse(saved.job, warning: saved.warning)
+        do {
+            let saved = try await Self.withAPIFieldNames {
+                try await service.update(try job.requireID(), expecting: precondition.accepts, with: try input.checkedSpec(body: req.body.string))
+            }
+            req.application.syncboard.wakeups.jobsChanged()
+            return try Self.jobResponse(saved.job, warning: saved.warning)
+        } catch let conflict as JobConflict {
+            throw JobPrecondition.failed(conflict)
+        }
     }
 
     func delete(req: Request) async throws -> HTTPStatus {
         let user = try req.requireUser()
         let job = try await JobQueries.job(req.parameters.get("jobID"), of: try user.requireID(), on: req.db)
-        try JobPrecondition.check(req, against: job)
-        try await JobService(db: req.db, userID: try user.requireID()).delete(job)
+        let precondition = try JobPrecondition(req)
+        do {
+            try await JobService(db: req.db, userID: try user.requireID()).delete(try job.requireID(), expecting: precondition.accepts)
+        } catch let conflict as JobConflict {
+            throw JobPrecondition.failed(conflict)
+        }
         return .noContent
     }
 
@@ -349,6 +361,7 @@ struct JobsAPIController: RouteCollection {
     func resume(req: Request) async throws -> Response {
         let job = try await JobQueries.job(req.parameters.get("jobID"), of: try req.requireUser().requireID(), on: req.db)
         try await JobLifecycle(db: req.db, nextRun: req.application.syncboard.nextRun).resume(job)
+        req.application.syncboard.wakeups.jobsChanged()
         return try Self.jobResponse(job)
     }
 
@@ -359,6 +372,7 @@ struct JobsAPIController: RouteCollection {
         let mode = hasBody ? try req.content.decode(RunRequest.self).mode ?? .sync : .sync
         do {
             let run = try await RunControl(db: req.db).runNow(jobID: try job.requireID(), mode: mode)
+            req.application.syncboard.wakeups.scheduler.signal()
             let response = Response(status: .accepted)
             try response.content.encode(RunDTO(run))
             return response

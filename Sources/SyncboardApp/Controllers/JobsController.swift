@@ -32,6 +32,7 @@ struct JobsController: RouteCollection {
         guard parseErrors.isEmpty else { return try await renderForm(req, form: form, jobID: nil, errors: parseErrors, status: .unprocessableEntity) }
         do {
             let saved = try await JobService(db: req.db, userID: try user.requireID(), engine: req.application.syncboard.configuration.engine).create(spec)
+            req.application.syncboard.wakeups.jobsChanged()
             return req.redirect(to: "/jobs/\(try saved.job.requireID().uuidString)?notice=\(saved.warning == nil ? "job-created" : "job-created-reverse")")
         } catch let failure as ValidationFailure {
             return try await renderForm(req, form: form, jobID: nil, errors: failure.fields.map { FieldError(field: $0.field, message: $0.message) },
@@ -54,17 +55,25 @@ struct JobsController: RouteCollection {
         if (try? req.content.get(String.self, at: "preview")) != nil {
             return try await renderForm(req, form: form, jobID: job.id, errors: parseErrors, preview: spec)
         }
-        if !form["version"].isEmpty, form["version"] != job.version {
-            // Changed in another tab, by another person or a script since this form was opened: keep what was typed,
-            // say so, and save nothing; the form now carries the current version, so saving again replaces it.
+        // Changed in another tab, by another person or a script since this form was opened: keep what was typed,
+        // say so, and save nothing; the form now carries the current version, so saving again replaces it.
+        func conflict(_ current: SyncJob) async throws -> Response {
             var shown = form
-            shown.values["version"] = job.version
-            return try await renderForm(req, form: shown, jobID: job.id, errors: parseErrors, status: .conflict, notice: Self.conflictNotice(jobID: try job.requireID()))
+            shown.values["version"] = current.version
+            return try await renderForm(req, form: shown, jobID: current.id, errors: parseErrors, status: .conflict,
+                                        notice: Self.conflictNotice(jobID: try current.requireID()))
         }
+        let readVersion = form["version"]
+        if !readVersion.isEmpty, readVersion != job.version { return try await conflict(job) }
         guard parseErrors.isEmpty else { return try await renderForm(req, form: form, jobID: job.id, errors: parseErrors, status: .unprocessableEntity) }
         do {
-            let saved = try await JobService(db: req.db, userID: try user.requireID(), engine: req.application.syncboard.configuration.engine).update(job, with: spec)
+            // The version is judged again where the job is written, atomically with the write (as the API's If-Match).
+            let saved = try await JobService(db: req.db, userID: try user.requireID(), engine: req.application.syncboard.configuration.engine)
+                .update(try job.requireID(), expecting: { readVersion.isEmpty || $0.version == readVersion }, with: spec)
+            req.application.syncboard.wakeups.jobsChanged()
             return req.redirect(to: "/jobs/\(try job.requireID().uuidString)?notice=\(saved.warning == nil ? "job-saved" : "job-saved-reverse")")
+        } catch let stale as JobConflict {
+            return try await conflict(stale.current)
         } catch let failure as ValidationFailure {
             return try await renderForm(req, form: form, jobID: job.id, errors: failure.fields.map { FieldError(field: $0.field, message: $0.message) },
                                         status: .unprocessableEntity)
@@ -86,7 +95,7 @@ struct JobsController: RouteCollection {
     func delete(req: Request) async throws -> Response {
         let user = try req.requireUser()
         let job = try await JobQueries.job(req.parameters.get("jobID"), of: try user.requireID(), on: req.db)
-        try await JobService(db: req.db, userID: try user.requireID()).delete(job)
+        try await JobService(db: req.db, userID: try user.requireID()).delete(try job.requireID())
         return req.redirect(to: "/?notice=job-deleted")
     }
 

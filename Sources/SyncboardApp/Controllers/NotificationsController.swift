@@ -6,7 +6,8 @@ import Vapor
 /// Google's push notifications (the public address every channel names; no session, no CSRF token: Google sends
 /// neither). A message counts only when its channel id, resource id and token are those of a channel Syncboard
 /// keeps open (the token compared in constant time, never logged); then `exists` starts the affected real-time
-/// jobs through the coalescer. Everything else is answered 200 at once and changes nothing, so Google does not
+/// jobs through the coalescer, and so does
+/// `sync`, the message that opens a channel. Everything else is answered 200 at once and changes nothing, so Google does not
 /// retry and a forger learns nothing.
 struct NotificationsController: RouteCollection {
     static let path = "/google/notifications"
@@ -32,7 +33,9 @@ struct NotificationsController: RouteCollection {
         Self.count(state == "sync" ? "sync" : "accepted")
         channel.lastMessageAt = Date()
         try await channel.save(on: req.db)
-        if state == "exists", let calendarID = channel.$calendar.id {
+        // `exists`: something changed. `sync`: the channel has just opened; a change made between the job's last run
+        // and this moment announced nothing, so one incremental run looks (usually a quiet check).
+        if state == "exists" || state == "sync", let calendarID = channel.$calendar.id {
             await req.application.pushCoalescer?.note(calendarID: calendarID)
         }
         return .ok

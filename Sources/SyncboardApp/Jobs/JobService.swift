@@ -1,6 +1,8 @@
 import Fluent
 import Foundation
+import SQLKit
 import SyncboardCore
+import Vapor
 
 /// Creating, changing, duplicating and deleting jobs, always within one user's own calendars and jobs.
 /// Validation happens here (with the core's rules) so the form and the API refuse the same things.
@@ -57,15 +59,37 @@ struct JobService {
         return Saved(job: job, warning: warning)
     }
 
-    func update(_ job: SyncJob, with input: SyncJobSpec, now: Date = Date()) async throws -> Saved {
-        let (spec, warning) = try await validate(input, excluding: job.id)
-        job.apply(spec)
-        if job.enabled {
-            job.nextRunAt = Self.firstRun(of: job, now: now)
-            job.statusReason = nil
+    /// Changes a job, but only while it is still the version the caller read (`expecting` judges the job as it is
+    /// now, e.g. an `If-Match` header or the form's hidden version). Reading, judging and writing are one step: one
+    /// transaction, the row locked on PostgreSQL (SQLite's `BEGIN IMMEDIATE` holds the write lock from the start), so
+    /// of two writers who read the same version exactly one saves and the other gets `JobConflict`.
+    func update(_ jobID: UUID, expecting: @escaping @Sendable (SyncJob) -> Bool = { _ in true }, with input: SyncJobSpec,
+                now: Date = Date()) async throws -> Saved {
+        try await db.transaction { db in
+            let service = JobService(db: db, userID: userID, engine: engine)
+            let job = try await service.lockedJob(jobID)
+            guard expecting(job) else { throw JobConflict(current: job) }
+            let (spec, warning) = try await service.validate(input, excluding: job.id)
+            job.apply(spec)
+            if job.enabled {
+                job.nextRunAt = Self.firstRun(of: job, now: now)
+                job.statusReason = nil
+            }
+            try await job.save(on: db)
+            return Saved(job: job, warning: warning)
         }
-        try await job.save(on: db)
-        return Saved(job: job, warning: warning)
+    }
+
+    /// The user's job, read for a change within the current transaction: on PostgreSQL its row is locked until the
+    /// transaction ends, so a concurrent writer waits and then sees this one's change.
+    func lockedJob(_ jobID: UUID) async throws -> SyncJob {
+        if db.inTransaction, db.sql().dialect.name == "postgresql" {
+            try await db.sql().raw("SELECT id FROM sync_jobs WHERE id = \(bind: jobID) FOR UPDATE").run()
+        }
+        guard let job = try await SyncJob.query(on: db).filter(\.$id == jobID).filter(\.$user.$id == userID).first() else {
+            throw Abort(.notFound, reason: "No such job.")
+        }
+        return job
     }
 
     /// When a job just saved runs first: a real-time job at once (its first run reads both calendars and opens its
@@ -86,7 +110,17 @@ struct JobService {
         return copy
     }
 
-    func delete(_ job: SyncJob) async throws {
-        try await job.delete(on: db)
+    /// Deletes a job, only while it is still the version the caller read (atomic as `update` is).
+    func delete(_ jobID: UUID, expecting: @escaping @Sendable (SyncJob) -> Bool = { _ in true }) async throws {
+        try await db.transaction { db in
+            let job = try await JobService(db: db, userID: userID, engine: engine).lockedJob(jobID)
+            guard expecting(job) else { throw JobConflict(current: job) }
+            try await job.delete(on: db)
+        }
     }
+}
+
+/// A conditional change found the job changed since the caller read it; nothing was written.
+struct JobConflict: Error {
+    let current: SyncJob
 }

@@ -24,15 +24,40 @@ extension SyncJob {
     var entityTag: String { "\"\(version)\"" }
 }
 
-/// `If-Match` on a job: absent means "whatever it is now"; otherwise one of the listed tags (or `*`) must be the
-/// job's current one, else 412 and nothing changes.
-enum JobPrecondition {
-    static func check(_ request: Request, against job: SyncJob) throws {
+/// `If-Match` on a job (RFC 9110 §13.1.1): absent means "whatever it is now"; `*` or a list of entity tags, one of
+/// which must be the job's current tag (compared strongly: a weak tag never matches), else 412 and nothing changes.
+/// A value that is not an entity tag (empty, `""`, a bare word) is a 400 before anything is compared.
+struct JobPrecondition: Sendable {
+    /// The tags sent, or nil when the request has no `If-Match`.
+    let tags: [String]?
+
+    init(_ request: Request) throws {
         let values = request.headers[.ifMatch]
-        guard !values.isEmpty else { return }
-        let tags = values.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
-        if tags.contains("*") || tags.contains(job.entityTag) { return }
-        throw Abort(.preconditionFailed, headers: ["ETag": job.entityTag],
-                    reason: "The job changed since you read it (its ETag is now \(job.entityTag)); read it again and retry.")
+        guard !values.isEmpty else { tags = nil; return }
+        let tags = values.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }.map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !tags.isEmpty, tags.allSatisfy({ $0 == "*" || Self.isEntityTag($0) }) else {
+            throw Abort(.badRequest, reason: "The If-Match header must be * or entity tags as the ETag header gives them (a quoted string such as \"0123abcd\").")
+        }
+        self.tags = tags
+    }
+
+    /// `"…"` or `W/"…"` with characters RFC 9110 allows inside (no quote, no control characters, no space). The
+    /// empty tag `""` is well formed but never one Syncboard gives out: it is refused as a mistake, not compared.
+    static func isEntityTag(_ value: String) -> Bool {
+        let opaque = value.hasPrefix("W/") ? value.dropFirst(2) : Substring(value)
+        guard opaque.count >= 3, opaque.first == "\"", opaque.last == "\"" else { return false }
+        return opaque.dropFirst().dropLast().unicodeScalars.allSatisfy { $0.value == 0x21 || (0x23...0x7E).contains($0.value) || $0.value >= 0x80 }
+    }
+
+    /// Whether the job, as it is now, satisfies the precondition.
+    func accepts(_ job: SyncJob) -> Bool {
+        guard let tags else { return true }
+        return tags.contains("*") || tags.contains(job.entityTag)
+    }
+
+    /// The 412 for a job that changed since it was read.
+    static func failed(_ conflict: JobConflict) -> Abort {
+        Abort(.preconditionFailed, headers: ["ETag": conflict.current.entityTag],
+              reason: "The job changed since you read it (its ETag is now \(conflict.current.entityTag)); read it again and retry.")
     }
 }

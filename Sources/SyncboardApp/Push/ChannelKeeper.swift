@@ -31,11 +31,19 @@ actor ChannelKeeper {
     private let logger: Logger
     /// Calendars whose last open failed, and when to try again.
     private var backoff: [UUID: (until: Date, failures: Int)] = [:]
+    /// Ends the wait between two checks early (`runFinished`, or a job saved in this process).
+    let wake: WakeSignal
+    /// What the last check saw: each enabled job's watched calendars (empty for one that is not real-time), and the
+    /// calendars with a channel open or opening. A run of a job not among them, or of one whose calendars are not
+    /// all covered, wakes the keeper; any other run costs nothing here.
+    private var seenJobs: [UUID: Set<UUID>] = [:]
+    private var coveredCalendars: Set<UUID> = []
 
     static let lockKey: Int64 = 0x5359_4E43_4348_414E & 0x7FFF_FFFF_FFFF_FFFF
 
     init(db: any Database, isPostgres: Bool, workerID: String, settings: PushSettings, address: String, enabled: Bool = true, google: Google,
-         logger: Logger) {
+         logger: Logger, wake: WakeSignal = WakeSignal()) {
+        self.wake = wake
         self.enabled = enabled
         self.db = db
         self.isPostgres = isPostgres
@@ -46,12 +54,22 @@ actor ChannelKeeper {
         self.logger = logger
     }
 
-    /// Looks after the channels every `checkInterval` until cancelled.
+    /// Looks after the channels every `checkInterval`, or at once when woken, until cancelled.
     func run() async {
         while !Task.isCancelled {
             await tick()
-            try? await Task.sleep(for: .seconds(settings.checkInterval))
+            await wake.wait(upTo: .seconds(settings.checkInterval))
         }
+    }
+
+    /// A run of this job ended in this process. A new real-time job (or one resumed, or given another calendar) has
+    /// no channel yet: its first run is where the channel opens, at once rather than at the next check, so that a
+    /// change made right after the job was saved arrives by push (the channel's `sync` message then starts one
+    /// incremental run, which also picks up what changed between the first run's listing and the channel's opening).
+    func runFinished(jobID: UUID) {
+        guard enabled else { return }
+        if let watched = seenJobs[jobID], watched.isSubset(of: coveredCalendars) { return }
+        wake.signal()
     }
 
     enum Action: Sendable {
@@ -69,9 +87,23 @@ actor ChannelKeeper {
                 }
             }
             Gauge(label: "syncboard_push_channels_active").record(try await PushChannel.query(on: db).filter(\.$status == .active).count())
+            try await remember()
         } catch {
             logger.error("push channel upkeep failed", metadata: ["error": .string(DatabaseErrorDescription.describe(error))])
         }
+    }
+
+    /// Notes which jobs and channels there are now, for `runFinished`. A calendar no longer linked, or waiting after a
+    /// failed open, counts as covered: waking the keeper for it would change nothing.
+    private func remember(now: Date = Date()) async throws {
+        let jobs = try await SyncJob.query(on: db).filter(\.$enabled == true).all()
+        seenJobs = Dictionary(jobs.compactMap { job in job.id.map { ($0, job.cadence.isRealtime ? job.sourceCalendarIDs : []) } },
+                              uniquingKeysWith: { first, _ in first })
+        let needed = try await Self.watchedCalendars(on: db)
+        let open = try await PushChannel.query(on: db).filter(\.$status ~~ [.opening, .active]).all()
+        let waiting = backoff.filter { $0.value.until > now }.keys
+        coveredCalendars = Set(open.compactMap { $0.$calendar.id }).union(waiting)
+            .union(seenJobs.values.reduce(into: Set<UUID>()) { $0.formUnion($1) }.subtracting(needed))
     }
 
     /// Calendars that need a channel: the source (or a group's member) of at least one enabled real-time job, still linked.

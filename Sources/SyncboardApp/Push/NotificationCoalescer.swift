@@ -12,8 +12,11 @@ actor NotificationCoalescer {
     private let logger: Logger
     private var pending = Set<UUID>()
     private var flushing: Task<Void, Never>?
+    /// Wakes this process's scheduler once jobs are due, so they are claimed now rather than at its next poll.
+    private let wake: WakeSignal?
 
-    init(db: any Database, debounce: Duration, logger: Logger) {
+    init(db: any Database, debounce: Duration, logger: Logger, wake: WakeSignal? = nil) {
+        self.wake = wake
         self.db = db
         self.debounce = debounce
         self.logger = logger
@@ -43,6 +46,7 @@ actor NotificationCoalescer {
                 try await job.save(on: db)
             }
             DataGeneration.bump()
+            wake?.signal()
         } catch {
             logger.error("could not start runs for a push notification", metadata: ["error": .string(DatabaseErrorDescription.describe(error))])
         }

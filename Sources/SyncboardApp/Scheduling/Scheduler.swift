@@ -5,8 +5,9 @@ import Metrics
 
 /// Claims due work and runs it, up to the configured concurrency, for as long as the process lives.
 ///
-/// One scheduler runs in `serve` (unless turned off) and in each `worker`. It polls; each tick recovers runs
-/// whose worker died, claims what it has room for (see `RunClaimer`), and starts each run in a task of its own
+/// One scheduler runs in `serve` (unless turned off) and in each `worker`. It polls, and is woken between polls
+/// (`wake`) when a run of its own ends (a slot is free) or when this process makes a job due; each tick recovers
+/// runs whose worker died, claims what it has room for (see `RunClaimer`), and starts each run in a task of its own
 /// that keeps the lease fresh, notices a cancel request, and records the outcome.
 actor Scheduler {
     enum StopReason: Sendable { case cancelledByUser, shutdown, leaseLost }
@@ -26,9 +27,16 @@ actor Scheduler {
     /// Set once the shutdown grace period is over: runs still going are stopped, and late claims are stopped at once.
     private var stopping = false
     private var lastHousekeeping = Date.distantPast
+    /// Ends the wait between two polls early.
+    let wake: WakeSignal
+    /// Told of every run this scheduler recorded (the channel keeper opens a new real-time job's channel at once).
+    private let afterRun: (@Sendable (_ jobID: UUID) async -> Void)?
 
     init(db: any Database, isPostgres: Bool, settings: SchedulerSettings, workerID: String,
-         executor: any RunExecutor, nextRun: @escaping @Sendable (SyncJob, Date) -> Date?, logger: Logger) {
+         executor: any RunExecutor, nextRun: @escaping @Sendable (SyncJob, Date) -> Date?, logger: Logger,
+         wake: WakeSignal = WakeSignal(), afterRun: (@Sendable (_ jobID: UUID) async -> Void)? = nil) {
+        self.wake = wake
+        self.afterRun = afterRun
         self.db = db
         self.isPostgres = isPostgres
         self.settings = settings
@@ -45,7 +53,7 @@ actor Scheduler {
         logger.notice("scheduler started", metadata: ["worker_id": .string(workerID), "concurrency": .stringConvertible(settings.workerConcurrency)])
         while !Task.isCancelled && claiming {
             await tick()
-            try? await Task.sleep(for: settings.pollInterval)
+            await wake.wait(upTo: settings.pollInterval)
         }
     }
 
@@ -128,6 +136,7 @@ actor Scheduler {
                 self.log(.error, "could not record the run's outcome (it is recovered when its lease expires): \(DatabaseErrorDescription.describe(error))", runID)
             }
             self.finished(runID)
+            await self.afterRun?(claimed.jobID)
         }
     }
 
@@ -161,6 +170,7 @@ actor Scheduler {
         active[runID] = nil
         work[runID] = nil
         stopReasons[runID] = nil
+        wake.signal()  // a slot is free: claim the next due run now, not at the next poll
     }
 
     private func log(_ level: Logger.Level, _ message: String, _ runID: UUID) {

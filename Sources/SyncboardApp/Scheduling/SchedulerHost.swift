@@ -8,14 +8,20 @@ struct SchedulerHost {
     let app: Application
     let role: String
 
-    func makeScheduler(workerID: String) throws -> Scheduler {
+    /// The process's scheduler and, when Google is configured, its channel keeper, told of each run's end.
+    func makeScheduler(workerID: String) throws -> (Scheduler, ChannelKeeper?) {
         let services = app.syncboard
         guard let executor = services.runExecutor else {
             throw Abort(.internalServerError, reason: "no run executor is configured")
         }
-        return Scheduler(
+        let keeper = ChannelKeeperHost.make(app: app, workerID: workerID)
+        var afterRun: (@Sendable (UUID) async -> Void)?
+        if let keeper { afterRun = { jobID in await keeper.runFinished(jobID: jobID) } }
+        let scheduler = Scheduler(
             db: app.db, isPostgres: services.configuration.database.isPostgres, settings: services.configuration.scheduler,
-            workerID: workerID, executor: executor, nextRun: services.nextRun, logger: app.logger)
+            workerID: workerID, executor: executor, nextRun: services.nextRun, logger: app.logger,
+            wake: services.wakeups.scheduler, afterRun: afterRun)
+        return (scheduler, keeper)
     }
 }
 
@@ -32,7 +38,7 @@ final class SchedulerLifecycle: LifecycleHandler, @unchecked Sendable {
 
     func didBootAsync(_ application: Application) async throws {
         let heartbeatService = HeartbeatService(app: application, role: "serve")
-        let scheduler = try SchedulerHost(app: application, role: "serve").makeScheduler(workerID: heartbeatService.workerID)
+        let (scheduler, keeper) = try SchedulerHost(app: application, role: "serve").makeScheduler(workerID: heartbeatService.workerID)
         lock.withLock {
             self.scheduler = scheduler
             loop = Task { [workerID = heartbeatService.workerID] in
@@ -42,7 +48,7 @@ final class SchedulerLifecycle: LifecycleHandler, @unchecked Sendable {
                 await notifications.value
             }
             heartbeat = Task { await heartbeatService.beatUntilCancelled(activeRuns: { await scheduler.activeRunCount }) }
-            channels = ChannelKeeperHost.start(app: application, workerID: heartbeatService.workerID)
+            channels = keeper.map { keeper in Task { await keeper.run() } }
         }
     }
 
@@ -71,7 +77,7 @@ struct SchedulerService: Service {
     let heartbeat: HeartbeatService
 
     func run() async throws {
-        let scheduler = try SchedulerHost(app: app, role: "worker").makeScheduler(workerID: heartbeat.workerID)
+        let (scheduler, keeper) = try SchedulerHost(app: app, role: "worker").makeScheduler(workerID: heartbeat.workerID)
         let loop = Task { [app, workerID = heartbeat.workerID] in
             let notifications = NotificationWorker.start(app: app, workerID: workerID)  // outbox and account checks (issue 15)
             await scheduler.run()
@@ -79,7 +85,7 @@ struct SchedulerService: Service {
             await notifications.value
         }
         let beats = Task { await heartbeat.beatUntilCancelled(activeRuns: { await scheduler.activeRunCount }) }
-        let channels = ChannelKeeperHost.start(app: app, workerID: heartbeat.workerID)
+        let channels = keeper.map { keeper in Task { await keeper.run() } }
         try? await gracefulShutdown()
         channels?.cancel()
         loop.cancel()

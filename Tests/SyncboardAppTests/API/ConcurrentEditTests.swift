@@ -93,4 +93,85 @@ struct ConcurrentEditTests {
             #expect(try await SyncJob.find(job.id, on: app.db)?.name == "Second edit")
         }
     }
+
+    @Test("six writers at once with the same ETag over a real socket: exactly one PUT saves, the others get 412, nothing is half-written", arguments: TestDatabase.all)
+    func concurrentWritersOneWins(database: TestDatabase) async throws {
+        try await TestApp.withApp(on: database) { app in
+            let world = try await JobsTests.world(app)
+            let script = try await BearerClient.issue(for: world.user, scope: .readWrite, on: app)
+            let created = try await script.send(.POST, "/api/v1/jobs", json: try JobsTests.body(world))
+            let job = try created.content.decode(JobsAPIController.JobDTO.self)
+            let tag = try #require(created.headers.first(name: .eTag))
+            let http = try await LiveHTTP.serve(app)
+
+            for round in 0..<3 {
+                let current = round == 0 ? tag : try #require(try await http.api(.GET, "/api/v1/jobs/\(job.id)", token: script.token).headers.first(name: "ETag"))
+                let answers = try await withThrowingTaskGroup(of: (String, LiveHTTP.Answer).self) { group in
+                    for writer in 0..<6 {
+                        let name = "Round \(round) writer \(writer)"
+                        let body = try JobsTests.body(world, name: name)
+                        group.addTask {
+                            var copy = http
+                            copy.cookie = nil
+                            return (name, try await copy.send(.PUT, "/api/v1/jobs/\(job.id)", body: body, contentType: "application/json",
+                                                              headers: [("Authorization", "Bearer \(script.token)"), ("If-Match", current)]))
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                let winners = answers.filter { $0.1.status == 200 }
+                #expect(winners.count == 1, "round \(round): \(answers.map { "\($0.0): \($0.1.status)" })")
+                #expect(answers.filter { $0.1.status == 412 }.count == 5)
+                let stored = try #require(try await SyncJob.find(job.id, on: app.db))
+                #expect(stored.name == winners.first?.0)
+                #expect(stored.entityTag == winners.first?.1.headers.first(name: "ETag"))
+            }
+        }
+    }
+
+    @Test("If-Match that is not an entity tag is a 400 before any 412, and changes nothing", arguments: TestDatabase.all)
+    func malformedIfMatch(database: TestDatabase) async throws {
+        try await TestApp.withApp(on: database) { app in
+            let world = try await JobsTests.world(app)
+            let script = try await BearerClient.issue(for: world.user, scope: .readWrite, on: app)
+            let job = try await script.send(.POST, "/api/v1/jobs", json: try JobsTests.body(world)).content.decode(JobsAPIController.JobDTO.self)
+            for value in ["\"\"", "\"\"x", "", "abc", "\"unterminated", "W/abc", "\"a\", ", "\"has space\""] {
+                let put = try await script.send(.PUT, "/api/v1/jobs/\(job.id)", json: try JobsTests.body(world, name: "Should not save"), headers: ["If-Match": value])
+                #expect(put.status == .badRequest, "If-Match: \(value) → \(put.status)")
+                #expect(put.body.string.contains("If-Match"))
+                let delete = try await script.send(.DELETE, "/api/v1/jobs/\(job.id)", headers: ["If-Match": value])
+                #expect(delete.status == .badRequest, "If-Match: \(value) → \(delete.status)")
+            }
+            #expect(try await SyncJob.find(job.id, on: app.db)?.name == "Work → Home")
+            // A weak tag is well formed but never matches (If-Match compares strongly).
+            let weak = try await script.send(.PUT, "/api/v1/jobs/\(job.id)", json: try JobsTests.body(world, name: "Weak"), headers: ["If-Match": "W/\"0123\""])
+            #expect(weak.status == .preconditionFailed)
+        }
+    }
+
+    @Test("four job forms saved at once from the same version: one saves, the others get the conflict page", arguments: TestDatabase.all)
+    func concurrentFormsOneWins(database: TestDatabase) async throws {
+        try await TestApp.withApp(on: database) { app in
+            let world = try await JobsTests.world(app)
+            let job = try await world.client.api(.POST, "/api/v1/jobs", json: try JobsTests.body(world)).content.decode(JobsAPIController.JobDTO.self)
+            let stored = try #require(try await SyncJob.find(job.id, on: app.db))
+            let version = stored.version
+            let spec = stored.spec
+            let http = try await LiveHTTP.serve(app).signedIn(world.user, on: app)
+            let answers = try await withThrowingTaskGroup(of: (String, LiveHTTP.Answer).self) { group in
+                for writer in 0..<4 {
+                    var form = JobForm(spec: spec).values
+                    form["name"] = "Form \(writer)"
+                    form["version"] = version
+                    let fields = form.map { ($0.key, $0.value) }
+                    group.addTask { ("Form \(writer)", try await http.post("/jobs/\(job.id)", form: fields)) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let saved = answers.filter { $0.1.status == 303 }
+            #expect(saved.count == 1, "\(answers.map { "\($0.0): \($0.1.status)" })")
+            #expect(answers.filter { $0.1.status == 409 && $0.1.body.contains("This job was changed elsewhere") }.count == 3)
+            #expect(try await SyncJob.find(job.id, on: app.db)?.name == saved.first?.0)
+        }
+    }
 }

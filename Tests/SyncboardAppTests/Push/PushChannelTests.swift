@@ -26,7 +26,10 @@ struct PushChannelTests {
             try await PushWorld.eventually(timeout: .seconds(30), "the sync message reaches the app") {
                 try await PushChannel.find(row.id, on: world.app.db)?.lastMessageAt != nil
             }
-            #expect(try await world.job().nextRunAt! > Date().addingTimeInterval(600), "the sync message starts nothing")
+            // The sync message (the channel's opening) is a reason for one incremental run: a change made between the
+            // job's last run and this moment announced nothing else.
+            await world.app.pushCoalescer?.flush()
+            #expect(try await world.job().nextRunAt! <= Date(), "the sync message makes the job due")
 
             // A keeper that finds the owner's lease expired (the owner died) takes the channel over; none is reopened.
             await second.tick(now: Date().addingTimeInterval(world.settings.leaseDuration + 1))
@@ -117,6 +120,14 @@ struct PushChannelTests {
             let channel = try #require(await world.liveChannels(PushWorld.work).first)
             let token = try #require(channel.token)
             let later = Date().addingTimeInterval(3_600)
+            // The channel's sync message makes the job due once (tested above); from here on it is not due.
+            try await PushWorld.eventually(timeout: .seconds(30), "the sync message reaches the app") {
+                try await PushChannel.query(on: world.app.db).filter(\.$channelID == channel.id).first()?.lastMessageAt != nil
+            }
+            await world.app.pushCoalescer?.flush()
+            let notDue = try await world.job()
+            notDue.nextRunAt = later
+            try await notDue.save(on: world.app.db)
 
             // A stopped channel whose token the forger somehow has.
             let stopped = PushChannel(calendarID: try world.calendars[PushWorld.work]!.requireID(), googleCalendarID: PushWorld.work,

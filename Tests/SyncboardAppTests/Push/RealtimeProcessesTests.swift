@@ -69,6 +69,54 @@ struct RealtimeProcessesTests {
         }
     }
 
+    @Test("a real-time job created over the API with default settings: its channel opens with its first run, and a change made right after arrives by push within seconds, not at the next channel check",
+          .timeLimit(.minutes(3)))
+    func firstChangeAfterCreating() async throws {
+        guard TestDatabase.all.contains(.postgres) else { return }
+        try await PushWorld.with(on: .postgres) { world in
+            // The world's own job goes: this one is created over the API, as a person or a script would.
+            let existing = try await world.job()
+            let user = try #require(try await User.find(existing.$user.id, on: world.app.db))
+            try await existing.delete(on: world.app.db)
+            var environment = try world.childEnvironment()
+            environment["SYNCBOARD_PUSH_CHECK_SECONDS"] = nil  // the default: channels are checked every 30 s
+            environment["SYNCBOARD_POLL_INTERVAL_MS"] = nil  // the default: 1 s
+            let worker = try ChildProcess.start(["worker"], environment: environment, directory: try TestApp.temporaryDirectory())
+            do {
+                try await PushWorld.eventually("the worker is up") { try await WorkerHeartbeat.query(on: world.app.db).count() > 0 }
+                try await Task.sleep(for: .seconds(2))  // its keeper's first check (nothing to watch yet) is behind it
+                let token = try await BearerClient.issue(for: user, scope: .readWrite, on: world.app).token
+                let body = """
+                    {"name": "Work → Family, live", "sourceCalendarId": "\(try world.calendars[PushWorld.work]!.requireID())",
+                     "destinationCalendarId": "\(try world.calendars[PushWorld.family]!.requireID())",
+                     "transformers": [{"name": "KeepTitle"}], "cadence": {"kind": "realtime"}}
+                    """
+                let port = try #require(world.app.http.server.shared.localAddress?.port)
+                let created = try await LiveHTTP(port: port).api(.POST, "/api/v1/jobs", token: token, json: body)
+                #expect(created.status == 201, "\(created.body)")
+                try await PushWorld.eventually(timeout: .seconds(30), "the first run ends") {
+                    try await JobRun.query(on: world.app.db).filter(\.$status == .succeeded).count() > 0
+                }
+
+                // A change made now, before any channel check of the worker's keeper could have opened a channel.
+                let changed = ContinuousClock.now
+                _ = try await world.addEvent("Made right after")
+                try await PushWorld.eventually(timeout: .seconds(15), "the change arrives (by push; the next channel check is up to 30 s away, the safety poll 15 min)") {
+                    await world.copies() == ["Made right after"]
+                }
+                let latency = ContinuousClock.now - changed
+                #expect(await world.state.notificationDeliveries().contains { $0.state == "sync" }, "the channel opened and said so")
+                #expect(await world.liveChannels(PushWorld.work).count == 1)
+                print("first change after creating a real-time job arrived in \(latency)")
+            } catch {
+                if worker.process.isRunning { worker.process.terminate() }
+                throw error
+            }
+            worker.signal(SIGTERM)
+            try await worker.waitForExit(timeout: .seconds(60))
+        }
+    }
+
     /// The app's scheduler and channel keeper in this process, with a short polling interval.
     static func withScheduler(_ world: PushWorld, realtimeInterval: TimeInterval, _ body: () async throws -> Void) async throws {
         world.app.syncboard.nextRun = { job, date in job.nextRun(after: date, realtimeInterval: realtimeInterval) }
