@@ -14,6 +14,9 @@ public struct AppConfiguration: Sendable {
     public var baseURL: URL {
         explicitBaseURL ?? URL(string: "http://\(hostname == "0.0.0.0" ? "localhost" : hostname):\(port)")!
     }
+    /// SYNCBOARD_TRUSTED_PROXIES: peers whose `X-Forwarded-For` / `Forwarded` headers are believed (`ClientAddress`).
+    /// Empty by default: the TCP peer is the client.
+    public var trustedProxies: [CIDR] = []
     public var dataDirectory: URL
     public var database: DatabaseConfiguration
     /// Nil on SQLite when no key is configured: a key is then generated into the data directory on first start.
@@ -96,6 +99,7 @@ public struct AppConfiguration: Sendable {
             hostname: hostname,
             port: port,
             explicitBaseURL: baseURL,
+            trustedProxies: try parseCIDRList(env.string("SYNCBOARD_TRUSTED_PROXIES"), variable: "SYNCBOARD_TRUSTED_PROXIES"),
             dataDirectory: dataDirectory,
             database: database,
             encryptionKeys: keys,
@@ -143,6 +147,22 @@ public struct AppConfiguration: Sendable {
             throw ConfigurationError(variable: variable, expected: "expected an absolute http:// or https:// URL without query")
         }
         return url
+    }
+
+    /// A comma-separated list of CIDRs (`127.0.0.1/32,10.0.0.0/8,::1/128`); the error names the entry's position,
+    /// not its text, like every configuration error.
+    static func parseCIDRList(_ value: String?, variable: String) throws(ConfigurationError) -> [CIDR] {
+        guard let value else { return [] }
+        var blocks: [CIDR] = []
+        for (index, entry) in value.split(separator: ",", omittingEmptySubsequences: false).enumerated() {
+            let entry = entry.trimmingCharacters(in: .whitespaces)
+            if entry.isEmpty { continue }  // a trailing comma
+            guard let block = CIDR(entry) else {
+                throw ConfigurationError(variable: variable, expected: "entry \(index + 1) is not an IPv4 or IPv6 CIDR; expected a comma-separated list such as 127.0.0.1/32,10.0.0.0/8,::1/128")
+            }
+            blocks.append(block)
+        }
+        return blocks
     }
 
     static func parseBool(_ value: String?, variable: String, default defaultValue: Bool) throws(ConfigurationError) -> Bool {

@@ -4,8 +4,12 @@ import Vapor
 ///
 /// A bearer request never uses the session cookie (`SessionAuthenticator` skips it) and so needs no CSRF token.
 /// A token that is unknown, malformed, expired or revoked is answered 401 with one message, whatever was wrong;
-/// failed attempts are counted per client address, and an address past the limit is answered 429 for the rest of
-/// the minute. A read-only token may only read (GET, HEAD): anything else is 403.
+/// failed attempts are counted per client address (`Request.clientAddress`), and past the limit that address's
+/// failed attempts are answered 429 for the rest of the minute. A token is always looked at first, so an accepted
+/// one is never refused for others' failures (behind a proxy or NAT many scripts share one address): it answers to
+/// the per-token limit (`APIRateLimit`) alone. Looking first costs a throttled attacker one indexed query by digest
+/// per attempt (malformed tokens none), no more than any request with a token costs.
+/// A read-only token may only read (GET, HEAD): anything else is 403.
 struct BearerTokenAuthenticator: AsyncMiddleware {
     let failedAttempts: RateLimiter
 
@@ -13,14 +17,12 @@ struct BearerTokenAuthenticator: AsyncMiddleware {
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let presented = request.presentedBearerToken else { return try await next.respond(to: request) }
-        let limit = request.application.syncboard.configuration.api.failedTokenAttemptsPerMinute
-        let address = "address:" + (request.remoteAddress?.ipAddress ?? "unknown")
-        if let retryAfter = failedAttempts.blocked(address, limit: limit) {
-            throw Abort(.tooManyRequests, headers: ["Retry-After": String(retryAfter)],
-                        reason: "Too many failed token attempts from this address; try again in \(retryAfter) seconds.")
-        }
         guard let token = try await PersonalAccessTokens(db: request.db).authenticate(presented) else {
-            _ = failedAttempts.hit(address, limit: limit)
+            let limit = request.application.syncboard.configuration.api.failedTokenAttemptsPerMinute
+            if let retryAfter = failedAttempts.hit("address:" + request.clientAddressText, limit: limit) {
+                throw Abort(.tooManyRequests, headers: ["Retry-After": String(retryAfter)],
+                            reason: "Too many failed token attempts from this address; try again in \(retryAfter) seconds.")
+            }
             throw Abort(.unauthorized, headers: ["WWW-Authenticate": "Bearer"], reason: Self.refusal)
         }
         request.auth.login(token.user)

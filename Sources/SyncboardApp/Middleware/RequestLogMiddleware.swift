@@ -3,7 +3,8 @@ import Vapor
 /// Tags the request's logger with the matched route and logs one line per finished request.
 ///
 /// The route is the pattern (`/jobs/:id`), not the raw path, so logs group by endpoint and carry no ids or
-/// query strings (which could hold an OAuth code).
+/// query strings (which could hold an OAuth code). The client is `Request.clientAddress`: behind a trusted proxy,
+/// the address the proxy says it served, not the proxy's.
 struct RequestLogMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let route = request.route.map { "/" + $0.path.map(\.description).joined(separator: "/") } ?? "unmatched"
@@ -29,6 +30,7 @@ struct RequestLogMiddleware: AsyncMiddleware {
             metadata: [
                 "method": .string(request.method.rawValue),
                 "status": .stringConvertible(status),
+                "client_address": .string(request.clientAddressText),
                 "duration_ms": .string(String(format: "%.1f", milliseconds)),
             ])
     }

@@ -200,8 +200,8 @@ struct PersonalAccessTokenTests {
             let retryAfter = try #require(blocked.headers.first(name: "Retry-After").flatMap(Int.init))
             #expect((1...60).contains(retryAfter))
             #expect(try blocked.content.decode(SyncboardErrorMiddleware.APIError.self).error == "rate_limited")
-            // While blocked, even a right guess gets nowhere from this address.
-            #expect(try await good.send(.GET, "/api/v1/jobs").status == .tooManyRequests)
+            // An accepted token is never refused for the address's failures (issue 25: NAT and proxies share addresses).
+            #expect(try await good.send(.GET, "/api/v1/jobs").status == .ok)
         }
     }
 
