@@ -39,12 +39,10 @@ public enum SyncboardApplication {
         try DatabaseSetup.configure(app, database: configuration.database)
         app.pushCoalescer = NotificationCoalescer(db: app.db, debounce: configuration.push.debounce, logger: app.logger,
                                                   wake: app.syncboard.wakeups.scheduler)
-        app.syncboard.runExecutor = EngineSelection.executor(
-            for: configuration, db: app.db, vault: app.syncboard.vault, google: app.syncboard.google)
-        app.syncboard.runExecutor = app.syncboard.runExecutor.map { TracedRunExecutor(base: $0) }  // a trace per run
-        app.syncboard.runExecutor = app.syncboard.runExecutor.map {
-            RealtimeEngineRouting.wrap($0, configuration: configuration, db: app.db, vault: app.syncboard.vault, google: app.syncboard.google)
-        }
+        // A trace per run, around whatever engine the job's run goes to (real-time jobs, like every job that needs it,
+        // are sent to the built-in engine inside `EngineSelection`'s executor, so they are traced too).
+        app.syncboard.runExecutor = TracedRunExecutor(base: EngineSelection.executor(
+            for: configuration, db: app.db, vault: app.syncboard.vault, google: app.syncboard.google))
 
         app.middleware = Middlewares()
         app.middleware.use(RequestTracing.middleware())

@@ -69,8 +69,17 @@ struct TracingTests {
         return spans
     }
 
-    @Test("one run's span tree reaches the receiver, linked to its run id and requests to their request id, with no secret in it")
-    func runTraceOverOTLP() async throws {
+    /// The engine setting and the job's cadence: under `auto` a real-time job's run once went to a second, untraced
+    /// built-in executor (the real-time routing tested `is BuiltinRunExecutor` on the traced wrapper).
+    struct Setup: Sendable, CustomTestStringConvertible {
+        let engine: String
+        let cadence: Cadence
+        var testDescription: String { "SYNCBOARD_ENGINE=\(engine), \(cadence.kind) job" }
+    }
+
+    @Test("one run's span tree reaches the receiver, linked to its run id and requests to their request id, with no secret in it",
+          arguments: [Setup(engine: "builtin", cadence: .hourly), Setup(engine: "auto", cadence: .realtime)])
+    func runTraceOverOTLP(setup: Setup) async throws {
         let emulator = try await GoogleEmulatorServer.start()
         let receiver = try await Receiver()
         defer { Task { await receiver.stop(); try? await emulator.shutdown() } }
@@ -100,7 +109,7 @@ struct TracingTests {
             let destination = try await Fixtures.calendar(app.db, account: account, googleID: Self.destination)
             let job = SyncJob(userID: try user.requireID(), spec: SyncJobSpec(
                 name: "Traced", sourceCalendarID: try source.requireID(), destinationCalendarID: try destination.requireID(),
-                transformers: [ConfiguredStep(name: "KeepTitle")], filters: [], cadence: .hourly, timeZone: "Europe/Berlin"))
+                transformers: [ConfiguredStep(name: "KeepTitle")], filters: [], cadence: setup.cadence, timeZone: "Europe/Berlin"))
             job.nextRunAt = Date(timeIntervalSinceNow: -60)
             try await job.create(on: app.db)
             return try job.requireID()
@@ -109,7 +118,7 @@ struct TracingTests {
         let base = emulator.baseURL
         let port = try ChildProcess.freePort()
         let child = try ChildProcess.start(["serve", "--port", "\(port)"], environment: [
-            "SYNCBOARD_DATA_DIR": data.path, "SYNCBOARD_ENCRYPTION_KEYS": VersionTests.keys, "SYNCBOARD_ENGINE": "builtin",
+            "SYNCBOARD_DATA_DIR": data.path, "SYNCBOARD_ENCRYPTION_KEYS": VersionTests.keys, "SYNCBOARD_ENGINE": setup.engine,
             "GOOGLE_CLIENT_ID": EmulatorSignInTests.clientID, "GOOGLE_CLIENT_SECRET": EmulatorSignInTests.clientSecret,
             "SYNCBOARD_GOOGLE_ISSUER": base, "SYNCBOARD_GOOGLE_AUTHORIZATION_URL": "\(base)/o/oauth2/v2/auth",
             "SYNCBOARD_GOOGLE_TOKEN_URL": "\(base)/token", "SYNCBOARD_GOOGLE_REVOCATION_URL": "\(base)/revoke",
