@@ -83,7 +83,7 @@ struct JobService {
     /// The user's job, read for a change within the current transaction: on PostgreSQL its row is locked until the
     /// transaction ends, so a concurrent writer waits and then sees this one's change.
     func lockedJob(_ jobID: UUID) async throws -> SyncJob {
-        if db.inTransaction, db.sql().dialect.name == "postgresql" {
+        if db.inTransaction, db.isPostgreSQL {
             try await db.sql().raw("SELECT id FROM sync_jobs WHERE id = \(bind: jobID) FOR UPDATE").run()
         }
         guard let job = try await SyncJob.query(on: db).filter(\.$id == jobID).filter(\.$user.$id == userID).first() else {

@@ -9,4 +9,7 @@ extension Database {
         }
         return sql
     }
+
+    /// Whether this is PostgreSQL (for the few statements SQLite spells differently or does not need).
+    var isPostgreSQL: Bool { sql().dialect.name == "postgresql" }
 }

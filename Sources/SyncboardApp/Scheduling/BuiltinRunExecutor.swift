@@ -16,14 +16,17 @@ struct BuiltinRunExecutor: RunExecutor {
     static let engineName = "builtin"
 
     /// Runs the job, stopped at the run's time limit: its Google calls are cancelled and the run ends then, even if
-    /// a call does not notice the cancellation at once (`RunTimeLimit`).
+    /// a call does not notice the cancellation at once (`RunTimeLimit`); what the abandoned work still tries to write to
+    /// the job's sync state is refused (`RunFence`).
     func execute(_ run: RunContext, log: RunLogWriter) async -> RunOutcome {
         switch await RunTimeLimit.run(limit: .seconds(run.timeout), { await self.executeWithoutLimit(run, log: log) }) {
         case .finished(let outcome):
             return outcome
         case .cancelled:
+            run.fence.close()  // the abandoned work may go on for a while: none of its writes land
             return RunOutcome(status: .cancelled, engine: Self.engineName)
         case .timedOut:
+            run.fence.close()
             let message = "The run took longer than its limit of \(Int(run.timeout)) seconds and was stopped."
             // Whatever the abandoned work still logs would follow the verdict; the log ends with it.
             await log.close(withVerdict: message)
@@ -59,7 +62,7 @@ struct BuiltinRunExecutor: RunExecutor {
             throw RunStop(outcome: .failed(engine: Self.engineName, "Google's Calendar API client is not set up in this process.", class: .configuration))
         }
         let ends = LegEnds(source: prepared.source, sink: prepared.destination, sinkAccountEmail: prepared.destinationAccount.email)
-        if run.mode == .sync { try await SyncStateStore.forgetLegs(of: try prepared.job.requireID(), except: [ends.leg], on: db) }
+        if run.mode == .sync { try await SyncStateStore.forgetLegs(of: try prepared.job.requireID(), except: [ends.leg], on: db, fence: run.fence) }
         let stored = (prepared.sourceTokens.accessToken, prepared.destinationTokens.accessToken)
         let (db, configuration, vault, google) = (db, configuration, vault, google)
         let tokens: LegTokens = { forceRefresh in
@@ -112,7 +115,7 @@ struct BuiltinRunExecutor: RunExecutor {
                 try Task.checkCancellation()
                 return LegSync(outcome: Self.runOutcome(outcome))
             }
-            let store = SyncStateStore(db: db, jobID: try job.requireID(), leg: leg)
+            let store = SyncStateStore(db: db, jobID: try job.requireID(), leg: leg, fence: run.fence)
             let fingerprint = SyncDefinition(job: job, source: ends.source, destination: ends.sink, originalsOnly: originalsOnly).fingerprint
             let stored = try await store.load()
             var otherRunSince = false
@@ -120,7 +123,7 @@ struct BuiltinRunExecutor: RunExecutor {
             var reason = forced ?? FullSyncPolicy.reason(state: stored?.state.snapshot, fingerprint: fingerprint, window: window, runID: run.runID,
                                                otherRunSince: otherRunSince, now: Date(), interval: configuration.fullSyncInterval)
             // Deletions that stick: the originals whose copies stay deleted; a restored one is made again by a full run.
-            let tombstones = TombstoneStore(db: db, jobID: try job.requireID(), leg: leg)
+            let tombstones = TombstoneStore(db: db, jobID: try job.requireID(), leg: leg, fence: run.fence)
             let keptDeleted = job.deletionsStick ? try await tombstones.active() : nil
             if reason == nil, job.deletionsStick, try await tombstones.anyRestored() { reason = .restored }
             if reason == nil, let (state, index) = stored {

@@ -38,7 +38,7 @@ struct LegsRun {
         let byID = Dictionary(calendars.compactMap { calendar in calendar.id.map { ($0, calendar) } }, uniquingKeysWith: { first, _ in first })
         let tokens = TokenCache(provider: AccessTokenProvider(db: db, vault: executor.vault, google: google.auth))
         let jobID = try job.requireID()
-        if run.mode == .sync { try await SyncStateStore.forgetLegs(of: jobID, except: spec.legs, on: db) }
+        if run.mode == .sync { try await SyncStateStore.forgetLegs(of: jobID, except: spec.legs, on: db, fence: run.fence) }
 
         let groupNote = spec.kind == .group ? "a group of \(spec.memberCalendarIDs.count) calendars, each copied into the others" : "\(spec.legs.count) destinations"
         await log.append("This job syncs \(groupNote): \(spec.legs.count) directions, one after another.", stream: .syncboard)

@@ -15,6 +15,18 @@ struct RunContext: Sendable {
     let trigger: JobRun.Trigger
     let attempt: Int
     let timeout: TimeInterval
+    /// What the run's writes to Syncboard's storage go through (`RunFence`).
+    let fence: RunFence
+
+    init(runID: UUID, jobID: UUID, mode: JobRun.Mode, trigger: JobRun.Trigger, attempt: Int, timeout: TimeInterval) {
+        self.runID = runID
+        self.jobID = jobID
+        self.mode = mode
+        self.trigger = trigger
+        self.attempt = attempt
+        self.timeout = timeout
+        self.fence = RunFence(runID: runID)
+    }
 }
 
 /// How a run ended, as the executor saw it.

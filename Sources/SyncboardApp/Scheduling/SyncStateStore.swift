@@ -4,11 +4,13 @@ import SyncEngines
 import SyncboardCore
 
 /// Reads and writes the sync state and index of copies (`SyncState`, `SyncCopy`) of one leg of a job (its source →
-/// one destination) for the built-in engine.
-struct SyncStateStore {
+/// one destination) for the built-in engine. A run's writes go through its fence: an abandoned run's are refused.
+struct SyncStateStore: Sendable {
     let db: any Database
     let jobID: UUID
     let leg: SyncJobSpec.Leg
+    /// The run writing (nil: read only, or outside a run).
+    var fence: RunFence? = nil
 
     private func states(on db: any Database) -> QueryBuilder<SyncState> {
         SyncState.query(on: db).filter(\.$job.$id == jobID).filter(\.$sourceCalendarID == leg.source).filter(\.$destinationCalendarID == leg.destination)
@@ -20,8 +22,9 @@ struct SyncStateStore {
 
     /// Forgets the state, copies index and deletions that stick of the job's legs that are no longer among `legs`
     /// (a destination or member taken out of the job).
-    static func forgetLegs(of jobID: UUID, except legs: [SyncJobSpec.Leg], on db: any Database) async throws {
+    static func forgetLegs(of jobID: UUID, except legs: [SyncJobSpec.Leg], on db: any Database, fence: RunFence?) async throws {
         let kept = Set(legs)
+        try await fence.write(on: db) { db in
         for state in try await SyncState.query(on: db).filter(\.$job.$id == jobID).all()
         where !kept.contains(.init(source: state.sourceCalendarID, destination: state.destinationCalendarID)) {
             try await SyncCopy.query(on: db).filter(\.$job.$id == jobID).filter(\.$sourceCalendarID == state.sourceCalendarID)
@@ -31,6 +34,7 @@ struct SyncStateStore {
         for tombstone in try await SyncTombstone.query(on: db).filter(\.$job.$id == jobID).all()
         where !kept.contains(.init(source: tombstone.sourceCalendarID, destination: tombstone.destinationCalendarID)) {
             try await tombstone.delete(on: db)
+        }
         }
     }
 
@@ -55,13 +59,19 @@ struct SyncStateStore {
 
     /// Marks the state as being written by `runID`: if the run stops before `finish`, the next run reconciles.
     func markWriting(runID: UUID) async throws {
-        guard let state = try await states(on: db).first() else { return }
-        state.incompleteRunID = runID
-        try await state.save(on: db)
+        try await fence.write(on: db) { db in
+            guard let state = try await states(on: db).first() else { return }
+            state.incompleteRunID = runID
+            try await state.save(on: db)
+        }
     }
 
     /// Applies one landed write of an incremental run to the index.
     func apply(_ change: IndexChange) async throws {
+        try await fence.write(on: db) { db in try await applyUnfenced(change, on: db) }
+    }
+
+    private func applyUnfenced(_ change: IndexChange, on db: any Database) async throws {
         switch change {
         case .remove(let sourceEventID):
             try await copies(on: db).filter(\.$sourceEventID == sourceEventID).delete()
@@ -81,18 +91,20 @@ struct SyncStateStore {
     /// After an incremental run: the next token, and whether the index can be trusted (every write landed and
     /// was recorded).
     func finishIncremental(runID: UUID, syncToken: String, complete: Bool, now: Date = Date()) async throws {
-        guard let state = try await states(on: db).first() else { return }
-        state.syncToken = syncToken
-        state.lastRunID = runID
-        state.lastRunAt = now
-        state.incompleteRunID = complete ? nil : runID
-        try await state.save(on: db)
+        try await fence.write(on: db) { db in
+            guard let state = try await states(on: db).first() else { return }
+            state.syncToken = syncToken
+            state.lastRunID = runID
+            state.lastRunAt = now
+            state.incompleteRunID = complete ? nil : runID
+            try await state.save(on: db)
+        }
     }
 
     /// After a full reconciliation: the index replaced by the rebuilt one, a fresh token, the window and definition.
     func replace(with checkpoint: SyncCheckpoint, runID: UUID, window: (start: Date, end: Date), fingerprint: String,
                  reason: FullReconciliationReason, complete: Bool, now: Date = Date()) async throws {
-        try await db.transaction { db in
+        try await fence.write(on: db) { db in
             try await copies(on: db).delete()
             let copies = checkpoint.index.map {
                 SyncCopy(jobID: jobID, leg: leg, sourceEventID: $0.sourceEventID, destinationEventID: $0.destinationEventID, syncID: $0.syncID,

@@ -5,12 +5,16 @@ import SyncboardCore
 
 /// A job's deletions that stick (`SyncTombstone`) in one leg (source → destination): the originals whose copies
 /// the user deleted there, what a run needs of them, and what it leaves.
-struct TombstoneStore {
+struct TombstoneStore: Sendable {
     let db: any Database
     let jobID: UUID
     let leg: SyncJobSpec.Leg
+    /// The run writing: its writes are refused once it was abandoned or has ended (`RunFence`).
+    var fence: RunFence? = nil
 
-    private var scope: QueryBuilder<SyncTombstone> {
+    private var scope: QueryBuilder<SyncTombstone> { scope(on: db) }
+
+    private func scope(on db: any Database) -> QueryBuilder<SyncTombstone> {
         SyncTombstone.query(on: db).filter(\.$job.$id == jobID).filter(\.$sourceCalendarID == leg.source)
             .filter(\.$destinationCalendarID == leg.destination)
     }
@@ -44,8 +48,10 @@ struct TombstoneStore {
 
     /// Records the copies a run found deleted.
     func add(_ found: [Tombstone], now: Date = Date()) async throws {
+        guard !found.isEmpty else { return }
+        try await fence.write(on: db) { db in
         for tombstone in found {
-            if let existing = try await scope.filter(\.$sourceEventID == tombstone.sourceEventID).first() {
+            if let existing = try await scope(on: db).filter(\.$sourceEventID == tombstone.sourceEventID).first() {
                 existing.restoredAt = nil
                 existing.deletedSeenAt = now
                 try await existing.save(on: db)
@@ -54,24 +60,27 @@ struct TombstoneStore {
                                         deletedSeenAt: now).create(on: db)
             }
         }
+        }
     }
 
     /// After a full reconciliation: only `retained` stay (restored ones, and those whose original is gone or no
     /// longer copied, are forgotten).
     func keepOnly(_ retained: Set<String>) async throws {
-        for tombstone in try await all() where tombstone.restoredAt != nil || !retained.contains(tombstone.sourceEventID) {
-            try await tombstone.delete(on: db)
+        try await fence.write(on: db) { db in
+            for tombstone in try await scope(on: db).all() where tombstone.restoredAt != nil || !retained.contains(tombstone.sourceEventID) {
+                try await tombstone.delete(on: db)
+            }
         }
     }
 
     /// The tombstones of these originals (gone from the source) are dropped.
     func forget(_ sourceEventIDs: [String]) async throws {
         guard !sourceEventIDs.isEmpty else { return }
-        try await scope.filter(\.$sourceEventID ~~ sourceEventIDs).delete()
+        try await fence.write(on: db) { db in try await scope(on: db).filter(\.$sourceEventID ~~ sourceEventIDs).delete() }
     }
 
     /// With the option off, nothing is kept deleted any more.
     func removeAll() async throws {
-        try await scope.delete()
+        try await fence.write(on: db) { db in try await scope(on: db).delete() }
     }
 }
