@@ -45,7 +45,11 @@ enum OpenAPIDocument {
     static var accountID: Parameter { Parameter.path("accountID", "A linked Google account's id (from listAccounts)") }
     static var ifMatch: Parameter {
         Parameter(name: "If-Match", location: "header", schema: string,
-                                   description: "The job's ETag as last read: the change is refused with 412 if the job changed since. Leave out to change it whatever it is now.")
+                  description: """
+                      The job's ETag as last read (a strong entity tag: a quoted string such as `"3f2a…"`), `*` (any version), \
+                      or a comma-separated list of tags. A value that is not an entity tag is refused with 400; a tag the \
+                      job no longer has (it changed since) with 412. Leave out to change it whatever it is now.
+                      """)
     }
 
     static func limit(default value: Int, maximum: Int) -> Parameter {
@@ -81,12 +85,12 @@ enum OpenAPIDocument {
     }
 
     static var errorResponses: [Int: (name: String, description: String)] { [
-        400: ("BadRequest", "The request could not be read (malformed JSON, a missing or mistyped field, a bad query parameter); `message` names the field"),
+        400: ("BadRequest", "The request could not be read (malformed JSON, a missing or mistyped field, a bad or undecodable query parameter, an If-Match that is not an entity tag); `message` names the field"),
         401: ("Unauthenticated", "No credential, or one that was not accepted (the same answer whatever was wrong)"),
         403: ("Forbidden", "A write with a read-only token, or a browser request without the session's CSRF token"),
         404: ("NotFound", "No such thing for this user (another user's things are not found either)"),
         409: ("Conflict", "Not possible in the current state (e.g. the job is already running, the run already finished)"),
-        412: ("PreconditionFailed", "If-Match named an ETag the job no longer has: read it again and retry"),
+        412: ("PreconditionFailed", "If-Match named no ETag the job has now (it changed since it was read): read it again and retry"),
         413: ("ContentTooLarge", "The body is larger than the API takes (1 MB for a job)"),
         415: ("UnsupportedMediaType", "The body is not JSON (send Content-Type: application/json)"),
         422: ("ValidationFailed", "Not saved: `fields` names each problem"),
@@ -116,21 +120,29 @@ enum OpenAPIDocument {
         return links
     }
 
+    /// What every cursor is, to the client: the previous page's nextCursor, sent back as it is.
+    static let cursorMeaning = """
+        Where to continue: the previous page's `nextCursor`, sent back unchanged (leave out for the first page). A cursor \
+        is an opaque string that names a position in the list's order, not a page number: build none yourself, as its \
+        form may change. Each item comes once in a walk, even when many share a timestamp or a name.
+        """
+
     /// A job list continues after a job: the previous page's nextCursor carries that job's id and name.
     static var jobCursor: Parameter {
         Parameter(name: "cursor", location: "query", schema: ["type": "string", "pattern": JobsAPIController.JobCursor.pattern],
-                  description: "Where to continue: the nextCursor of the previous page")
+                  description: cursorMeaning + " Any other value is refused with 400.")
     }
 
     /// A run list continues after a run: the previous page's nextCursor is its last run's id (404 if there is no such run).
     static var runCursor: Parameter {
-        Parameter(name: "cursor", location: "query", schema: uuid, description: "Where to continue: the nextCursor of the previous page")
+        Parameter(name: "cursor", location: "query", schema: uuid,
+                  description: cursorMeaning + " Any other value is refused with 400; a cursor whose run is gone, with 404.")
     }
 
     /// A log continues after a line: the previous page's nextCursor is its last line's number.
     static var logCursor: Parameter {
         Parameter(name: "cursor", location: "query", schema: ["type": "integer", "minimum": -1, "maximum": RunsAPIController.maximumSeq],
-                  description: "Where to continue: the nextCursor of the previous page (-1 or left out: from the first line)")
+                  description: cursorMeaning + " -1 also means from the first line.")
     }
 
     /// The filters of run lists.
@@ -140,7 +152,8 @@ enum OpenAPIDocument {
     }
 
     static var jobHeaders: JSON {
-        ["ETag": ["description": "The job's version, for If-Match", "required": true, "schema": string] as JSON]
+        ["ETag": ["description": "The job's version, a strong entity tag (a quoted string) that changes whenever its configuration or enabled state does: send it as If-Match on updateJob and deleteJob",
+                  "required": true, "schema": string] as JSON]
     }
 
     static var document: JSON {
@@ -154,7 +167,9 @@ enum OpenAPIDocument {
                     cookie, with the session's CSRF token in `X-CSRF-Token` on writes. Errors are JSON \
                     `{error, message, fields?, requestID?}`; `fields` names each field a 422 is about. Jobs carry an \
                     `ETag`: send it back as `If-Match` on PUT and DELETE to be told (412) when someone else changed the job \
-                    meanwhile. Each token and session may make SYNCBOARD_API_RATE_LIMIT requests a minute (default 600); past \
+                    meanwhile (an If-Match that is not an entity tag is a 400). Lists come a page at a time: send the previous \
+                    page's `nextCursor`, an opaque string, as `cursor`. \
+                    Each token and session may make SYNCBOARD_API_RATE_LIMIT requests a minute (default 600); past \
                     it the answer is 429 with `Retry-After`.
                     """,
             ] as JSON,
@@ -249,9 +264,9 @@ enum OpenAPIDocument {
                 "put": operation("updateJob", "Replace a job's configuration", tag: "jobs", description: jobInputRules, parameters: [jobID, ifMatch],
                                  body: ref("JobInput"), bodyExample: jobInputExample,
                                  responses: ["200": json(job, "The job, saved and rescheduled", example: jobExample, headers: jobHeaders, links: jobLinks("/id"))],
-                                 errors: [412, 422]),
+                                 errors: [400, 412, 422]),
                 "delete": operation("deleteJob", "Delete a job and its runs", tag: "jobs", parameters: [jobID, ifMatch],
-                                    responses: ["204": ["description": "Deleted"] as JSON], errors: [412]),
+                                    responses: ["204": ["description": "Deleted"] as JSON], errors: [400, 412]),
             ],
             "/jobs/{jobID}/pause": ["post": operation("pauseJob", "Pause a job", tag: "jobs", parameters: [jobID],
                                                       responses: ["200": json(job, "The job, paused", headers: jobHeaders, links: jobLinks("/id"))])],
@@ -285,7 +300,9 @@ enum OpenAPIDocument {
                                                                                      "nextCursor": "0", "finished": false])])],
             "/runs/{runID}/log/stream": ["get": operation("streamRunLog", "New log lines as they are written (server-sent events)", tag: "runs",
                                                           description: "`line` events (id = the line's seq; send Last-Event-ID to resume) with {seq, stream, at, text}, comments as keep-alives, and one `end` event with {status, summary} when the run ends; then the stream closes.",
-                                                          parameters: [runID],
+                                                          parameters: [runID, Parameter(name: "after", location: "query",
+                                                                                        schema: ["type": "integer", "minimum": -1, "maximum": RunsAPIController.maximumSeq],
+                                                                                        description: "Start after this line's seq (Last-Event-ID, when sent, wins; -1 or left out: from the first line)")],
                                                           responses: ["200": ["description": "An event stream", "content": ["text/event-stream": ["schema": ref("LogEvent")]]] as JSON])],
             "/runs/{runID}/cancel": ["post": operation("cancelRun", "Cancel a queued or running run", tag: "runs", parameters: [runID],
                                                        responses: ["200": json(ref("Run"), "The run, cancelled")], errors: [409])],

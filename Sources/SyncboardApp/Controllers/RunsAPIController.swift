@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Vapor
 
 /// JSON API for runs across the user's jobs: list with filters and cursor paging, one run, its log lines paged,
@@ -25,39 +26,40 @@ struct RunsAPIController: RouteCollection {
     /// The user's runs (of one job when `jobID` is given), filtered by the request's query, one page.
     static func page(_ req: Request, userID: UUID, jobID fixedJobID: UUID?) async throws -> ListPage<JobsAPIController.RunDTO> {
         let paging = try Paging.from(req, default: Self.defaultLimit, maximum: Self.maximumLimit)
-        // The cursor is the id of the last run of the previous page: continue after it.
-        var after: JobRun?
-        if let raw = paging.cursor {
-            guard let id = UUID(uuidString: raw) else {
-                throw Abort(.badRequest, reason: "Query parameter \"cursor\" must be the nextCursor of the previous page (a run's id).")
-            }
-            after = try await RunQueries.run(id.uuidString, of: userID, on: req.db).0
-        }
         var query = JobRun.query(on: req.db).join(SyncJob.self, on: \JobRun.$job.$id == \SyncJob.$id)
             .filter(SyncJob.self, \.$user.$id == userID)
         if let fixedJobID { query = query.filter(\.$job.$id == fixedJobID) }
-        if fixedJobID == nil, let raw = req.query[String.self, at: "jobId"] {
+        if fixedJobID == nil, let raw = try req.apiQueryParameter("jobId") {
             guard let jobID = UUID(uuidString: raw) else { throw Abort(.badRequest, reason: "Query parameter \"jobId\" must be a job's id (a UUID).") }
             query = query.filter(\.$job.$id == jobID)
         }
-        if let raw = req.query[String.self, at: "status"] {
+        if let raw = try req.apiQueryParameter("status") {
             guard let status = JobRun.Status(rawValue: raw) else {
                 throw Abort(.badRequest, reason: "Query parameter \"status\" must be one of \(JobRun.Status.allCases.map(\.rawValue).joined(separator: ", ")).")
             }
             query = query.filter(\.$status == status)
         }
-        if let raw = req.query[String.self, at: "mode"] {
+        if let raw = try req.apiQueryParameter("mode") {
             guard let mode = JobRun.Mode(rawValue: raw) else {
                 throw Abort(.badRequest, reason: "Query parameter \"mode\" must be one of \(JobRun.Mode.allCases.map(\.rawValue).joined(separator: ", ")).")
             }
             query = query.filter(\.$mode == mode)
         }
-        if let after, let afterID = after.id {
-            query = query.group(.or) { or in
-                or.filter(\.$queuedAt < after.queuedAt).group(.and) { and in
-                    and.filter(\.$queuedAt == after.queuedAt).filter(\.$id < afterID)
-                }
+        // The cursor is the id of the last run of the previous page (one of the user's: 404 otherwise): continue after it.
+        if let raw = paging.cursor {
+            guard let id = UUID(uuidString: raw) else {
+                throw Abort(.badRequest, reason: "Query parameter \"cursor\" must be the nextCursor of the previous page (a run's id).")
             }
+            let afterID = try await RunQueries.run(id.uuidString, of: userID, on: req.db).0.requireID()
+            // After it in (queued_at, id) order, compared with its row as stored, not with its queuedAt read back and
+            // bound again: that need not be the stored value (SQLite keeps a Double that SQLiteNIO rounds to
+            // microseconds when reading), and runs queued together were then repeated or skipped. Both databases
+            // compare row values, and the subquery compares ids as they are stored, as the ORDER BY below does.
+            query = query.filter(.custom(SQLQueryString("""
+                (\(ident: JobRun.schema).\(ident: "queued_at"), \(ident: JobRun.schema).\(ident: "id")) < \
+                (SELECT \(ident: "cursor_run").\(ident: "queued_at"), \(ident: "cursor_run").\(ident: "id") \
+                FROM \(ident: JobRun.schema) AS \(ident: "cursor_run") WHERE \(ident: "cursor_run").\(ident: "id") = \(bind: afterID))
+                """)))
         }
         // One more than asked for says whether there is a next page.
         let runs = try await query.sort(\.$queuedAt, .descending).sort(\.$id, .descending).limit(paging.limit + 1).all()
@@ -106,6 +108,10 @@ struct RunsAPIController: RouteCollection {
 
     /// Server-sent events, as the run page uses them: `line` events (id = seq, so Last-Event-ID resumes), then `end`.
     func stream(req: Request) async throws -> Response {
-        try await RunsController().stream(req: req)
+        // `after` (the page's way to resume) is read by the page's handler, which takes a bad one as none: here it is a 400.
+        if let raw = try req.apiQueryParameter("after"), Int(raw).map({ (-1...Self.maximumSeq).contains($0) }) != true {
+            throw Abort(.badRequest, reason: "Query parameter \"after\" must be a line's number (seq) from -1 to \(Self.maximumSeq).")
+        }
+        return try await RunsController().stream(req: req)
     }
 }

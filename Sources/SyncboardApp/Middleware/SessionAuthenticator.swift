@@ -19,7 +19,8 @@ struct RequireSignedIn: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard request.auth.has(User.self) else {
             if request.isAPI {
-                throw Abort(.unauthorized, reason: "Sign in first: this endpoint needs a Syncboard session or a personal access token (Authorization: Bearer).")
+                // A 401 must name a scheme the client can use (RFC 9110 §15.5.2), as a refused token's does.
+                throw Abort(.unauthorized, headers: ["WWW-Authenticate": "Bearer"], reason: "Sign in first: this endpoint needs a Syncboard session or a personal access token (Authorization: Bearer).")
             }
             let next = request.url.path + (request.url.query.map { "?\($0)" } ?? "")
             return request.redirect(to: "/signin?next=\(next.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) ?? "/")")
