@@ -49,6 +49,11 @@ public struct LoggedRequest: Sendable, Codable, Equatable {
     public let at: Date
     /// The response body's size in bytes (uncompressed; Google would gzip it), for benchmarks.
     public var bytes: Int? = nil
+    /// The account that made the call: the subject and email behind its bearer access token (an expired one still
+    /// names its account); nil without a token the emulator knows (none, unknown or revoked). Google's per-user
+    /// quota (600 requests a minute per user per project) counts by it.
+    public var subject: String? = nil
+    public var email: String? = nil
 }
 
 /// A small seeded generator (SplitMix64) so that fractional faults are repeatable.
@@ -97,6 +102,9 @@ extension EmulatorState {
 
     func record(_ request: LoggedRequest) { requestLog.append(request) }
 
+    /// The account an access token was issued to, expired or not (for the request log; `bearer` decides access).
+    func caller(accessToken token: String) -> Account? { accessTokens[token].flatMap { account(subject: $0.subject) } }
+
     /// Calendar API requests so far, optionally only those whose path starts with `pathPrefix`.
     public func requests(pathPrefix: String? = nil, method: String? = nil) -> [LoggedRequest] {
         requestLog.filter { request in
@@ -114,6 +122,7 @@ struct CalendarAPIMiddleware: AsyncMiddleware {
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         let method = request.method.rawValue
         let path = request.url.path
+        let caller: EmulatorState.Account? = if let token = request.headers.bearerAuthorization?.token { await state.caller(accessToken: token) } else { nil }
         let latency = await state.latency
         if latency > .zero { try await Task.sleep(for: latency) }
         let response: Response
@@ -123,7 +132,7 @@ struct CalendarAPIMiddleware: AsyncMiddleware {
             response = try await next.respond(to: request)
         }
         await state.record(LoggedRequest(method: method, path: path, query: request.url.query, status: Int(response.status.code), at: Date(),
-                                          bytes: response.body.count >= 0 ? response.body.count : nil))
+                                          bytes: response.body.count >= 0 ? response.body.count : nil, subject: caller?.subject, email: caller?.email))
         return response
     }
 }

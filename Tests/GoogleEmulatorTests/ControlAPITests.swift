@@ -58,11 +58,29 @@ struct ControlAPITests {
             #expect(log.json["count"] == 3)
             let entries = try #require(log.json["requests"]?.array)
             #expect(entries[1]["method"] == "GET" && entries[1]["query"] == "maxResults=10" && entries[1]["status"] == 200)
+            #expect(entries.allSatisfy { $0["subject"] == "1" && $0["email"] == "ada@example.com" }, "each call names the account behind its token")
             let posts = try await google.call(.GET, "/emulator/requests?method=POST&pathPrefix=/calendar/v3/calendars/")
             #expect(posts.json["count"] == 1)
             #expect(await google.state.requests(pathPrefix: "/calendar/v3/users").count == 1)
             #expect(try await google.call(.DELETE, "/emulator/requests").status == 204)
             #expect(try await google.call(.GET, "/emulator/requests").json["count"] == 0)
+        }
+    }
+
+    @Test("the request log names the caller's account per token: another account, an expired token, and no or an unknown token")
+    func requestLogCaller() async throws {
+        try await EmulatorHarness.with { google in
+            let ada = await google.token("ada@example.com"), bob = await google.token("bob@example.org")
+            _ = try await google.call(.GET, team, token: bob)
+            _ = try await google.call(.GET, team, token: ada)
+            await google.state.expireAccessTokens()
+            #expect(try await google.call(.GET, team, token: bob).status == 401)
+            _ = try await google.call(.GET, team)
+            _ = try await google.call(.GET, team, token: "ya29.unknown")
+            let entries = try #require(try await google.call(.GET, "/emulator/requests").json["requests"]?.array)
+            #expect(entries.map { $0["email"]?.string } == ["bob@example.org", "ada@example.com", "bob@example.org", nil, nil])
+            #expect(entries.map { $0["subject"]?.string } == ["2", "1", "2", nil, nil])
+            #expect(await google.state.requests().map(\.email) == ["bob@example.org", "ada@example.com", "bob@example.org", nil, nil])
         }
     }
 
