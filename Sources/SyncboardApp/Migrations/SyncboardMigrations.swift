@@ -21,6 +21,7 @@ public enum SyncboardMigrations {
             CreatePushChannels(), AddSyncJobQuietChecks(),
             CreateSyncTombstones(), AddSyncJobDeletionsStick(),
             AddSyncJobLegs(),
+            AddSyncJobPushedAt(),
         ]
     }
 }

@@ -35,6 +35,8 @@ final class SyncJob: Model, @unchecked Sendable {
     /// Incremental runs that found nothing to do: counted here instead of listed as runs (`AddSyncJobQuietChecks`).
     @Field(key: "quiet_checks") var quietChecks: Int
     @OptionalField(key: "last_quiet_check_at") var lastQuietCheckAt: Date?
+    /// When a push notification made the job due; its run goes before scheduled ones (`AddSyncJobPushedAt`).
+    @OptionalField(key: "pushed_at") var pushedAt: Date?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 

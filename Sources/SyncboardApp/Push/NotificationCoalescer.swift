@@ -41,8 +41,9 @@ actor NotificationCoalescer {
         do {
             // A group's members are all sources, so the match is made on each job's sources, not on a column.
             let jobs = try await SyncJob.query(on: db).filter(\.$enabled == true).all().filter { !$0.sourceCalendarIDs.isDisjoint(with: calendars) }
-            for job in jobs where job.cadence.isRealtime && (job.nextRunAt ?? .distantFuture) > now {
-                job.nextRunAt = now
+            for job in jobs where job.cadence.isRealtime && job.pushedAt == nil {
+                job.nextRunAt = min(job.nextRunAt ?? now, now)
+                job.pushedAt = now  // claimed before merely scheduled runs
                 try await job.save(on: db)
             }
             DataGeneration.bump()

@@ -12,6 +12,8 @@ struct CalendarSyncRunExecutor: RunExecutor {
     let vault: TokenVault
     let google: GoogleServices?
     let binary: String
+    /// CLI runs at once in this process (`SchedulerSettings.cliConcurrency`); nil: no limit of its own.
+    var gate: ConcurrencyGate? = nil
     /// age work factor for the auth storage: its passphrase is 32 random bytes made for the run, so scrypt needs
     /// no strength from the work factor; a low one keeps every run fast.
     var ageWorkFactor = 12
@@ -20,6 +22,11 @@ struct CalendarSyncRunExecutor: RunExecutor {
     static let engineName = "calendarsync"
 
     func execute(_ run: RunContext, log: RunLogWriter) async -> RunOutcome {
+        guard let gate else { return await executeNow(run, log: log) }
+        return await gate.withPlace { await executeNow(run, log: log) }
+    }
+
+    private func executeNow(_ run: RunContext, log: RunLogWriter) async -> RunOutcome {
         do {
             return try await perform(run, log: log)
         } catch let failure as AccessTokenProvider.Failure {

@@ -7,17 +7,19 @@ import SyncEngines
 enum EngineSelection {
     static func executor(for configuration: AppConfiguration, db: any Database, vault: TokenVault, google: GoogleServices?) -> any RunExecutor {
         let binary = CalendarSyncProcess.locate(configured: configuration.calendarSyncBinary, path: ProcessInfo.processInfo.environment["PATH"])
+        // One gate for the process: CLI runs take turns within the scheduler's slots (SYNCBOARD_CLI_CONCURRENCY).
+        let cliGate = ConcurrencyGate(limit: configuration.scheduler.cliConcurrency)
         switch configuration.engine {
         case .noop:
             return NoopRunExecutor(delay: configuration.noopRunDelay)
         case .calendarsync:
             guard let binary else { return UnavailableEngineExecutor(reason: unavailableReason(configuration)) }
-            return RoutingRunExecutor(db: db, cli: CalendarSyncRunExecutor(db: db, configuration: configuration, vault: vault, google: google, binary: binary),
+            return RoutingRunExecutor(db: db, cli: CalendarSyncRunExecutor(db: db, configuration: configuration, vault: vault, google: google, binary: binary, gate: cliGate),
                                       builtin: nil)
         case .auto:
             // Per job: the CLI, unless the job's rules need the built-in engine (`EngineRouting`).
             if let binary {
-                return RoutingRunExecutor(db: db, cli: CalendarSyncRunExecutor(db: db, configuration: configuration, vault: vault, google: google, binary: binary),
+                return RoutingRunExecutor(db: db, cli: CalendarSyncRunExecutor(db: db, configuration: configuration, vault: vault, google: google, binary: binary, gate: cliGate),
                                           builtin: BuiltinRunExecutor(db: db, configuration: configuration, vault: vault, google: google))
             }
             return BuiltinRunExecutor(db: db, configuration: configuration, vault: vault, google: google)

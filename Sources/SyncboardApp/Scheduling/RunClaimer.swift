@@ -87,6 +87,7 @@ struct RunClaimer {
                 try await run.create(on: db)
                 // Missed slots are not replayed: the schedule continues from now.
                 job.nextRunAt = nextRun(job, max(now, scheduled))
+                job.pushedAt = nil
                 try await job.save(on: db)
                 claimed.append(Claimed(runID: try run.requireID(), jobID: candidate.jobID, trigger: trigger, mode: .sync,
                                        scheduledFor: scheduled, claimedAt: now))
@@ -135,23 +136,38 @@ struct RunClaimer {
         }
     }
 
+    /// Due jobs in the order they should run: those a push notification made due first (someone is waiting for
+    /// them), then by turns between people (each person's longest-due job, then each one's second, …), so that many
+    /// due jobs of one person never starve another's; within a turn the longest-due first. The order is decided
+    /// without locks (PostgreSQL allows no window function with FOR UPDATE); the chosen rows are then locked,
+    /// skipping any that another transaction holds.
     private func dueCandidates(_ sql: any SQLDatabase, now: Date, limit: Int) async throws -> [Candidate] {
         guard limit > 0 else { return [] }
+        let ordered = try await sql.raw("""
+            SELECT id FROM (
+              SELECT j.id, j.pushed_at, j.next_run_at,
+                     ROW_NUMBER() OVER (PARTITION BY j.user_id ORDER BY (j.pushed_at IS NULL), j.next_run_at) AS turn
+              FROM sync_jobs j
+              WHERE j.enabled = \(bind: true) AND j.next_run_at <= \(bind: now)
+                AND NOT EXISTS (SELECT 1 FROM job_runs r WHERE r.job_id = j.id AND r.status IN ('queued', 'running'))
+            ) due
+            ORDER BY (pushed_at IS NULL), turn, next_run_at
+            LIMIT \(bind: limit)
+            """).all().map { try $0.decode(column: "id", as: UUID.self) }
+        guard !ordered.isEmpty else { return [] }
         let rows = try await sql.raw("""
             SELECT j.id AS job_id, sc.account_id AS source_account, dc.account_id AS destination_account
             FROM sync_jobs j
             LEFT JOIN calendars sc ON sc.id = j.source_calendar_id
             LEFT JOIN calendars dc ON dc.id = j.destination_calendar_id
-            WHERE j.enabled = \(bind: true) AND j.next_run_at <= \(bind: now)
-              AND NOT EXISTS (SELECT 1 FROM job_runs r WHERE r.job_id = j.id AND r.status IN ('queued', 'running'))
-            ORDER BY j.next_run_at
-            LIMIT \(bind: limit)
+            WHERE j.id IN \(SQLGroupExpression(ordered.map { SQLBind($0) as any SQLExpression }))
             \(lockClause)
             """).all()
-        return try rows.map { row in
+        let candidates = try Dictionary(rows.map { row in
             let jobID = try row.decode(column: "job_id", as: UUID.self)
-            return Candidate(runID: jobID, jobID: jobID, accounts: try Self.accounts(row))
-        }
+            return (jobID, Candidate(runID: jobID, jobID: jobID, accounts: try Self.accounts(row)))
+        }, uniquingKeysWith: { first, _ in first })
+        return ordered.compactMap { candidates[$0] }
     }
 
     private func runningAccounts(_ sql: any SQLDatabase) async throws -> Set<UUID> {

@@ -6,8 +6,13 @@ public struct SchedulerSettings: Sendable {
     public var pollInterval: Duration = .seconds(1)
     /// How long a claimed run stays ours without renewal; a worker that dies loses its runs after this.
     public var leaseDuration: TimeInterval = 60
-    /// Runs at once in this process (default 1: sequential, as CalendarSync's own runner).
-    public var workerConcurrency: Int = 1
+    /// Runs at once in this process. Built-in runs spend their time waiting for Google, so several at once use the
+    /// machine without loading it; two runs never touch one Google account at once (`allowConcurrentRunsPerAccount`),
+    /// which keeps each account under Google's per-user quota, and a job never has two runs.
+    public var workerConcurrency: Int = 8
+    /// CalendarSync CLI runs at once in this process: each is a child process (and a sandbox), heavier than a
+    /// built-in run, so they take turns within the worker's slots.
+    public var cliConcurrency: Int = 1
     /// Runs at once across all workers sharing the database (nil: no cap beyond the per-worker one).
     public var globalConcurrency: Int?
     /// Whether two runs may touch the same Google account at the same time.
@@ -32,7 +37,9 @@ public struct SchedulerSettings: Sendable {
     static func load(from env: EnvironmentReader) throws(ConfigurationError) -> SchedulerSettings {
         var settings = SchedulerSettings()
         settings.workerConcurrency = try AppConfiguration.parseInt(
-            env.string("SYNCBOARD_WORKER_CONCURRENCY"), variable: "SYNCBOARD_WORKER_CONCURRENCY", default: 1, range: 1...64)
+            env.string("SYNCBOARD_WORKER_CONCURRENCY"), variable: "SYNCBOARD_WORKER_CONCURRENCY", default: 8, range: 1...64)
+        settings.cliConcurrency = try AppConfiguration.parseInt(
+            env.string("SYNCBOARD_CLI_CONCURRENCY"), variable: "SYNCBOARD_CLI_CONCURRENCY", default: 1, range: 1...64)
         if let cap = env.string("SYNCBOARD_GLOBAL_CONCURRENCY") {
             settings.globalConcurrency = try AppConfiguration.parseInt(cap, variable: "SYNCBOARD_GLOBAL_CONCURRENCY", default: 0, range: 1...10_000)
         }

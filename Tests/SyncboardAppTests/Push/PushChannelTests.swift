@@ -127,6 +127,7 @@ struct PushChannelTests {
             await world.app.pushCoalescer?.flush()
             let notDue = try await world.job()
             notDue.nextRunAt = later
+            notDue.pushedAt = nil  // as the run's claim would
             try await notDue.save(on: world.app.db)
 
             // A stopped channel whose token the forger somehow has.
