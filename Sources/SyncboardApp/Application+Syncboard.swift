@@ -13,8 +13,9 @@ public struct SyncboardServices: Sendable {
     var runExecutor: (any RunExecutor)?
     /// A job's next run strictly after a time, from its cadence.
     var nextRun: @Sendable (SyncJob, Date) -> Date? = { job, date in job.nextRun(after: date) }
-    /// Wakes this process's scheduler and channel keeper when something here makes work for them.
-    let wakeups = Wakeups()
+    /// Wakes this process's scheduler and channel keeper when something here makes work for them (and, on
+    /// PostgreSQL, every other process's: `WakeBroadcast`).
+    var wakeups = Wakeups()
 
     public var vault: TokenVault { TokenVault(keyring: keyring) }
 
@@ -29,16 +30,25 @@ public struct SyncboardServices: Sendable {
     func requireGoogleAuth() throws -> GoogleAuthService { try requireGoogle().auth }
 }
 
-/// The loops of one process that wait between rounds, and what wakes them early. (Other processes notice at their
-/// next round; a run made due elsewhere waits at most the poll interval.)
+/// The loops of one process that wait between rounds, and what wakes them early. On PostgreSQL the same wake-up
+/// reaches the other processes' loops through `broadcast` (`WakeBroadcast`); on SQLite there is one process.
 struct Wakeups: Sendable {
     let scheduler = WakeSignal()
     let channels = WakeSignal()
+    /// Tells the other processes (set by `configure` on PostgreSQL).
+    var broadcast: (@Sendable (WakeBroadcast.Message) -> Void)?
 
     /// A job was saved, resumed or made due here: claim it now, and open its push channel if it needs one.
     func jobsChanged() {
         scheduler.signal()
         channels.signal()
+        broadcast?(.jobs)
+    }
+
+    /// A run is due now (a push notification, Run now): claim it now.
+    func runDue() {
+        scheduler.signal()
+        broadcast?(.due)
     }
 }
 

@@ -37,8 +37,12 @@ public enum SyncboardApplication {
         app.http.server.configuration.reportMetrics = true
 
         try DatabaseSetup.configure(app, database: configuration.database)
+        if configuration.database.isPostgres {
+            let (db, logger) = (app.db, app.logger)
+            app.syncboard.wakeups.broadcast = { message in WakeBroadcast.send(message, on: db, logger: logger) }
+        }
         app.pushCoalescer = NotificationCoalescer(db: app.db, debounce: configuration.push.debounce, logger: app.logger,
-                                                  wake: app.syncboard.wakeups.scheduler)
+                                                  wakeups: app.syncboard.wakeups)
         // A trace per run, around whatever engine the job's run goes to (real-time jobs, like every job that needs it,
         // are sent to the built-in engine inside `EngineSelection`'s executor, so they are traced too).
         app.syncboard.runExecutor = TracedRunExecutor(base: EngineSelection.executor(

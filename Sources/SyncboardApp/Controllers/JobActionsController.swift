@@ -16,7 +16,7 @@ struct JobActionsController: RouteCollection {
         let job = try await JobQueries.job(req.parameters.get("jobID"), of: try req.requireUser().requireID(), on: req.db)
         do {
             let run = try await RunControl(db: req.db).runNow(jobID: try job.requireID(), mode: mode)
-            req.application.syncboard.wakeups.scheduler.signal()
+            req.application.syncboard.wakeups.runDue()
             return req.redirect(to: "/runs/\(try run.requireID().uuidString)")
         } catch let refusal as RunControl.Refusal {
             throw Abort(.conflict, reason: refusal.description)

@@ -372,7 +372,7 @@ struct JobsAPIController: RouteCollection {
         let mode = hasBody ? try req.content.decode(RunRequest.self).mode ?? .sync : .sync
         do {
             let run = try await RunControl(db: req.db).runNow(jobID: try job.requireID(), mode: mode)
-            req.application.syncboard.wakeups.scheduler.signal()
+            req.application.syncboard.wakeups.runDue()
             let response = Response(status: .accepted)
             try response.content.encode(RunDTO(run))
             return response

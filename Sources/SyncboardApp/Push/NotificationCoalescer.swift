@@ -12,11 +12,11 @@ actor NotificationCoalescer {
     private let logger: Logger
     private var pending = Set<UUID>()
     private var flushing: Task<Void, Never>?
-    /// Wakes this process's scheduler once jobs are due, so they are claimed now rather than at its next poll.
-    private let wake: WakeSignal?
+    /// Wakes the schedulers once jobs are due, so they are claimed now rather than at their next poll.
+    private let wakeups: Wakeups?
 
-    init(db: any Database, debounce: Duration, logger: Logger, wake: WakeSignal? = nil) {
-        self.wake = wake
+    init(db: any Database, debounce: Duration, logger: Logger, wakeups: Wakeups? = nil) {
+        self.wakeups = wakeups
         self.db = db
         self.debounce = debounce
         self.logger = logger
@@ -47,7 +47,7 @@ actor NotificationCoalescer {
                 try await job.save(on: db)
             }
             DataGeneration.bump()
-            wake?.signal()
+            wakeups?.runDue()
         } catch {
             logger.error("could not start runs for a push notification", metadata: ["error": .string(DatabaseErrorDescription.describe(error))])
         }

@@ -23,6 +23,13 @@ struct SchedulerHost {
             wake: services.wakeups.scheduler, afterRun: afterRun)
         return (scheduler, keeper)
     }
+
+    /// On PostgreSQL, listens for other processes' wake-ups until cancelled (`WakeBroadcast`); nil on SQLite.
+    func startWakeListener() -> Task<Void, Never>? {
+        guard case .postgres(let configuration, _) = app.syncboard.configuration.database else { return nil }
+        let (wakeups, logger) = (app.syncboard.wakeups, app.logger)
+        return Task { await WakeBroadcast.listen(configuration: configuration, wakeups: wakeups, logger: logger) }
+    }
 }
 
 /// `serve`'s in-process scheduler, tied to the Vapor application's lifecycle (stops with the server on SIGTERM).
@@ -35,10 +42,12 @@ final class SchedulerLifecycle: LifecycleHandler, @unchecked Sendable {
     private var stopping: Task<Void, Never>?
     /// Push channels are looked after where the scheduler runs (`ChannelKeeper`).
     private var channels: Task<Void, Never>?
+    private var listener: Task<Void, Never>?
 
     func didBootAsync(_ application: Application) async throws {
         let heartbeatService = HeartbeatService(app: application, role: "serve")
-        let (scheduler, keeper) = try SchedulerHost(app: application, role: "serve").makeScheduler(workerID: heartbeatService.workerID)
+        let host = SchedulerHost(app: application, role: "serve")
+        let (scheduler, keeper) = try host.makeScheduler(workerID: heartbeatService.workerID)
         lock.withLock {
             self.scheduler = scheduler
             loop = Task { [workerID = heartbeatService.workerID] in
@@ -49,6 +58,7 @@ final class SchedulerLifecycle: LifecycleHandler, @unchecked Sendable {
             }
             heartbeat = Task { await heartbeatService.beatUntilCancelled(activeRuns: { await scheduler.activeRunCount }) }
             channels = keeper.map { keeper in Task { await keeper.run() } }
+            listener = host.startWakeListener()
         }
     }
 
@@ -58,6 +68,7 @@ final class SchedulerLifecycle: LifecycleHandler, @unchecked Sendable {
             if let stopping { return stopping }
             let (loop, heartbeat, scheduler) = (self.loop, self.heartbeat, self.scheduler)
             channels?.cancel()
+            listener?.cancel()
             let stop = Task {
                 loop?.cancel()
                 await scheduler?.shutdown()
@@ -77,7 +88,8 @@ struct SchedulerService: Service {
     let heartbeat: HeartbeatService
 
     func run() async throws {
-        let (scheduler, keeper) = try SchedulerHost(app: app, role: "worker").makeScheduler(workerID: heartbeat.workerID)
+        let host = SchedulerHost(app: app, role: "worker")
+        let (scheduler, keeper) = try host.makeScheduler(workerID: heartbeat.workerID)
         let loop = Task { [app, workerID = heartbeat.workerID] in
             let notifications = NotificationWorker.start(app: app, workerID: workerID)  // outbox and account checks (issue 15)
             await scheduler.run()
@@ -86,8 +98,10 @@ struct SchedulerService: Service {
         }
         let beats = Task { await heartbeat.beatUntilCancelled(activeRuns: { await scheduler.activeRunCount }) }
         let channels = keeper.map { keeper in Task { await keeper.run() } }
+        let listener = host.startWakeListener()
         try? await gracefulShutdown()
         channels?.cancel()
+        listener?.cancel()
         loop.cancel()
         // Lets the notification worker finish a delivery under way, for as long as the runs get and no longer: with
         // the database gone it could wait on it for a long time, and a stopping worker must not (issue 21).
