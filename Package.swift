@@ -37,6 +37,10 @@ let package = Package(
         // Domain: job spec, cadence and cron, the transformer/filter catalogue, CalendarSync semantics.
         .target(name: "SyncboardCore"),
 
+        // RFC 5545 recurrence (RRULE, RDATE, EXDATE, occurrence identities): Foundation only, a leaf the core,
+        // emulators and feed parser can all use.
+        .target(name: "Recurrence"),
+
         // OAuth 2.0 / OpenID Connect and Calendar API v3 over HTTP, with typed errors and configurable endpoints.
         .target(
             name: "GoogleClient",
@@ -123,6 +127,8 @@ let package = Package(
         ),
 
         .testTarget(name: "SyncboardCoreTests", dependencies: ["SyncboardCore"]),
+        // Fixtures/expand.py is the python-dateutil reference the cross-check runs.
+        .testTarget(name: "RecurrenceTests", dependencies: ["Recurrence"], exclude: ["Fixtures"]),
         .testTarget(
             name: "GoogleClientTests",
             dependencies: [
