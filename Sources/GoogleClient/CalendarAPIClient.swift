@@ -40,9 +40,12 @@ public struct CalendarAPIClient: Sendable {
     let counter: RequestCounter
     /// events.list page size: Google's maximum by default, so a sync lists a calendar in as few calls as it can.
     let eventsPageSize: Int
+    /// Keeps each account under Google's per-user quota (nil: no pacing, e.g. a benchmark of the engine alone).
+    let pacer: RequestPacer?
 
     public init(baseURL: URL, http: HTTPClient, retry: RetryPolicy = RetryPolicy(), counter: RequestCounter = RequestCounter(),
-                eventsPageSize: Int = 2_500) {
+                eventsPageSize: Int = 2_500, pacer: RequestPacer? = nil) {
+        self.pacer = pacer
         self.baseURL = baseURL
         self.http = http
         self.retry = retry
@@ -195,6 +198,7 @@ public struct CalendarAPIClient: Sendable {
                     guard let data = try? encoder.encode(body) else { throw GoogleError.unexpected("the request could not be written") }
                     request.body = .bytes(ByteBuffer(data: data))
                 }
+                await pacer?.take(forToken: accessToken)  // every attempt counts against Google's quota
                 counter.increment()
                 let response: HTTPClientResponse
                 let body: ByteBuffer

@@ -12,6 +12,9 @@ public struct GoogleSettings: Sendable {
     public var userinfoURL: URL
     public var jwksURL: URL
     public var calendarAPIURL: URL
+    /// Calendar API calls a minute per Google account (SYNCBOARD_GOOGLE_REQUESTS_PER_MINUTE), under Google's quota of
+    /// 600 per user (`RequestPacer`).
+    public var requestsPerMinutePerAccount = 480
 
     /// Whether sign-in can work: a client id and secret are configured.
     public var isConfigured: Bool { clientID != nil && clientSecret != nil }
@@ -39,9 +42,12 @@ public struct GoogleSettings: Sendable {
         for (variable, fallback) in defaults {
             urls.append(try AppConfiguration.parseURL(env.string(variable) ?? fallback, variable: variable))
         }
-        return GoogleSettings(
+        var settings = GoogleSettings(
             clientID: clientID, clientSecret: clientSecret,
             issuer: urls[0], authorizationURL: urls[1], tokenURL: urls[2], revocationURL: urls[3],
             userinfoURL: urls[4], jwksURL: urls[5], calendarAPIURL: urls[6])
+        settings.requestsPerMinutePerAccount = try AppConfiguration.parseInt(
+            env.string("SYNCBOARD_GOOGLE_REQUESTS_PER_MINUTE"), variable: "SYNCBOARD_GOOGLE_REQUESTS_PER_MINUTE", default: 480, range: 1...100_000)
+        return settings
     }
 }

@@ -12,7 +12,8 @@ extension GoogleServices {
             calendarAPI: settings.calendarAPIURL)
         let oauth = GoogleOAuthClient(endpoints: endpoints, credentials: .init(clientID: clientID, clientSecret: clientSecret), http: http)
         let verifier = IDTokenVerifier(endpoints: endpoints, clientID: clientID, http: http)
-        let calendarAPI = CalendarAPIClient(baseURL: endpoints.calendarAPI, http: http)
+        let calendarAPI = CalendarAPIClient(baseURL: endpoints.calendarAPI, http: http,
+                                            pacer: RequestPacer(perMinute: settings.requestsPerMinutePerAccount))
 
         @Sendable func grant(_ response: GoogleOAuthClient.TokenResponse) -> GoogleAuthService.TokenGrant {
             .init(accessToken: response.accessToken, expiresIn: response.expiresIn, refreshToken: response.refreshToken,

@@ -18,11 +18,14 @@ struct EmulatorSignInTests {
         await emulator.state.addClient(.init(clientID: clientID, clientSecret: clientSecret,
                                              redirectURIs: ["http://127.0.0.1:8080/auth/google/callback"]))
         let base = URL(string: emulator.baseURL)!
-        let settings = GoogleSettings(
+        var settings = GoogleSettings(
             clientID: clientID, clientSecret: clientSecret, issuer: base,
             authorizationURL: base.appendingPathComponent("o/oauth2/v2/auth"), tokenURL: base.appendingPathComponent("token"),
             revocationURL: base.appendingPathComponent("revoke"), userinfoURL: base.appendingPathComponent("v1/userinfo"),
             jwksURL: base.appendingPathComponent("oauth2/v3/certs"), calendarAPIURL: base.appendingPathComponent("calendar/v3"))
+        // The emulator enforces no quota, and tests that drive many runs (the property tests) would only wait: the
+        // pacing itself is tested in RequestPacerTests.
+        settings.requestsPerMinutePerAccount = 100_000
         app.syncboard.configuration.google = settings
         app.syncboard.google = GoogleServices.live(settings: settings, http: app.http.client.shared)
     }

@@ -1,0 +1,54 @@
+import Foundation
+import Synchronization
+
+/// Keeps each Google account's Calendar API calls under Google's per-user quota (600 requests a minute per user per
+/// project, counted over a sliding minute: https://developers.google.com/workspace/calendar/api/guides/quota) by a
+/// token bucket per account: a burst of `burst` calls, then `perMinute` a minute, a caller past the budget waiting
+/// its turn instead of being refused by Google with 403/429 `rateLimitExceeded`.
+///
+/// Accounts are told apart by their access token (a digest of it is the key: the token itself is not kept here); a
+/// refreshed token starts a new bucket, at most once an hour. The bucket lives in one process: Syncboard runs one
+/// run per account at a time across all processes (`SchedulerSettings.allowConcurrentRunsPerAccount`), so the
+/// account's calls are paced where they are made. Over any minute an account can then make at most `perMinute`
+/// plus one `burst` per run that starts in that minute in another process; the defaults (480 and 20) leave that
+/// margin under 600.
+public final class RequestPacer: Sendable {
+    public let perMinute: Int
+    public let burst: Int
+    private struct Bucket { var tokens: Double; var at: ContinuousClock.Instant }
+    private let buckets = Mutex<[Int: Bucket]>([:])
+
+    public init(perMinute: Int = 480, burst: Int = 20) {
+        self.perMinute = max(1, perMinute)
+        self.burst = max(1, burst)
+    }
+
+    /// Waits, if need be, until the account behind `accessToken` may make one more call, and takes it.
+    public func take(forToken accessToken: String) async {
+        let wait = reserve(key: Self.key(accessToken), now: .now)
+        if wait > .zero { try? await Task.sleep(for: wait) }
+    }
+
+    /// Takes one call from the account's bucket (which may go below zero: later callers queue behind earlier ones)
+    /// and answers how long this caller waits for it.
+    func reserve(key: Int, now: ContinuousClock.Instant) -> Duration {
+        let rate = Double(perMinute) / 60  // calls a second
+        return buckets.withLock { buckets in
+            var bucket = buckets[key] ?? Bucket(tokens: Double(burst), at: now)
+            let elapsed = now - bucket.at
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            bucket.tokens = min(Double(burst), bucket.tokens + max(0, seconds) * rate)
+            bucket.at = now
+            bucket.tokens -= 1
+            buckets[key] = bucket
+            if buckets.count > 10_000 { buckets = buckets.filter { $0.value.tokens < Double(burst) } }  // idle accounts
+            return bucket.tokens >= 0 ? .zero : .milliseconds(Int64((-bucket.tokens / rate * 1000).rounded(.up)))
+        }
+    }
+
+    static func key(_ accessToken: String) -> Int {
+        var hasher = Hasher()
+        hasher.combine(accessToken)
+        return hasher.finalize()
+    }
+}
