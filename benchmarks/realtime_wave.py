@@ -73,14 +73,15 @@ def fmt_s(value):
 def table(path):
     rows = [json.loads(line) for line in open(path) if line.strip()]
     print("| setup | jobs | scenario | changes arrived | p50 | p99 | max | all arrived after | Calendar API calls | "
-          "max calls by one account in 60 s (quota 600) | CPU s per process (per 1,000 jobs) | peak RSS per process | commit |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "max calls by one account in 60 s (quota 600) | CPU s per process (per 1,000 jobs) | peak RSS per process | load avg | commit |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         cpu = ", ".join(f"{name} {p['cpu']:.1f} ({p['cpu'] * 1000 / r['jobs']:,.0f})" for name, p in r["processes"].items())
         rss = ", ".join(f"{name} {p['hwm_mb']:,.0f} MB" for name, p in r["processes"].items())
+        load = f"{r['load'][0]:.1f}" if "load" in r else "–"
         print(f"| {r['setup_label']} | {r['jobs']:,} | {r['scenario_label']} | {r['arrived']:,}/{r['changes']:,} | {fmt_s(r['p50'])} | "
               f"{fmt_s(r['p99'])} | {fmt_s(r['max'])} | {fmt_s(r['all_arrived'])} | {r['calls']:,} | {r['max_user_60s']:,} |"
-              f" {cpu} | {rss} | {r['commit'].split(' ')[0]} |")
+              f" {cpu} | {rss} | {load} | {r['commit'].split(' ')[0]} |")
 
 
 if args.table:
@@ -261,6 +262,9 @@ class Database:
         with sqlite3.connect(f"file:{self.work}/data/syncboard.sqlite?mode=ro", uri=True, timeout=30) as db:
             return [[str(v) for v in row] for row in db.execute(sql)]
 
+    def runs_by_worker(self):
+        return {worker: int(count) for worker, count in self.rows("SELECT coalesce(worker_id, '-'), count(*) FROM job_runs GROUP BY 1")}
+
     def run_counts(self):
         """(jobs with a succeeded run, failed runs, all runs)."""
         row = self.rows("SELECT count(DISTINCT CASE WHEN status = 'succeeded' THEN job_id END), "
@@ -371,6 +375,7 @@ def main():
         for scenario in SCENARIOS:
             control("DELETE", "/emulator/requests")
             _, failed_before, runs_before = database.run_counts()
+            workers_before = database.runs_by_worker()
             cpu_before = {name: cpu_seconds(p.pid) for name, p in processes.items()}
             cpu_emulator = cpu_seconds(emulator.pid)
             started = time.time()
@@ -382,6 +387,8 @@ def main():
             time.sleep(1)
             calls = calendar_calls()
             _, failed_after, runs_after = database.run_counts()
+            by_worker = {w: c - workers_before.get(w, 0) for w, c in database.runs_by_worker().items() if c > workers_before.get(w, 0)}
+            by_process = {name: sum(c for w, c in by_worker.items() if f"-{p.pid}-" in w) for name, p in processes.items()}
             quota, who = max_per_user_window(calls)
             figures = {name: {"cpu": cpu_seconds(p.pid) - cpu_before[name], "hwm_mb": hwm_mb(p.pid)} for name, p in processes.items()}
             latencies = [written - changed for changed, written in samples]
@@ -396,15 +403,15 @@ def main():
                    "scenario_label": "wave" if scenario == "wave" else f"steady {args.rate:g}/s for {args.seconds} s",
                    "changes": changes, "arrived": len(samples), "p50": p50, "p99": p99, "max": top, "all_arrived": all_arrived,
                    "calls": len(calls), "calls_by_method": by_method, "call_errors": errors, "max_user_60s": quota, "max_user": who,
-                   "runs": runs_after - runs_before, "failed_runs": failed_after - failed_before, "processes": figures,
+                   "runs": runs_after - runs_before, "runs_by_process": by_process, "failed_runs": failed_after - failed_before, "processes": figures,
                    "emulator_cpu": cpu_seconds(emulator.pid) - cpu_emulator, "elapsed": elapsed,
                    "setup_calls": len(setup_calls), "setup_max_user_60s": setup_quota, "commit": commit,
-                   "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+                   "load": [round(v, 2) for v in os.getloadavg()], "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
             cpu = " ".join(f"{n}={p['cpu']:.1f}s({p['cpu'] * 1000 / args.jobs:,.0f}/1000jobs),hwm={p['hwm_mb']:.0f}MB" for n, p in figures.items())
             print(f"setup={args.setup} jobs={args.jobs} scenario={scenario} arrived={len(samples)}/{changes} p50={fmt_s(p50)} p99={fmt_s(p99)} "
                   f"max={fmt_s(top)} all-arrived={fmt_s(all_arrived)} calls={len(calls)} ({', '.join(f'{k} {v}' for k, v in sorted(by_method.items()))}; "
-                  f"{errors} errors) max-calls-one-account-60s={quota}/{QUOTA} runs={row['runs']} failed-runs={row['failed_runs']} cpu: {cpu} "
-                  f"emulator-cpu={row['emulator_cpu']:.1f}s commit=\"{commit}\"", flush=True)
+                  f"{errors} errors) max-calls-one-account-60s={quota}/{QUOTA} runs={row['runs']} ({', '.join(f'{k} {v}' for k, v in by_process.items())}) failed-runs={row['failed_runs']} cpu: {cpu} "
+                  f"emulator-cpu={row['emulator_cpu']:.1f}s load={row['load'][0]:.1f} commit=\"{commit}\"", flush=True)
             if args.rows:
                 with open(args.rows, "a") as file:
                     file.write(json.dumps(row) + "\n")
