@@ -28,8 +28,9 @@ public struct RecurrenceSet: Hashable, Sendable {
 
     /// The occurrences whose start lies in [from, to), in order.
     ///
-    /// DTSTART is always the first occurrence, even when the rules would not generate it: RFC 5545 §3.8.5.3 says
-    /// "the DTSTART property value always counts as the first occurrence" and COUNT counts it. python-dateutil's
+    /// DTSTART is always the first occurrence, even when the rules would not generate it: RFC 5545 §3.8.5 says
+    /// DTSTART "defines the first instance in the recurrence set" and §3.3.10 that it "always counts as the first
+    /// occurrence" of COUNT (while calling a set whose DTSTART does not match its rule "undefined"). python-dateutil's
     /// `rrulestr(..., compatible=True)` also adds DTSTART to the set, but its rule still yields COUNT further times,
     /// one more than the RFC in that case (the cross-check accounts for it). EXDATEs remove occurrences after
     /// the set is computed, so an excluded occurrence still used up its place in COUNT.
