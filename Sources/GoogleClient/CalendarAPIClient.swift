@@ -41,7 +41,7 @@ public struct CalendarAPIClient: Sendable {
     /// events.list page size: Google's maximum by default, so a sync lists a calendar in as few calls as it can.
     let eventsPageSize: Int
     /// Keeps each account under Google's per-user quota (nil: no pacing, e.g. a benchmark of the engine alone).
-    let pacer: RequestPacer?
+    public let pacer: RequestPacer?
 
     public init(baseURL: URL, http: HTTPClient, retry: RetryPolicy = RetryPolicy(), counter: RequestCounter = RequestCounter(),
                 eventsPageSize: Int = 2_500, pacer: RequestPacer? = nil) {

@@ -6,22 +6,29 @@ import Synchronization
 /// token bucket per account: a burst of `burst` calls, then `perMinute` a minute, a caller past the budget waiting
 /// its turn instead of being refused by Google with 403/429 `rateLimitExceeded`.
 ///
-/// Accounts are told apart by their access token (a digest of it is the key: the token itself is not kept here); a
-/// refreshed token starts a new bucket, at most once an hour. The bucket lives in one process: Syncboard runs one
-/// run per account at a time across all processes (`SchedulerSettings.allowConcurrentRunsPerAccount`), so the
-/// account's calls are paced where they are made. Over any minute an account can then make at most `perMinute`
-/// plus one `burst` per run that starts in that minute in another process; the defaults (480 and 20) leave that
-/// margin under 600.
+/// Accounts are told apart by their access token (a hash of it is the key: the token itself is not kept here); a
+/// refreshed token starts a new bucket, at most once an hour. The buckets live in each process, and the budget is
+/// shared between the processes that call Google: each paces its accounts at `perMinute` divided by the number of
+/// such processes (`share(among:)`, from the schedulers' heartbeats), so all together stay under `perMinute` plus
+/// one burst per process, and the defaults (480 and 20) stay under Google's 600 with two workers and a web process.
 public final class RequestPacer: Sendable {
     public let perMinute: Int
     public let burst: Int
     private struct Bucket { var tokens: Double; var at: ContinuousClock.Instant }
     private let buckets = Mutex<[Int: Bucket]>([:])
+    /// How many processes share each account's budget (at least 1).
+    private let sharers = Mutex(1)
 
     public init(perMinute: Int = 480, burst: Int = 20) {
         self.perMinute = max(1, perMinute)
         self.burst = max(1, burst)
     }
+
+    /// This process's part of the budget: `perMinute / processes`.
+    public func share(among processes: Int) { sharers.withLock { $0 = max(1, processes) } }
+
+    /// Calls a minute this process allows an account now.
+    public var ratePerMinute: Double { Double(perMinute) / Double(sharers.withLock { $0 }) }
 
     /// Waits, if need be, until the account behind `accessToken` may make one more call, and takes it.
     public func take(forToken accessToken: String) async {
@@ -32,7 +39,7 @@ public final class RequestPacer: Sendable {
     /// Takes one call from the account's bucket (which may go below zero: later callers queue behind earlier ones)
     /// and answers how long this caller waits for it.
     func reserve(key: Int, now: ContinuousClock.Instant) -> Duration {
-        let rate = Double(perMinute) / 60  // calls a second
+        let rate = ratePerMinute / 60  // calls a second
         return buckets.withLock { buckets in
             var bucket = buckets[key] ?? Bucket(tokens: Double(burst), at: now)
             let elapsed = now - bucket.at

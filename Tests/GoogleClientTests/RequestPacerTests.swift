@@ -29,4 +29,16 @@ struct RequestPacerTests {
         let withinAMinute = granted.filter { $0 < .seconds(60) }.count
         #expect(withinAMinute <= 20 + 480 && withinAMinute >= 480, "\(withinAMinute)")
     }
+
+    @Test("processes share an account's budget: with three of them, each paces at a third of the rate")
+    func sharedBetweenProcesses() {
+        let pacer = RequestPacer(perMinute: 180, burst: 1)  // 3 a second for the whole installation
+        pacer.share(among: 3)
+        #expect(pacer.ratePerMinute == 60)
+        let start = ContinuousClock.now
+        #expect(pacer.reserve(key: 7, now: start) == .zero)
+        #expect(pacer.reserve(key: 7, now: start) == .seconds(1), "one a second in this process")
+        pacer.share(among: 0)
+        #expect(pacer.ratePerMinute == 180, "never less than one process")
+    }
 }

@@ -64,6 +64,10 @@ struct HeartbeatService: Sendable {
 
     private func beat(on db: any Database, started: Date, activeRuns: Int) async throws {
         let now = Date()
+        // The processes that run jobs share each Google account's request budget (`RequestPacer`).
+        let alive = try await WorkerHeartbeat.query(on: db).filter(\.$id != workerID)
+            .filter(\.$lastSeenAt > now.addingTimeInterval(-Self.staleAfter)).count()
+        app.syncboard.google?.calendarAPI?.pacer?.share(among: alive + 1)
         if let existing = try await WorkerHeartbeat.find(workerID, on: db) {
             existing.lastSeenAt = now
             existing.activeRuns = activeRuns

@@ -7,16 +7,19 @@ public struct SchedulerSettings: Sendable {
     /// How long a claimed run stays ours without renewal; a worker that dies loses its runs after this.
     public var leaseDuration: TimeInterval = 60
     /// Runs at once in this process. Built-in runs spend their time waiting for Google, so several at once use the
-    /// machine without loading it; two runs never touch one Google account at once (`allowConcurrentRunsPerAccount`),
-    /// which keeps each account under Google's per-user quota, and a job never has two runs.
+    /// machine without loading it; each Google account's calls are paced under Google's per-user quota whatever
+    /// runs make them (`RequestPacer`), and a job never has two runs.
     public var workerConcurrency: Int = 8
     /// CalendarSync CLI runs at once in this process: each is a child process (and a sandbox), heavier than a
     /// built-in run, so they take turns within the worker's slots.
     public var cliConcurrency: Int = 1
     /// Runs at once across all workers sharing the database (nil: no cap beyond the per-worker one).
     public var globalConcurrency: Int?
-    /// Whether two runs may touch the same Google account at the same time.
-    public var allowConcurrentRunsPerAccount = false
+    /// Whether two runs may touch the same Google account at the same time. On by default: the account's request
+    /// budget keeps it under Google's quota, and with ten accounts taking turns a wave of 200 due jobs could only run
+    /// five at a time. Off: an account's runs take turns across every process (CalendarSync CLI runs, which Syncboard
+    /// cannot pace, are gentlest that way).
+    public var allowConcurrentRunsPerAccount = true
     /// Attempts for a run that fails for a transient reason (the first included).
     public var maxAttempts: Int = 3
     /// The first retry waits this long; each later one twice as long (capped at an hour).
@@ -44,7 +47,7 @@ public struct SchedulerSettings: Sendable {
             settings.globalConcurrency = try AppConfiguration.parseInt(cap, variable: "SYNCBOARD_GLOBAL_CONCURRENCY", default: 0, range: 1...10_000)
         }
         settings.allowConcurrentRunsPerAccount = try AppConfiguration.parseBool(
-            env.string("SYNCBOARD_CONCURRENT_RUNS_PER_ACCOUNT"), variable: "SYNCBOARD_CONCURRENT_RUNS_PER_ACCOUNT", default: false)
+            env.string("SYNCBOARD_CONCURRENT_RUNS_PER_ACCOUNT"), variable: "SYNCBOARD_CONCURRENT_RUNS_PER_ACCOUNT", default: true)
         settings.maxAttempts = try AppConfiguration.parseInt(
             env.string("SYNCBOARD_RETRY_ATTEMPTS"), variable: "SYNCBOARD_RETRY_ATTEMPTS", default: 3, range: 1...20)
         settings.retryBaseDelay = TimeInterval(try AppConfiguration.parseInt(

@@ -77,8 +77,7 @@ struct DispatchTests {
             let pushed = try await Fixtures.job(app.db, user: ada.0, source: ada.1, destination: ada.2, name: "Ada pushed", nextRunAt: Date().addingTimeInterval(-1))
             try await SyncJob.query(on: app.db).filter(\.$id == pushed).set(\.$pushedAt, to: Date()).update()
 
-            var settings = SchedulerTests.settings()
-            settings.allowConcurrentRunsPerAccount = true  // the order alone is under test here
+            let settings = SchedulerTests.settings()  // accounts' runs may overlap (the default): the order alone is under test
             let claimer = RunClaimer(db: app.db, isPostgres: app.syncboard.configuration.database.isPostgres, workerID: "w",
                                      settings: settings, nextRun: SchedulerTests.hourly)
             let first = try await claimer.claim(limit: 4).map(\.jobID)
@@ -125,10 +124,10 @@ struct DispatchTests {
         #expect(inside.count.withLock { $0.now } == 0)
     }
 
-    @Test("the defaults: eight runs at once per process, one of them a CalendarSync CLI run")
+    @Test("the defaults: eight runs at once per process, one of them a CalendarSync CLI run; an account's runs may overlap (its calls are paced)")
     func defaults() throws {
         let settings = try SchedulerSettings.load(from: EnvironmentReader(environment: [:]))
-        #expect(settings.workerConcurrency == 8 && settings.cliConcurrency == 1 && !settings.allowConcurrentRunsPerAccount)
+        #expect(settings.workerConcurrency == 8 && settings.cliConcurrency == 1 && settings.allowConcurrentRunsPerAccount)
         #expect(throws: ConfigurationError.self) { try SchedulerSettings.load(from: EnvironmentReader(environment: ["SYNCBOARD_CLI_CONCURRENCY": "0"])) }
     }
 }

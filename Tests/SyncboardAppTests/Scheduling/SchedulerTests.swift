@@ -219,7 +219,7 @@ struct SchedulerTests {
         }
     }
 
-    @Test("two workers ticking at once never run a job twice; runs on one account take turns", arguments: TestDatabase.all)
+    @Test("two workers ticking at once never run a job twice; with SYNCBOARD_CONCURRENT_RUNS_PER_ACCOUNT=false runs on one account take turns", arguments: TestDatabase.all)
     func twoWorkers(database: TestDatabase) async throws {
         try await TestApp.withApp(on: database) { app in
             let (user, source, destination) = try await Self.world(app.db)
@@ -228,7 +228,7 @@ struct SchedulerTests {
                                        nextRunAt: Date().addingTimeInterval(-1))
             }
             let executor = FakeExecutor(duration: .milliseconds(50))
-            let settings = Self.settings { $0.workerConcurrency = 4 }
+            let settings = Self.settings { $0.workerConcurrency = 4; $0.allowConcurrentRunsPerAccount = false }
             let a = Self.scheduler(app, executor: executor, settings: settings, workerID: "a")
             let b = Self.scheduler(app, executor: executor, settings: settings, workerID: "b")
             async let tickA: Void = a.tick()
