@@ -32,6 +32,18 @@ struct DateutilDifferencesTests {
             ["20260601", "20261228", "20261229", "20261230", "20261231", "20270101", "20270102", "20270103"])
     }
 
+    @Test("WEEKLY with BYSETPOS picks among the whole first week, not the part from DTSTART on (dateutil/dateutil#1398)")
+    func setPositionInFirstWeek() throws {
+        // RFC 5545 §3.3.10: "A set of recurrence instances starts at the beginning of the interval defined by the
+        // FREQ rule part", a week from WKST. Thursday 9 September 2027 starts a series on Mon/Sat/Sun picking the 2nd
+        // and the 2nd-to-last: in the week of Monday 6 September both are Saturday 11. dateutil starts that first
+        // week on Thursday (Sat 11, Sun 12) and also yields Sunday 12; from the second week on both agree.
+        // Found by the cross-check (seed 11318; also 10990 and 11341, all first weeks).
+        let set = try RecurrenceSet(start: .date(CivilDate(year: 2027, month: 9, day: 9)), lines: ["RRULE:FREQ=WEEKLY;BYDAY=SU,SA,MO;BYSETPOS=-2,2"])
+        let days = try set.occurrences(from: .distantPast, to: Expand.local("20270920T000000").instant(in: Expand.utc)).map(\.start.description)
+        #expect(days == ["20270909", "20270911", "20270918"])
+    }
+
     @Test("an ordinal BYDAY outside MONTHLY/YEARLY is refused (RFC 5545: MUST NOT); dateutil silently drops the ordinal")
     func ordinalOutsideMonthOrYear() {
         #expect(throws: RecurrenceRuleError.conflict(part: "BYDAY", reason: "an ordinal weekday (such as 2TU) needs FREQ=MONTHLY or FREQ=YEARLY")) {

@@ -69,7 +69,7 @@ struct RandomRecurrenceCase: Codable {
         let year = Int.random(in: 2019...2030, using: &random)
         let month = chance(0.5) ? pick([3, 4, 9, 10, 11]) : Int.random(in: 1...12, using: &random)
         let day = chance(0.2) ? CivilDate.daysIn(month: month, year: year) - Int.random(in: 0...2, using: &random) : Int.random(in: 1...28, using: &random)
-        let startDate = CivilDate(year: year, month: month, day: day)
+        var startDate = CivilDate(year: year, month: month, day: day)
         let hour = allDay ? 0 : (chance(0.4) ? pick([0, 1, 2, 3]) : Int.random(in: 0...23, using: &random))
         let start = LocalDateTime(startDate, hour: hour, minute: allDay ? 0 : pick([0, 0, 15, 30]), second: 0)
         dtstart = allDay ? startDate.description : start.description
@@ -120,6 +120,11 @@ struct RandomRecurrenceCase: Codable {
             }
         }
         rrules = [rule.description]
+        if frequency == .weekly && !rule.bySetPos.isEmpty {
+            // dateutil cuts the first week at DTSTART before BYSETPOS picks (DateutilDifferencesTests): start on WKST.
+            startDate = startDate.adding(days: -((startDate.weekday.rawValue - rule.weekStart.rawValue + 7) % 7))
+            dtstart = allDay ? startDate.description : LocalDateTime(startDate, hour: start.hour, minute: start.minute, second: 0).description
+        }
         if chance(0.1) { rrules.append("FREQ=WEEKLY;BYDAY=\(pick(Weekday.allCases).code);COUNT=\(Int.random(in: 1...5, using: &random))") }
 
         func text(_ time: LocalDateTime) -> String {
