@@ -26,7 +26,8 @@ public struct RecurrenceSet: Hashable, Sendable {
         if case .dateTime(_, let zone) = start { zone } else { allDayTimeZone }
     }
 
-    /// The occurrences whose start lies in [from, to), in order.
+    /// The occurrences whose start lies in [from, to), in order; with `limit`, only the first `limit` of them, and
+    /// each rule stops as soon as it has produced enough, so an open-ended window over an endless rule stays cheap.
     ///
     /// DTSTART is always the first occurrence, even when the rules would not generate it: RFC 5545 §3.8.5 says
     /// DTSTART "defines the first instance in the recurrence set" and §3.3.10 that it "always counts as the first
@@ -34,20 +35,26 @@ public struct RecurrenceSet: Hashable, Sendable {
     /// `rrulestr(..., compatible=True)` also adds DTSTART to the set, but its rule still yields COUNT further times,
     /// one more than the RFC in that case (the cross-check accounts for it). EXDATEs remove occurrences after
     /// the set is computed, so an excluded occurrence still used up its place in COUNT.
-    public func occurrences(from: Date, to: Date) throws(RecurrenceSetError) -> [Occurrence] {
-        guard from < to else { return [] }
+    public func occurrences(from: Date, to: Date, limit: Int? = nil) throws(RecurrenceSetError) -> [Occurrence] {
+        guard from < to, limit.map({ $0 > 0 }) ?? true else { return [] }
         let zone = timeZone
         let allDay = start.isAllDay
         let startTime = start.wallClock
         // A period that starts after this day cannot hold a time before `to`; one day of slack covers any offset.
         let horizon = LocalDateTime(to, in: zone).date.adding(days: 1)
+        // Enough from each rule to fill `limit` after EXDATEs: one more per EXDATE, unless a DATE excludes a whole
+        // day of a timed series (any number of times), where no early stop is safe.
+        let excludesDays = !allDay && exclusions.contains(where: \.isAllDay)
+        let perRule = excludesDays ? nil : limit.map { $0 + exclusions.count }
         var times: [LocalDateTime] = [startTime]
         for rule in rules {
             if allDay && !(rule.byHour.isEmpty && rule.byMinute.isEmpty && rule.bySecond.isEmpty) {
                 throw .timePartsOnAllDaySeries(rule: rule.description)
             }
             let expansion = try RuleExpansion(rule: rule, start: startTime)
-            var generated = expansion.times(through: horizon, limit: rule.count) { isPast(rule.until, $0, zone: zone) }
+            var generated = expansion.times(through: horizon, limit: rule.count, inWindowLimit: perRule, isInWindow: { $0.instant(in: zone) >= from }) {
+                isPast(rule.until, $0, zone: zone)
+            }
             if let count = rule.count, generated.first != startTime {
                 generated = Array(generated.prefix(count - 1))
             }
@@ -71,7 +78,8 @@ public struct RecurrenceSet: Hashable, Sendable {
                 found[.timed(exclusion.instant(allDayZone: zone))] = nil
             }
         }
-        return found.values.filter { $0.instant >= from && $0.instant < to }.sorted { $0.instant < $1.instant }
+        let sorted = found.values.filter { $0.instant >= from && $0.instant < to }.sorted { $0.instant < $1.instant }
+        return limit.map { Array(sorted.prefix($0)) } ?? sorted
     }
 
     private func occurrence(_ time: LocalDateTime, zone: TimeZone, allDay: Bool) -> Occurrence {

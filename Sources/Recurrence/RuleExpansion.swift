@@ -44,10 +44,13 @@ struct RuleExpansion {
     }
 
     /// The rule's times from DTSTART on, in order, stopping at the first period that starts after `horizon`, at the
-    /// first time `isPastUntil` says is beyond UNTIL, or after `limit` times.
-    func times(through horizon: CivilDate, limit: Int?, isPastUntil: (LocalDateTime) -> Bool) -> [LocalDateTime] {
+    /// first time `isPastUntil` says is beyond UNTIL, after `limit` times (COUNT), or after `inWindowLimit` times
+    /// for which `isInWindow` holds.
+    func times(through horizon: CivilDate, limit: Int?, inWindowLimit: Int? = nil, isInWindow: (LocalDateTime) -> Bool = { _ in true },
+               isPastUntil: (LocalDateTime) -> Bool) -> [LocalDateTime] {
         var result: [LocalDateTime] = []
-        if limit == 0 { return result }
+        var inWindow = 0
+        if limit == 0 || inWindowLimit == 0 { return result }
         let horizonDay = horizon.dayNumber
         var period = 0
         while true {
@@ -67,6 +70,10 @@ struct RuleExpansion {
                 if isPastUntil(candidate) { return result }
                 result.append(candidate)
                 if let limit, result.count >= limit { return result }
+                if let inWindowLimit, isInWindow(candidate) {
+                    inWindow += 1
+                    if inWindow >= inWindowLimit { return result }
+                }
             }
             period += 1
         }

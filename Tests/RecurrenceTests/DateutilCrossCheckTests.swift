@@ -50,6 +50,10 @@ struct DateutilCrossCheckTests {
             }
             if ours == theirs {
                 agreed += 1
+                // And a limit takes the first occurrences of the same list, however early each rule stops.
+                for limit in [1, 3, ours.count / 2 + 1] where try item.swiftOccurrences(limit: limit) != Array(ours.prefix(limit)) {
+                    Issue.record("\(item.id): limit \(limit) is not the first \(limit) occurrences for \(Self.describe(item))")
+                }
             } else {
                 let index = zip(ours, theirs).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(ours.count, theirs.count)
                 Issue.record("""

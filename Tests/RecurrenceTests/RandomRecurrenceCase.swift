@@ -44,10 +44,10 @@ struct RandomRecurrenceCase: Codable {
     }
 
     /// The occurrence starts in [from, to), formatted as expand.py prints them.
-    func swiftOccurrences() throws -> [String] {
+    func swiftOccurrences(limit: Int? = nil) throws -> [String] {
         let zone = tzid.flatMap(TimeZone.init(identifier:)) ?? TimeZone(identifier: "UTC")!
         func instant(_ text: String) -> Date { RecurrenceDate(parsing: text, timeZone: zone)!.instant(allDayZone: zone) }
-        return try recurrenceSet().occurrences(from: instant(from), to: instant(to)).map(\.start.description)
+        return try recurrenceSet().occurrences(from: instant(from), to: instant(to), limit: limit).map(\.start.description)
     }
 
     init(seed: UInt64) {

@@ -48,6 +48,20 @@ struct RecurrenceSetTests {
         #expect(try never.occurrences(from: from, to: to).isEmpty)
     }
 
+    @Test("limit: the first occurrences of an endless series in an open-ended window, EXDATEs and RDATEs included")
+    func limit() throws {
+        let set = try RecurrenceSet(start: .dateTime(E.local("20000103T090000"), E.utc),
+                                    lines: ["RRULE:FREQ=DAILY", "RRULE:FREQ=WEEKLY;BYDAY=SA;BYHOUR=12", "EXDATE:20260102T090000Z,20260103T090000Z", "RDATE:20260101T080000Z"])
+        let from = E.local("20260101T000000").instant(in: E.utc)
+        #expect(try set.occurrences(from: from, to: .distantFuture, limit: 4).map(\.start.description) ==
+            ["20260101T080000Z", "20260101T090000Z", "20260103T120000Z", "20260104T090000Z"])
+        #expect(try set.occurrences(from: from, to: .distantFuture, limit: 0).isEmpty)
+        // A DATE excluding a day of a timed series turns the early stop off, and the result is still right.
+        let days = try RecurrenceSet(start: .dateTime(E.local("20260101T090000"), E.utc), lines: ["RRULE:FREQ=DAILY;BYHOUR=9,10", "EXDATE;VALUE=DATE:20260101"])
+        #expect(try days.occurrences(from: from, to: E.local("20270101T000000").instant(in: E.utc), limit: 3).map(\.start.description) ==
+            ["20260102T090000Z", "20260102T100000Z", "20260103T090000Z"])
+    }
+
     @Test("UNTIL as a DATE on a timed series includes that whole day; floating UNTIL compares wall clocks")
     func untilForms() throws {
         #expect(try E.wallClock("20260105T090000", ["RRULE:FREQ=DAILY;UNTIL=20260107"], before: "20270101T000000") == ["20260105T090000", "20260106T090000", "20260107T090000"])
