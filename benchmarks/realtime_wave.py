@@ -345,7 +345,8 @@ def main():
                                                     "transformers": [{"name": "KeepTitle"}], "cadence": {"kind": "realtime"}})
         with concurrent.futures.ThreadPoolExecutor(args.parallel) as pool:
             list(pool.map(create, range(args.jobs)))
-        log(f"{args.jobs} jobs made in {time.time() - made:.1f} s ({args.setup}, layout {args.layout}, {args.latency_ms} ms per call)")
+        create_seconds = time.time() - made
+        log(f"{args.jobs} jobs made in {create_seconds:.1f} s ({args.setup}, layout {args.layout}, {args.latency_ms} ms per call)")
 
         def first_runs():
             done, failed, _ = database.run_counts()
@@ -356,6 +357,7 @@ def main():
             return sources <= {c["calendarID"] for c in control("GET", "/emulator/channels")["items"] if not c["stopped"]}
         wait_for("a push channel on every source", channels_open, timeout=300 + args.jobs, every=2)
         _, failed_first, runs_first = database.run_counts()
+        first_runs_seconds = time.time() - made
         time.sleep(3)  # the last runs end, the channels' sync messages are handled
         setup_calls = calendar_calls()
         setup_quota, setup_who = max_per_user_window(setup_calls)
@@ -405,7 +407,8 @@ def main():
                    "calls": len(calls), "calls_by_method": by_method, "call_errors": errors, "max_user_60s": quota, "max_user": who,
                    "runs": runs_after - runs_before, "runs_by_process": by_process, "failed_runs": failed_after - failed_before, "processes": figures,
                    "emulator_cpu": cpu_seconds(emulator.pid) - cpu_emulator, "elapsed": elapsed,
-                   "setup_calls": len(setup_calls), "setup_max_user_60s": setup_quota, "commit": commit,
+                   "setup_calls": len(setup_calls), "setup_max_user_60s": setup_quota, "setup_max_user": setup_who,
+                   "create_seconds": create_seconds, "first_runs_seconds": first_runs_seconds, "commit": commit,
                    "load": [round(v, 2) for v in os.getloadavg()], "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
             cpu = " ".join(f"{n}={p['cpu']:.1f}s({p['cpu'] * 1000 / args.jobs:,.0f}/1000jobs),hwm={p['hwm_mb']:.0f}MB" for n, p in figures.items())
             print(f"setup={args.setup} jobs={args.jobs} scenario={scenario} arrived={len(samples)}/{changes} p50={fmt_s(p50)} p99={fmt_s(p99)} "
