@@ -72,14 +72,15 @@ def fmt_s(value):
 
 def table(path):
     rows = [json.loads(line) for line in open(path) if line.strip()]
-    print("| setup | jobs | scenario | changes arrived | p50 | p99 | max | all arrived after | Calendar API calls | "
+    print("| setup | jobs | scenario | changes arrived | push notifications answered | p50 | p99 | max | all arrived after | Calendar API calls | "
           "max calls by one account in 60 s (quota 600) | CPU s per process (per 1,000 jobs) | peak RSS per process | load avg | commit |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         cpu = ", ".join(f"{name} {p['cpu']:.1f} ({p['cpu'] * 1000 / r['jobs']:,.0f})" for name, p in r["processes"].items())
         rss = ", ".join(f"{name} {p['hwm_mb']:,.0f} MB" for name, p in r["processes"].items())
         load = f"{r['load'][0]:.1f}" if "load" in r else "–"
-        print(f"| {r['setup_label']} | {r['jobs']:,} | {r['scenario_label']} | {r['arrived']:,}/{r['changes']:,} | {fmt_s(r['p50'])} | "
+        answered = f"{r['notifications_answered']:,}/{r['notifications']:,}" if "notifications" in r else "–"
+        print(f"| {r['setup_label']} | {r['jobs']:,} | {r['scenario_label']} | {r['arrived']:,}/{r['changes']:,} | {answered} | {fmt_s(r['p50'])} | "
               f"{fmt_s(r['p99'])} | {fmt_s(r['max'])} | {fmt_s(r['all_arrived'])} | {r['calls']:,} | {r['max_user_60s']:,} |"
               f" {cpu} | {rss} | {load} | {r['commit'].split(' ')[0]} |")
 
@@ -376,6 +377,7 @@ def main():
         commit = args.commit or subprocess.run(["git", "log", "--oneline", "-1", "--format=%h"], capture_output=True, text=True).stdout.strip()
         for scenario in SCENARIOS:
             control("DELETE", "/emulator/requests")
+            control("DELETE", "/emulator/notifications")
             _, failed_before, runs_before = database.run_counts()
             workers_before = database.runs_by_worker()
             cpu_before = {name: cpu_seconds(p.pid) for name, p in processes.items()}
@@ -392,6 +394,10 @@ def main():
             by_worker = {w: c - workers_before.get(w, 0) for w, c in database.runs_by_worker().items() if c > workers_before.get(w, 0)}
             by_process = {name: sum(c for w, c in by_worker.items() if f"-{p.pid}-" in w) for name, p in processes.items()}
             quota, who = max_per_user_window(calls)
+            # Google's `exists` messages and what Syncboard answered: a status, or none when the emulator gave up
+            # (it waits 5 s for one of its connections to the receiver and 10 s for the answer, and does not retry).
+            notices = [d for d in control("GET", "/emulator/notifications")["items"] if d["state"] == "exists"]
+            answered = sum(1 for d in notices if d.get("status") is not None and 200 <= d["status"] < 300)
             figures = {name: {"cpu": cpu_seconds(p.pid) - cpu_before[name], "hwm_mb": hwm_mb(p.pid)} for name, p in processes.items()}
             latencies = [written - changed for changed, written in samples]
             p50, p99, top = percentiles(latencies) if latencies else (None, None, None)
@@ -405,7 +411,7 @@ def main():
                    "scenario_label": "wave" if scenario == "wave" else f"steady {args.rate:g}/s for {args.seconds} s",
                    "changes": changes, "arrived": len(samples), "p50": p50, "p99": p99, "max": top, "all_arrived": all_arrived,
                    "calls": len(calls), "calls_by_method": by_method, "call_errors": errors, "max_user_60s": quota, "max_user": who,
-                   "runs": runs_after - runs_before, "runs_by_process": by_process, "failed_runs": failed_after - failed_before, "processes": figures,
+                   "notifications": len(notices), "notifications_answered": answered, "runs": runs_after - runs_before, "runs_by_process": by_process, "failed_runs": failed_after - failed_before, "processes": figures,
                    "emulator_cpu": cpu_seconds(emulator.pid) - cpu_emulator, "elapsed": elapsed,
                    "setup_calls": len(setup_calls), "setup_max_user_60s": setup_quota, "setup_max_user": setup_who,
                    "create_seconds": create_seconds, "first_runs_seconds": first_runs_seconds, "commit": commit,
@@ -413,7 +419,7 @@ def main():
             cpu = " ".join(f"{n}={p['cpu']:.1f}s({p['cpu'] * 1000 / args.jobs:,.0f}/1000jobs),hwm={p['hwm_mb']:.0f}MB" for n, p in figures.items())
             print(f"setup={args.setup} jobs={args.jobs} scenario={scenario} arrived={len(samples)}/{changes} p50={fmt_s(p50)} p99={fmt_s(p99)} "
                   f"max={fmt_s(top)} all-arrived={fmt_s(all_arrived)} calls={len(calls)} ({', '.join(f'{k} {v}' for k, v in sorted(by_method.items()))}; "
-                  f"{errors} errors) max-calls-one-account-60s={quota}/{QUOTA} runs={row['runs']} ({', '.join(f'{k} {v}' for k, v in by_process.items())}) failed-runs={row['failed_runs']} cpu: {cpu} "
+                  f"{errors} errors) notifications={answered}/{len(notices)}-answered max-calls-one-account-60s={quota}/{QUOTA} runs={row['runs']} ({', '.join(f'{k} {v}' for k, v in by_process.items())}) failed-runs={row['failed_runs']} cpu: {cpu} "
                   f"emulator-cpu={row['emulator_cpu']:.1f}s load={row['load'][0]:.1f} commit=\"{commit}\"", flush=True)
             if args.rows:
                 with open(args.rows, "a") as file:
