@@ -41,6 +41,7 @@ public enum SyncboardApplication {
             let (db, logger) = (app.db, app.logger)
             app.syncboard.wakeups.broadcast = { message in WakeBroadcast.send(message, on: db, logger: logger) }
         }
+        app.pushChannels = PushChannelDirectory(db: app.db)
         app.pushCoalescer = NotificationCoalescer(db: app.db, debounce: configuration.push.debounce, logger: app.logger,
                                                   wakeups: app.syncboard.wakeups)
         // A trace per run, around whatever engine the job's run goes to (real-time jobs, like every job that needs it,

@@ -11,6 +11,8 @@ actor NotificationCoalescer {
     private let debounce: Duration
     private let logger: Logger
     private var pending = Set<UUID>()
+    /// Channels that sent a message since the last flush (their `last_message_at` is written then, not per message).
+    private var heard = Set<String>()
     private var flushing: Task<Void, Never>?
     /// Wakes the schedulers once jobs are due, so they are claimed now rather than at their next poll.
     private let wakeups: Wakeups?
@@ -22,9 +24,10 @@ actor NotificationCoalescer {
         self.logger = logger
     }
 
-    /// A change on this calendar was announced.
-    func note(calendarID: UUID) {
-        pending.insert(calendarID)
+    /// A message on this channel of this calendar; `startsRuns`: it announces a change (or the channel's opening).
+    func note(calendarID: UUID, channelID: String? = nil, startsRuns: Bool = true) {
+        if let channelID { heard.insert(channelID) }
+        if startsRuns { pending.insert(calendarID) }
         guard flushing == nil else { return }
         flushing = Task {
             try? await Task.sleep(for: debounce)
@@ -35,16 +38,24 @@ actor NotificationCoalescer {
     /// Makes the pending calendars' real-time jobs due (also called by tests to skip the wait).
     func flush(now: Date = Date()) async {
         let calendars = pending
+        let channels = heard
         pending.removeAll()
+        heard.removeAll()
         flushing = nil
-        guard !calendars.isEmpty else { return }
         do {
+            if !channels.isEmpty {
+                try await PushChannel.query(on: db).filter(\.$channelID ~~ channels).set(\.$lastMessageAt, to: now).update()
+            }
+            guard !calendars.isEmpty else { return }
             // A group's members are all sources, so the match is made on each job's sources, not on a column.
             let jobs = try await SyncJob.query(on: db).filter(\.$enabled == true).all().filter { !$0.sourceCalendarIDs.isDisjoint(with: calendars) }
-            for job in jobs where job.cadence.isRealtime && job.pushedAt == nil {
-                job.nextRunAt = min(job.nextRunAt ?? now, now)
-                job.pushedAt = now  // claimed before merely scheduled runs
-                try await job.save(on: db)
+            // One transaction for the whole wave: on SQLite one commit instead of one per job.
+            try await db.transaction { db in
+                for job in jobs where job.cadence.isRealtime && job.pushedAt == nil {
+                    job.nextRunAt = min(job.nextRunAt ?? now, now)
+                    job.pushedAt = now  // claimed before merely scheduled runs
+                    try await job.save(on: db)
+                }
             }
             DataGeneration.bump()
             wakeups?.runDue()
