@@ -44,7 +44,10 @@ enum OpenAPIDocument {
     static var runID: Parameter { Parameter.path("runID", "A run's id (from runJob or listJobRuns)") }
     static var accountID: Parameter { Parameter.path("accountID", "A linked Google account's id (from listAccounts)") }
     static var ifMatch: Parameter {
-        Parameter(name: "If-Match", location: "header", schema: string,
+        // The grammar `JobPrecondition` accepts (RFC 9110 entity tags, ASCII, none empty), so a client (or a
+        // generator of test requests) knows what is refused with 400 before anything is compared.
+        Parameter(name: "If-Match", location: "header",
+                  schema: ["type": "string", "pattern": #"^(\*|(W/)?"[!#-~]+"( *, *(W/)?"[!#-~]+")*)$"#],
                   description: """
                       The job's ETag as last read (a strong entity tag: a quoted string such as `"3f2a…"`), `*` (any version), \
                       or a comma-separated list of tags. A value that is not an entity tag is refused with 400; a tag the \
