@@ -43,22 +43,24 @@ actor NotificationCoalescer {
         heard.removeAll()
         flushing = nil
         do {
+            if !calendars.isEmpty {
+                // A group's members are all sources, so the match is made on each job's sources, not on a column.
+                let jobs = try await SyncJob.query(on: db).filter(\.$enabled == true).all().filter { !$0.sourceCalendarIDs.isDisjoint(with: calendars) }
+                // One transaction for the whole wave: on SQLite one commit instead of one per job.
+                try await db.transaction { db in
+                    for job in jobs where job.cadence.isRealtime && job.pushedAt == nil {
+                        job.nextRunAt = min(job.nextRunAt ?? now, now)
+                        job.pushedAt = now  // claimed before merely scheduled runs
+                        try await job.save(on: db)
+                    }
+                }
+                DataGeneration.bump()
+                wakeups?.runDue()
+            }
+            // Last: once a message is recorded as heard, what it started is in place.
             if !channels.isEmpty {
                 try await PushChannel.query(on: db).filter(\.$channelID ~~ channels).set(\.$lastMessageAt, to: now).update()
             }
-            guard !calendars.isEmpty else { return }
-            // A group's members are all sources, so the match is made on each job's sources, not on a column.
-            let jobs = try await SyncJob.query(on: db).filter(\.$enabled == true).all().filter { !$0.sourceCalendarIDs.isDisjoint(with: calendars) }
-            // One transaction for the whole wave: on SQLite one commit instead of one per job.
-            try await db.transaction { db in
-                for job in jobs where job.cadence.isRealtime && job.pushedAt == nil {
-                    job.nextRunAt = min(job.nextRunAt ?? now, now)
-                    job.pushedAt = now  // claimed before merely scheduled runs
-                    try await job.save(on: db)
-                }
-            }
-            DataGeneration.bump()
-            wakeups?.runDue()
         } catch {
             logger.error("could not start runs for a push notification", metadata: ["error": .string(DatabaseErrorDescription.describe(error))])
         }
