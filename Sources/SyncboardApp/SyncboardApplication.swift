@@ -19,6 +19,11 @@ public enum SyncboardApplication {
     }
 
     static func configure(_ app: Application, configuration: AppConfiguration) throws {
+        // Its own blocking pool, set before the database uses it: SQLite statements run there, and a statement that
+        // waits for another process's lock sleeps on its thread (a second at a time). On the process-wide pool, as
+        // many threads as cores, two such waits stalled every other application's statements and file reads in a
+        // test process under load (a pool wait of 60 s ran out).
+        app.threadPool = NIOThreadPool(numberOfThreads: max(4, System.coreCount))
         if case .sqlite = configuration.database {
             try DataDirectory.prepare(configuration.dataDirectory)
         }

@@ -155,12 +155,15 @@ struct RunClaimer {
             LIMIT \(bind: limit)
             """).all().map { try $0.decode(column: "id", as: UUID.self) }
         guard !ordered.isEmpty else { return [] }
+        // Judged again as the rows are locked (PostgreSQL re-reads a locked row's newest version): a job disabled or
+        // rescheduled since the ordering query read it is not run.
         let rows = try await sql.raw("""
             SELECT j.id AS job_id, sc.account_id AS source_account, dc.account_id AS destination_account
             FROM sync_jobs j
             LEFT JOIN calendars sc ON sc.id = j.source_calendar_id
             LEFT JOIN calendars dc ON dc.id = j.destination_calendar_id
             WHERE j.id IN \(SQLGroupExpression(ordered.map { SQLBind($0) as any SQLExpression }))
+              AND j.enabled = \(bind: true) AND j.next_run_at <= \(bind: now)
             \(lockClause)
             """).all()
         let candidates = try Dictionary(rows.map { row in

@@ -26,6 +26,9 @@ actor Scheduler {
     private var claiming = true
     /// Set once the shutdown grace period is over: runs still going are stopped, and late claims are stopped at once.
     private var stopping = false
+    /// A claim's transaction is under way: shutdown waits for it, so a run it claims is started (and stopped) here
+    /// rather than left "running" by a process that has gone.
+    private var claimUnderWay = false
     private var lastHousekeeping = Date.distantPast
     /// Ends the wait between two polls early.
     let wake: WakeSignal
@@ -70,6 +73,8 @@ actor Scheduler {
             guard claiming else { return }
             let room = settings.workerConcurrency - active.count
             let claimer = RunClaimer(db: db, isPostgres: isPostgres, workerID: workerID, settings: settings, nextRun: nextRun)
+            claimUnderWay = true
+            defer { claimUnderWay = false }
             for claimed in try await claimer.claim(limit: room, now: now) {
                 if let scheduled = claimed.scheduledFor {
                     Timer(label: "syncboard_scheduler_lag_seconds")
@@ -182,7 +187,11 @@ actor Scheduler {
     /// does: runs still unrecorded then keep their leases until they expire and are recovered, as after a crash.
     func shutdown() async {
         claiming = false
-        await waitForActiveRuns(until: ContinuousClock.now + settings.shutdownGracePeriod)
+        let graceEnds = ContinuousClock.now + settings.shutdownGracePeriod
+        while claimUnderWay && ContinuousClock.now < graceEnds {
+            do { try await Task.sleep(for: .milliseconds(20)) } catch { break }
+        }
+        await waitForActiveRuns(until: graceEnds)
         stopping = true  // from here on, a claim that was already under way starts nothing
         if !active.isEmpty {
             logger.warning("stopping runs that outlasted the shutdown grace period", metadata: ["count": .stringConvertible(active.count)])
