@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "syncboard", targets: ["syncboard"]),
         .executable(name: "google-emulator", targets: ["google-emulator"]),
+        .executable(name: "microsoft-emulator", targets: ["microsoft-emulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/vapor/vapor.git", from: "4.122.3"),
@@ -106,6 +107,22 @@ let package = Package(
         .executableTarget(
             name: "google-emulator",
             dependencies: ["GoogleEmulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
+        // A local stand-in for the Microsoft identity platform v2.0 and Microsoft Graph's calendar endpoints (issue 28 §5).
+        .target(
+            name: "MicrosoftEmulator",
+            dependencies: [
+                "Recurrence",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "microsoft-emulator",
+            dependencies: ["MicrosoftEmulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         // Measures one built-in sync run against the emulator (benchmarks/builtin-engine.sh); not shipped.

@@ -1,0 +1,73 @@
+import _CryptoExtras
+import Foundation
+import JWTKit
+import Synchronization
+import Vapor
+
+/// The emulator as a running HTTP server on a real port (tests start it on port 0 and read `baseURL`).
+public final class MicrosoftEmulatorServer: Sendable {
+    public let app: Application
+    public let state: MicrosoftEmulatorState
+    public let baseURL: String
+    static let keyID = "emulator-ms-1"
+
+    public static func start(hostname: String = "127.0.0.1", port: Int = 0, state: MicrosoftEmulatorState = MicrosoftEmulatorState()) async throws -> MicrosoftEmulatorServer {
+        let app = try await Application.make(.custom(name: "microsoft-emulator"))
+        app.logger.logLevel = .warning
+        // A fresh RS256 key per run: the JWKS publishes its public half for ID token verification.
+        let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        let primitives = try key.publicKey.getKeyPrimitives()
+        let signer = JWTKeyCollection()
+        await signer.add(rsa: try Insecure.RSA.PrivateKey(backing: key), digestAlgorithm: .sha256, kid: JWKIdentifier(string: keyID))
+        let jwks: JSON = ["keys": [["kty": "RSA", "use": "sig", "alg": "RS256", "kid": .string(keyID),
+                                    "n": .string(primitives.modulus.base64URL), "e": .string(primitives.publicExponent.base64URL)]]]
+        let base = Mutex("http://\(hostname):\(port)")
+        let baseURL: @Sendable () -> String = { base.withLock { $0 } }
+        try app.register(collection: IdentityRoutes(state: state, signer: signer, jwks: String(decoding: jwks.data(), as: UTF8.self), base: baseURL))
+        try app.register(collection: GraphRoutes(state: state, base: baseURL))
+        try app.register(collection: ControlRoutes(state: state))
+        // Validation requests must be answered within 10 s (concepts/webhooks.md); notifications get the same limit.
+        app.http.client.configuration.timeout = .init(connect: .seconds(5), read: .seconds(10))
+        let client = app.client
+        await state.setWebhookPoster { post in
+            var headers = HTTPHeaders([("Content-Type", post.contentType)])
+            headers.add(name: "User-Agent", value: "Microsoft-Graph-Emulator")
+            guard let response = try? await client.post(URI(string: post.url), headers: headers, beforeSend: { request in
+                if !post.body.isEmpty { request.body = ByteBuffer(data: post.body) }
+            }) else { return nil }
+            let body = response.body.map { String(buffer: $0) } ?? ""
+            return WebhookAnswer(status: Int(response.status.code), contentType: response.headers.first(name: .contentType), body: body)
+        }
+        try await app.server.start(address: .hostname(hostname, port: port))
+        let bound = app.http.server.shared.localAddress?.port ?? port
+        let url = "http://\(hostname):\(bound)"
+        base.withLock { $0 = url }
+        return MicrosoftEmulatorServer(app: app, state: state, baseURL: url)
+    }
+
+    private init(app: Application, state: MicrosoftEmulatorState, baseURL: String) {
+        self.app = app
+        self.state = state
+        self.baseURL = baseURL
+    }
+
+    /// Serves until SIGINT or SIGTERM, then shuts down (for the executable).
+    public func run() async throws {
+        let (signals, continuation) = AsyncStream<Int32>.makeStream()
+        let sources = [SIGINT, SIGTERM].map { number in
+            Foundation.signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number)
+            source.setEventHandler { continuation.yield(number) }
+            source.resume()
+            return source
+        }
+        for await _ in signals { break }
+        sources.forEach { $0.cancel() }
+        try await shutdown()
+    }
+
+    public func shutdown() async throws {
+        await app.server.shutdown()
+        try await app.asyncShutdown()
+    }
+}
