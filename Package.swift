@@ -55,12 +55,12 @@ let package = Package(
             ]
         ),
 
-        // SyncEngine: the CalendarSync CLI engine (YAML config, age auth storage, child process) and the built-in engine.
+        // SyncEngine: the CalendarSync CLI engine (YAML config, age auth storage, child process) and the built-in engine,
+        // which reaches calendars only through the core's provider types (never a provider's client).
         .target(
             name: "SyncEngines",
             dependencies: [
                 "SyncboardCore",
-                "GoogleClient",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
@@ -167,6 +167,7 @@ let package = Package(
             name: "SyncEnginesTests",
             dependencies: [
                 "SyncEngines",
+                "GoogleClient",
                 "GoogleEmulator",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -42,7 +42,7 @@ struct EngineBenchmark: AsyncParsableCommand {
         defer { Task { try? await http.shutdown(); try? await emulator.shutdown() } }
         let token = await state.issueTokens(subject: "1", clientID: "benchmark", scope: "https://www.googleapis.com/auth/calendar", offline: false).access
         let api = CalendarAPIClient(baseURL: URL(string: emulator.baseURL + "/calendar/v3")!, http: http, eventsPageSize: pageSize)
-        let engine = BuiltinSyncEngine(api: api)
+        let engine = BuiltinSyncEngine(provider: .google(api))
 
         // A month of working days, events every 20 minutes from 08:00 UTC, as many as asked for.
         let windowStart = try Date("2026-12-01T00:00:00Z", strategy: .iso8601)

@@ -55,7 +55,7 @@ struct BuiltinEngineTests {
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         let api = CalendarAPIClient(baseURL: URL(string: emulator.baseURL + "/calendar/v3")!, http: http,
                                     retry: .init(maxAttempts: 5, baseDelay: .milliseconds(5)), eventsPageSize: 250)
-        let world = World(emulator: emulator, engine: BuiltinSyncEngine(api: api), token: token)
+        let world = World(emulator: emulator, engine: BuiltinSyncEngine(provider: .google(api)), token: token)
         do { try await body(world) } catch {
             try? await http.shutdown(); try? await emulator.shutdown(); throw error
         }
@@ -180,7 +180,7 @@ struct BuiltinEngineTests {
     func interoperability() async throws {
         try await Self.withWorld { world in
             let sourceHash = "hjDz5AJGAsEmzfWfUsSvwDNoC1k="
-            let sinkHash = GoogleEventMapping.calendarHash(Self.sink)
+            let sinkHash = CalendarHash.of(Self.sink)
             let a = try await world.add("A", "2026-12-02T09:00:00Z", "2026-12-02T10:00:00Z")
             let b = try await world.add("B", "2026-12-03T09:00:00Z", "2026-12-03T10:00:00Z")
             // What CalendarSync itself wrote on an earlier run: A's copy with prefixed keys (up to date),

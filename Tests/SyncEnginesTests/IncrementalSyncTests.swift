@@ -108,7 +108,7 @@ struct IncrementalSyncTests {
             defer { _ = http.shutdown(queue: .global()) { _ in } }
             let api = CalendarAPIClient(baseURL: URL(string: world.emulator.baseURL + "/calendar/v3")!, http: http,
                                         retry: .init(maxAttempts: 3, baseDelay: .milliseconds(5)), eventsPageSize: 7)
-            let small = World(emulator: world.emulator, engine: BuiltinSyncEngine(api: api), token: world.token)
+            let small = World(emulator: world.emulator, engine: BuiltinSyncEngine(provider: .google(api)), token: world.token)
             let (_, state) = try await Self.reconcile(small)
             for index in 0..<20 { try await small.add("E\(index)", Self.time(index * 60), Self.time(index * 60 + 30)) }
             await small.state.clearRequestLog()
@@ -154,7 +154,7 @@ struct IncrementalSyncTests {
                                               patch: ["start": ["dateTime": "2027-03-01T10:00:00Z"], "end": ["dateTime": "2027-03-01T11:00:00Z"]])
             try await world.add("Came from home", Self.time(300), Self.time(330), ["extendedProperties": ["private": [
                 "inovex.calendarsync.EventID": "123", "inovex.calendarsync.OriginalEventUri": "x",
-                "inovex.calendarsync.SourceID": .string(GoogleEventMapping.calendarHash(Self.sink))]]])
+                "inovex.calendarsync.SourceID": .string(CalendarHash.of(Self.sink))]]])
             var outcome = try Self.synced(try await Self.incremental(world, state, filters: filters))
             #expect(outcome.sourceRemoved == [series["id"]!.string!])
             outcome.sourceRemoved = []
@@ -192,7 +192,7 @@ struct IncrementalSyncTests {
             // What the CLI wrote: A's copy with CalendarSync's metadata.
             try await world.add("A", Self.time(60), Self.time(90), to: Self.sink, ["extendedProperties": ["private": [
                 "inovex.calendarsync.EventID": .string(String(SyncMetadata.fnv1(a["id"]!.string!))),
-                "inovex.calendarsync.OriginalEventUri": a["htmlLink"]!, "inovex.calendarsync.SourceID": .string(GoogleEventMapping.calendarHash(Self.source))]]])
+                "inovex.calendarsync.OriginalEventUri": a["htmlLink"]!, "inovex.calendarsync.SourceID": .string(CalendarHash.of(Self.source))]]])
             let (full, state) = try await Self.reconcile(world)
             #expect(full == .init())
             #expect(state.index.withLock { $0[a["id"]!.string!] } != nil, "the CLI's copy is indexed")

@@ -2,6 +2,7 @@ import Foundation
 import SyncboardCore
 import Synchronization
 import Testing
+@testable import GoogleClient
 @testable import GoogleEmulator
 @testable import SyncEngines
 
@@ -15,7 +16,7 @@ struct PropagationTests {
             let kept = try await world.add("Planning", IncrementalSyncTests.time(60), IncrementalSyncTests.time(90))
             let removed = try await world.add("Review", IncrementalSyncTests.time(120), IncrementalSyncTests.time(150))
             let heard = Mutex<[Propagation]>([])
-            let engine = BuiltinSyncEngine(api: world.engine.api) { propagation in heard.withLock { $0.append(propagation) } }
+            let engine = BuiltinSyncEngine(provider: world.engine.provider) { propagation in heard.withLock { $0.append(propagation) } }
             let reporting = BuiltinEngineTests.World(emulator: world.emulator, engine: engine, token: world.token)
             let (_, state) = try await IncrementalSyncTests.reconcile(reporting)
             #expect(heard.withLock { $0 }.isEmpty, "a full reconciliation reports nothing")
@@ -30,7 +31,7 @@ struct PropagationTests {
 
             let reported = heard.withLock { $0 }
             #expect(Set(reported.map(\.sourceEventID)) == [keptID, removedID, try #require(added["id"]?.string)])
-            let changedAt = try #require(Propagation.parse(changed["updated"]?.string))
+            let changedAt = try #require(GoogleEventMapping.timestamp(changed["updated"]?.string))
             let update = try #require(reported.first { $0.sourceEventID == keptID })
             #expect(update.changedAt == changedAt, "timed from the original's updated, to the millisecond")
             for propagation in reported {
@@ -42,9 +43,9 @@ struct PropagationTests {
 
     @Test("Google's updated times parse with and without fractional seconds; an unreadable one is left out")
     func parsing() throws {
-        let precise = try #require(Propagation.parse("2026-11-25T13:41:20.123Z"))
-        #expect(abs(precise.timeIntervalSince(try #require(Propagation.parse("2026-11-25T13:41:20Z"))) - 0.123) < 0.0005)
-        #expect(Propagation.parse("yesterday") == nil && Propagation.parse(nil) == nil)
+        let precise = try #require(GoogleEventMapping.timestamp("2026-11-25T13:41:20.123Z"))
+        #expect(abs(precise.timeIntervalSince(try #require(GoogleEventMapping.timestamp("2026-11-25T13:41:20Z"))) - 0.123) < 0.0005)
+        #expect(GoogleEventMapping.timestamp("yesterday") == nil && GoogleEventMapping.timestamp(nil) == nil)
         #expect(Propagation(sourceEventID: "a", changedAt: precise, writtenAt: precise.addingTimeInterval(-1)).latency == 0, "never negative")
     }
 }

@@ -1,29 +1,15 @@
 import Crypto
 import Foundation
-import GoogleClient
 import SyncboardCore
 
-/// Google-to-Google sync in Swift with CalendarSync's semantics (`SyncRules`, `SyncPlan`, the same metadata), so
-/// that a job can switch engines without duplicates or orphans. Unlike the CLI it lists every page once, retries
-/// rate limits and 5xx with backoff (`CalendarAPIClient`), keeps going when one event fails, and makes no call it
-/// does not need: one list of each calendar, then only the writes.
+/// Calendar sync in Swift with CalendarSync's semantics (`SyncRules`, `SyncPlan`, the same metadata), so that a
+/// Google job can switch engines without duplicates or orphans. It reaches calendars only through a
+/// `CalendarProvider` (Google's retries rate limits and 5xx with backoff), keeps going when one event fails, and
+/// makes no call it does not need: one list of each calendar, then only the writes.
 public struct BuiltinSyncEngine: Sendable {
     public enum Mode: String, Sendable { case sync, dryRun = "dry-run", clean }
 
-    public struct Calendar: Sendable {
-        public var id: String
-        public var accessToken: String
-        /// The e-mail address of the account that reaches it (for the destination: InvitedDestination's address).
-        public var accountEmail: String?
-        public init(id: String, accessToken: String, accountEmail: String? = nil) {
-            self.id = id
-            self.accessToken = accessToken
-            self.accountEmail = accountEmail
-        }
-
-        /// The addresses an invitation to this calendar carries: its account's e-mail and its own id.
-        var addresses: [String] { [id] + (accountEmail.map { [$0] } ?? []) }
-    }
+    public typealias Calendar = CalendarAccess
 
     public struct Outcome: Sendable, Equatable {
         public var created = 0
@@ -49,31 +35,31 @@ public struct BuiltinSyncEngine: Sendable {
         }
     }
 
-    /// An event Google refused to write: a line for the log, and Google's answer for deciding what to do.
+    /// An event the service refused to write: a line for the log, and its answer for deciding what to do.
     public struct WriteFailure: Error, Sendable, Equatable, CustomStringConvertible {
         public let description: String
-        public let error: GoogleError
+        public let error: ProviderError
     }
 
     public enum Failure: Error, CustomStringConvertible {
-        case google(GoogleError, while: String)
+        case provider(ProviderError, while: String)
         case rules(SyncRules.Problem)
 
         public var description: String {
             switch self {
-            case .google(let error, let doing): "\(doing): \(error.description)"
+            case .provider(let error, let doing): "\(doing): \(error.description)"
             case .rules(let problem): problem.description
             }
         }
     }
 
-    let api: CalendarAPIClient
+    public let provider: CalendarProvider
     /// Hears of every copy an incremental run writes or deletes, with the original's change time (the app's
     /// propagation latency metric).
     let propagated: @Sendable (Propagation) -> Void
 
-    public init(api: CalendarAPIClient, propagated: @escaping @Sendable (Propagation) -> Void = { _ in }) {
-        self.api = api
+    public init(provider: CalendarProvider, propagated: @escaping @Sendable (Propagation) -> Void = { _ in }) {
+        self.provider = provider
         self.propagated = propagated
     }
 
@@ -93,7 +79,7 @@ public struct BuiltinSyncEngine: Sendable {
                           originalsOnly: Bool = false,
                           log: @escaping @Sendable (String) async -> Void) async throws(Failure) -> (outcome: Outcome, checkpoint: SyncCheckpoint?) {
         let rules = try Self.rules(transformers, filters, sink: sink)
-        let sourceHash = GoogleEventMapping.calendarHash(source.id), sinkHash = GoogleEventMapping.calendarHash(sink.id)
+        let sourceHash = CalendarHash.of(source.id), sinkHash = CalendarHash.of(sink.id)
         let span = "\(Self.format(window.start)) – \(Self.format(window.end))"
 
         var plan: SyncPlan
@@ -177,23 +163,22 @@ public struct BuiltinSyncEngine: Sendable {
                             log: @escaping @Sendable (String) async -> Void,
                             record: @escaping @Sendable (IndexChange) async -> Void) async throws(Failure) -> IncrementalResult {
         let rules = try Self.rules(transformers, filters, sink: sink)
-        let sourceHash = GoogleEventMapping.calendarHash(source.id), sinkHash = GoogleEventMapping.calendarHash(sink.id)
-        let changes: CalendarAPIClient.EventListing
+        let sourceHash = CalendarHash.of(source.id), sinkHash = CalendarHash.of(sink.id)
+        let changes: ChangeListing
         do {
-            changes = try await api.eventChanges(calendarID: source.id, syncToken: syncToken, eventTypes: rules.sourceEventTypes,
-                                                 accessToken: source.accessToken)
-        } catch .gone {
+            changes = try await provider.changes(source, syncToken, rules.sourceEventTypes, sourceHash)
+        } catch where error.kind == .cursorExpired {
             return .needsFullReconciliation(.syncTokenExpired)
         } catch {
-            throw .google(error, while: "listing the source calendar's changes")
+            throw .provider(error, while: "listing the source calendar's changes")
         }
-        guard let nextSyncToken = changes.nextSyncToken else {
-            throw .google(.unexpected("no sync token on the last page"), while: "listing the source calendar's changes")
+        guard let nextSyncToken = changes.nextCursor else {
+            throw .provider(ProviderError(.unexpected, "no cursor to continue from on the last page"), while: "listing the source calendar's changes")
         }
-        let removed = changes.events.filter { $0.status == "cancelled" }.compactMap(\.id)
-        var changed = changes.events.filter { $0.status != "cancelled" }.compactMap { GoogleEventMapping.syncEvent($0, calendarHash: sourceHash) }
+        let removed = changes.removed
+        var changed = changes.changed
         if originalsOnly { changed = await Self.originals(of: changed, sourceHash: sourceHash, log: log) }
-        await log("Syncing \(source.id) → \(sink.id) incrementally: \(changes.events.count) source \(changes.events.count == 1 ? "change" : "changes") since the last run")
+        await log("Syncing \(source.id) → \(sink.id) incrementally: \(changes.count) source \(changes.count == 1 ? "change" : "changes") since the last run")
         var plan = IncrementalPlan.make(changed: changed, removed: removed, window: window, index: index, rules: rules,
                                         sourceHash: sourceHash, sinkHash: sinkHash, contentHash: Self.contentHash)
         if plan.needsSinkListing { return .needsFullReconciliation(.foreignMetadata) }
@@ -220,8 +205,7 @@ public struct BuiltinSyncEngine: Sendable {
 
         var titles: [String: SyncEvent] = [:]
         for event in changed { titles[event.id] = event }
-        var changedAt: [String: Date] = [:]
-        for event in changes.events { if let id = event.id, let updated = Propagation.parse(event.updated) { changedAt[id] = updated } }
+        let changedAt = changes.changedAt
         let writes = plan.deletes.map { delete in
             // Only the index knows the copy; the log names it by its original when that is still there.
             let event = titles[delete.sourceEventID] ?? SyncEvent(id: delete.destinationEventID, title: "the copy of a deleted event", start: .distantPast,
@@ -304,15 +288,15 @@ public struct BuiltinSyncEngine: Sendable {
     }
 
     private func list(_ calendar: Calendar, window: (start: Date, end: Date), hash: String, what: String,
-                      ordered: Bool = true, eventTypes: [String] = CalendarAPIClient.defaultEventTypes) async throws(Failure) -> Listed {
+                      ordered: Bool = true, eventTypes: [String]? = nil) async throws(Failure) -> Listed {
         do {
-            let listing = try await api.eventListing(calendarID: calendar.id, timeMin: window.start, timeMax: window.end, ordered: ordered,
-                                                     eventTypes: eventTypes, accessToken: calendar.accessToken)
-            var events = listing.events.compactMap { GoogleEventMapping.syncEvent($0, calendarHash: hash) }
+            let listing = try await provider.list(calendar, EventQuery(start: window.start, end: window.end, ordered: ordered,
+                                                                       eventTypes: eventTypes, calendarHash: hash))
+            var events = listing.events
             if !ordered { events.sort { $0.start < $1.start } }
-            return Listed(events: events, syncToken: listing.nextSyncToken)
+            return Listed(events: events, syncToken: listing.cursor)
         } catch {
-            throw .google(error, while: what)
+            throw .provider(error, while: what)
         }
     }
 
@@ -373,20 +357,18 @@ public struct BuiltinSyncEngine: Sendable {
 
     /// The sink event's id when it worked, else what failed.
     private func perform(_ write: Write, sink: Calendar) async -> Result<String, WriteFailure> {
-        do {
+        do throws(ProviderError) {
+            guard let writes = provider.writes else { throw ProviderError(.writeRefused, "\(sink.id) is read-only") }
             switch write.kind {
             case .delete:
                 let id = write.destinationID ?? write.event.id
-                try await api.deleteEvent(id: id, calendarID: sink.id, accessToken: sink.accessToken)
+                try await writes.delete(sink, id)
                 return .success(id)
             case .create:
-                let created = try await api.insertEvent(GoogleEventMapping.resource(write.event, forUpdate: false), calendarID: sink.id,
-                                                        accessToken: sink.accessToken)
-                return .success(created.id ?? "")
+                return .success(try await writes.insert(sink, write.event))
             case .update:
                 let id = write.destinationID ?? write.event.id
-                _ = try await api.updateEvent(GoogleEventMapping.resource(write.event, forUpdate: true), id: id, calendarID: sink.id,
-                                              accessToken: sink.accessToken)
+                try await writes.update(sink, id, write.event)
                 return .success(id)
             }
         } catch {

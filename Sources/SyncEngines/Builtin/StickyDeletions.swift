@@ -1,5 +1,4 @@
 import Foundation
-import GoogleClient
 import SyncboardCore
 
 /// A copy the user deleted in the destination, kept deleted (a job's "deletions stick" option): the original it
@@ -29,19 +28,15 @@ public struct StickyDeletions: Sendable {
 }
 
 extension BuiltinSyncEngine {
-    /// What became of a copy the index knows: Google keeps a deleted event for a while as "cancelled", then
-    /// forgets it (404 or 410).
+    /// What became of a copy the index knows (the provider tells a deleted one, however its service shows it).
     enum CopyState { case deleted, present(SyncEvent) }
 
     func copyState(_ indexed: IncrementalPlan.IndexedCopy, in sink: Calendar, sinkHash: String) async throws(Failure) -> CopyState {
         do {
-            let event = try await api.event(id: indexed.destinationEventID, calendarID: sink.id, accessToken: sink.accessToken)
-            guard event.status != "cancelled", let copy = GoogleEventMapping.syncEvent(event, calendarHash: sinkHash) else { return .deleted }
+            guard let copy = try await provider.fetch(sink, indexed.destinationEventID, sinkHash) else { return .deleted }
             return .present(copy)
-        } catch .notFound, .gone {
-            return .deleted
         } catch {
-            throw .google(error, while: "checking whether a copy was deleted in the destination")
+            throw .provider(error, while: "checking whether a copy was deleted in the destination")
         }
     }
 

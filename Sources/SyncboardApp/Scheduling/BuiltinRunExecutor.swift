@@ -100,7 +100,7 @@ struct BuiltinRunExecutor: RunExecutor {
         let accessTokens = try await tokens(forceRefresh)
         let zone = TimeZone(identifier: job.timeZone) ?? TimeZone(identifier: "UTC")!
         let window = job.spec.window.interval(now: Date(), timeZone: zone)
-        let engine = BuiltinSyncEngine(api: api, propagated: PropagationMetric.record)
+        let engine = BuiltinSyncEngine(provider: .google(api), propagated: PropagationMetric.record)
         let source = BuiltinSyncEngine.Calendar(id: ends.source.googleID, accessToken: accessTokens.source)
         let sink = BuiltinSyncEngine.Calendar(id: ends.sink.googleID, accessToken: accessTokens.sink, accountEmail: ends.sinkAccountEmail)
         let leg = ends.leg
@@ -139,7 +139,7 @@ struct BuiltinRunExecutor: RunExecutor {
                 switch result {
                 case .synced(let outcome, let nextSyncToken):
                     try Task.checkCancellation()
-                    if outcome.failures.first?.error == .unauthorized, !forceRefresh {
+                    if outcome.failures.first?.error.kind == .unauthorized, !forceRefresh {
                         // The destination is only reached by writes here. The state keeps its old token (and this
                         // run's mark), so the retry lists the same changes; the writes that landed are indexed.
                         await log.append("Google did not accept the stored access token; refreshing it and trying again.", stream: .syncboard)
@@ -184,7 +184,7 @@ struct BuiltinRunExecutor: RunExecutor {
             return LegSync(outcome: recorded, skippedForeignCopies: outcome.skippedForeignCopies)
         } catch let error as BuiltinSyncEngine.Failure {
             try Task.checkCancellation()
-            if case .google(.unauthorized, _) = error, !forceRefresh {
+            if case .provider(let refused, _) = error, refused.kind == .unauthorized, !forceRefresh {
                 // A stored access token Google no longer takes (revoked with its grant): refresh both and try once
                 // more; a refused refresh then ends the run as "needs reconnect" for the right account.
                 await log.append("Google did not accept the stored access token; refreshing it and trying again.", stream: .syncboard)
@@ -202,7 +202,7 @@ struct BuiltinRunExecutor: RunExecutor {
             return RunOutcome(status: .failed, engine: engineName, created: outcome.created, updated: outcome.updated, deleted: outcome.deleted,
                               errorSummary: outcome.failures.count == 1 ? outcome.failures[0].description
                                 : "\(outcome.failures.count) events could not be written; the first: \(outcome.failures[0])",
-                              failureClass: classify(.google(outcome.failures[0].error, while: "writing")))
+                              failureClass: classify(.provider(outcome.failures[0].error, while: "writing")))
         }
         return RunOutcome(status: .succeeded, engine: engineName, created: outcome.created, updated: outcome.updated, deleted: outcome.deleted)
     }
@@ -210,13 +210,13 @@ struct BuiltinRunExecutor: RunExecutor {
     static func classify(_ failure: BuiltinSyncEngine.Failure) -> JobRun.FailureClass {
         switch failure {
         case .rules: return .configuration
-        case .google(let error, _):
-            switch error {
+        case .provider(let error, _):
+            switch error.kind {
             case .notFound: return .calendarGone
-            case .forbidden(reason: "requiredAccessLevel"): return .writeRefused
-            case .forbidden, .invalidClient: return .configuration
-            case .unauthorized, .invalidGrant: return .reconnect
-            default: return .transient
+            case .writeRefused: return .writeRefused
+            case .forbidden, .misconfigured: return .configuration
+            case .unauthorized, .grantRefused: return .reconnect
+            case .cursorExpired, .rateLimited, .transient, .unexpected: return .transient
             }
         }
     }

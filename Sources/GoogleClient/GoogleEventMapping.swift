@@ -1,17 +1,9 @@
-import Crypto
 import Foundation
-import GoogleClient
 import SyncboardCore
 
 /// Between Calendar API events and `SyncEvent`, the way CalendarSync's Google adapter converts them, so that
 /// copies written by either engine look the same to the other.
 enum GoogleEventMapping {
-    /// A calendar's SourceID: base64url (with padding) of the SHA-1 of its id.
-    static func calendarHash(_ calendarID: String) -> String {
-        Data(Insecure.SHA1.hash(data: Data(calendarID.utf8))).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-    }
-
     /// nil for an event without usable times (Google always sends them for single events).
     static func syncEvent(_ event: CalendarEvent, calendarHash: String) -> SyncEvent? {
         guard let id = event.id, let start = instant(event.start), let end = instant(event.end) else { return nil }
@@ -66,6 +58,13 @@ enum GoogleEventMapping {
         }
         guard let text = time?.dateTime else { return nil }
         return (try? Date(text, strategy: Date.ISO8601FormatStyle())) ?? (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+    }
+
+    /// Google's `updated` (RFC 3339, usually with milliseconds); nil when absent or unreadable.
+    static func timestamp(_ text: String?) -> Date? {
+        guard let text else { return nil }
+        return (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+            ?? (try? Date(text, strategy: Date.ISO8601FormatStyle()))
     }
 
     static func time(_ date: Date, allDay: Bool) -> CalendarEvent.EventTime {
