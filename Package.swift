@@ -98,6 +98,7 @@ let package = Package(
         .target(
             name: "GoogleEmulator",
             dependencies: [
+                "Recurrence",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),

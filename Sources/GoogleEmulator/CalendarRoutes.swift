@@ -15,10 +15,14 @@ struct CalendarRoutes: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         let api = routes.grouped("calendar", "v3").grouped(CalendarAPIMiddleware(state: state))
         api.get("users", "me", "calendarList", use: calendarList)
+        api.get("users", "me", "calendarList", ":calendarID", use: calendarListEntry)
         let events = api.grouped("calendars", ":calendarID", "events")
         events.get(use: list)
         events.post(use: insert)
         events.get(":eventID", use: get)
+        events.get(":eventID", "instances", use: instances)
+        events.post(":eventID", "move", use: move)
+        events.post("import", use: importEvent)
         events.put(":eventID") { try await update($0, patch: false) }
         events.patch(":eventID") { try await update($0, patch: true) }
         events.delete(":eventID", use: delete)
@@ -28,22 +32,42 @@ struct CalendarRoutes: RouteCollection {
 
     // MARK: - calendarList
 
+    /// calendarList.list: paging, and as the "Synchronize resources efficiently" guide describes, a `nextSyncToken`
+    /// on the last page; with `syncToken`, only the entries that changed since, and entries the account lost as
+    /// `deleted: true` (CalendarListEntry `deleted`). A stale token is 410 `fullSyncRequired`.
     func calendarList(req: Request) async -> Response {
         guard let token = req.headers.bearerAuthorization?.token, let (account, scope) = await state.bearer(token) else { return Self.unauthenticated }
         guard Self.grants(scope, Self.listScopes) else { return Self.insufficientScopes }
-        let all = await state.calendars(visibleTo: account.email)
+        let syncToken = req.query[String.self, at: "syncToken"]
+        if syncToken != nil, req.query[String.self, at: "minAccessRole"] != nil {
+            return Self.badRequest("Sync token cannot be used with other query parameters (minAccessRole).", reason: "invalid")
+        }
+        let all: [JSONValue]
+        do { all = try await state.calendarListEntries(for: account.email, syncToken: syncToken) } catch { return Self.response(for: error) }
         let size = min(max(req.query[Int.self, at: "maxResults"] ?? 100, 1), 250)
         let start = Int(req.query[String.self, at: "pageToken"] ?? "0") ?? 0
-        let page = all.dropFirst(start).prefix(size)
-        var body: [String: Any] = [
-            "kind": "calendar#calendarList", "etag": "\"\(all.count)\"",
-            "items": page.map { calendar, role in
-                ["kind": "calendar#calendarListEntry", "id": calendar.id, "summary": calendar.summary, "timeZone": calendar.timeZone,
-                 "accessRole": role, "backgroundColor": calendar.backgroundColor, "primary": calendar.id == account.email] as [String: Any]
-            },
-        ]
-        if start + size < all.count { body["nextPageToken"] = String(start + size) }
-        return OAuthRoutes.json(body)
+        let page = Array(all.dropFirst(start).prefix(size))
+        var body: JSONValue = ["kind": "calendar#calendarList", "etag": .string(EmulatorState.etag(of: .array(all))), "items": .array(page)]
+        if start + size < all.count {
+            body["nextPageToken"] = .string(String(start + size))
+        } else {
+            body["nextSyncToken"] = .string(await state.calendarListSyncToken())
+        }
+        return Self.json(body)
+    }
+
+    /// calendarList.get, with `If-None-Match` ("Event versions/ETags": conditional retrieval).
+    func calendarListEntry(req: Request) async -> Response {
+        guard let token = req.headers.bearerAuthorization?.token, let (account, scope) = await state.bearer(token) else { return Self.unauthenticated }
+        guard Self.grants(scope, Self.listScopes) else { return Self.insufficientScopes }
+        var calendarID = req.parameters.get("calendarID") ?? ""
+        calendarID = calendarID.removingPercentEncoding ?? calendarID
+        if calendarID == "primary" { calendarID = account.email }
+        guard let entry = try? await state.calendarListEntries(for: account.email, syncToken: nil).first(where: { $0["id"]?.string == calendarID }) else {
+            return Self.notFound
+        }
+        if let etag = entry["etag"]?.string, Self.ifNoneMatch(req, etag) { return Self.notModified(etag) }
+        return Self.json(entry)
     }
 
     // MARK: - events
@@ -75,11 +99,19 @@ struct CalendarRoutes: RouteCollection {
         let caller: (email: String, calendarID: String, role: String)
         switch await authorize(req, write: false) { case .success(let value): caller = value; case .failure(let error): return error.response }
         let query: EventQuery
-        do { query = try Self.eventQuery(req) } catch { return Self.badRequest(error.message) }
+        do { query = try Self.eventQuery(req) } catch { return Self.badRequest(error.message, reason: error.reason) }
         if let timeMin = query.timeMin, let timeMax = query.timeMax, timeMax <= timeMin {
             return Self.error(400, "The specified time range is empty.", reason: "timeRangeEmpty", status: "INVALID_ARGUMENT",
                               domain: "calendar", location: ("timeMax", "parameter"))
         }
+        let listed: (items: [JSONValue], syncToken: String)
+        do { listed = try await state.listEvents(calendarID: caller.calendarID, query: query) } catch { return Self.response(for: error) }
+        return await page(req, caller: caller, items: listed.items, syncToken: listed.syncToken)
+    }
+
+    /// An Events collection page (events.list and events.instances): `maxResults` 1–2,500, `pageToken`, and on the
+    /// last page `nextSyncToken` when there is one to give.
+    func page(_ req: Request, caller: (email: String, calendarID: String, role: String), items: [JSONValue], syncToken: String?) async -> Response {
         let maxResults = req.query[Int.self, at: "maxResults"] ?? 250
         guard (1...2500).contains(maxResults) else { return Self.badRequest("Invalid value for maxResults: must be between 1 and 2500.", reason: "invalid") }
         let offset: Int
@@ -89,29 +121,46 @@ struct CalendarRoutes: RouteCollection {
         } else {
             offset = 0
         }
-        let listed: (items: [JSONValue], syncToken: String)
-        do { listed = try await state.listEvents(calendarID: caller.calendarID, query: query) } catch { return Self.response(for: error) }
         let calendar = await state.calendar(id: caller.calendarID)
+        let version = await state.changeCounter
         var body: JSONValue = [
-            "kind": "calendar#events", "etag": .string("\"p\(listed.syncToken.dropFirst())\""),
+            "kind": "calendar#events", "etag": .string("\"p\(version)\""),
             "summary": .string(calendar?.summary ?? caller.calendarID), "description": "",
             "updated": .string(EmulatorState.formatTime(Date())),
             "timeZone": .string(req.query[String.self, at: "timeZone"] ?? calendar?.timeZone ?? "UTC"),
             "accessRole": .string(caller.role), "defaultReminders": [],
-            "items": .array(Array(listed.items.dropFirst(offset).prefix(maxResults)).map { EmulatorState.markSelf($0, email: caller.email) }),
+            "items": .array(Array(items.dropFirst(offset).prefix(maxResults)).map { EmulatorState.markSelf($0, email: caller.email) }),
         ]
-        if offset + maxResults < listed.items.count {
+        if offset + maxResults < items.count {
             body["nextPageToken"] = .string("p\(offset + maxResults)")
-        } else {
-            body["nextSyncToken"] = .string(listed.syncToken)
+        } else if let syncToken {
+            body["nextSyncToken"] = .string(syncToken)
         }
         return Self.json(body)
+    }
+
+    /// events.instances: `timeMin`, `timeMax`, `showDeleted`, `timeZone`, `originalStart`, `maxResults`, `pageToken`.
+    func instances(req: Request) async -> Response {
+        let caller: (email: String, calendarID: String, role: String)
+        switch await authorize(req, write: false) { case .success(let value): caller = value; case .failure(let error): return error.response }
+        var query = EventQuery()
+        query.timeMin = req.query[String.self, at: "timeMin"].flatMap(EmulatorState.parseTime)
+        query.timeMax = req.query[String.self, at: "timeMax"].flatMap(EmulatorState.parseTime)
+        query.showDeleted = req.query[Bool.self, at: "showDeleted"] ?? false
+        query.timeZone = req.query[String.self, at: "timeZone"].flatMap(TimeZone.init(identifier:))
+        let originalStart = req.query[String.self, at: "originalStart"].flatMap(EmulatorState.parseTime)
+        do {
+            let items = try await state.listInstances(calendarID: caller.calendarID, eventID: req.parameters.get("eventID") ?? "", query: query,
+                                                      originalStart: originalStart)
+            return await page(req, caller: caller, items: items, syncToken: nil)
+        } catch { return Self.response(for: error) }
     }
 
     func get(req: Request) async -> Response {
         let caller: (email: String, calendarID: String, role: String)
         switch await authorize(req, write: false) { case .success(let value): caller = value; case .failure(let error): return error.response }
         guard let event = await state.event(calendarID: caller.calendarID, eventID: req.parameters.get("eventID") ?? "") else { return Self.notFound }
+        if let etag = event["etag"]?.string, Self.ifNoneMatch(req, etag) { return Self.notModified(etag) }
         return Self.json(EmulatorState.markSelf(event, email: caller.email))
     }
 
@@ -128,7 +177,7 @@ struct CalendarRoutes: RouteCollection {
         guard let body = Self.body(req) else { return Self.badRequest("Parse Error", reason: "parseError") }
         do {
             return Self.json(try await state.updateEvent(calendarID: caller.calendarID, eventID: req.parameters.get("eventID") ?? "", body: body,
-                                                         patch: patch, by: caller.email))
+                                                         patch: patch, by: caller.email, ifMatch: req.headers.first(name: "If-Match")))
         } catch { return Self.response(for: error) }
     }
 
@@ -136,14 +185,54 @@ struct CalendarRoutes: RouteCollection {
         let caller: (email: String, calendarID: String, role: String)
         switch await authorize(req, write: true) { case .success(let value): caller = value; case .failure(let error): return error.response }
         do {
-            try await state.deleteEvent(calendarID: caller.calendarID, eventID: req.parameters.get("eventID") ?? "")
+            try await state.deleteEvent(calendarID: caller.calendarID, eventID: req.parameters.get("eventID") ?? "", ifMatch: req.headers.first(name: "If-Match"))
             return Response(status: .noContent)
         } catch { return Self.response(for: error) }
     }
 
+    /// events.move: `destination` names the calendar the event goes to; the caller needs write access to both.
+    func move(req: Request) async -> Response {
+        let caller: (email: String, calendarID: String, role: String)
+        switch await authorize(req, write: true) { case .success(let value): caller = value; case .failure(let error): return error.response }
+        guard var destination = req.query[String.self, at: "destination"] else {
+            return Self.error(400, "Required parameter: destination", reason: "required", status: "INVALID_ARGUMENT", location: ("destination", "parameter"))
+        }
+        if destination == "primary" { destination = caller.email }
+        guard let role = await state.calendar(id: destination)?.roles[caller.email] else { return Self.notFound }
+        guard role == "writer" || role == "owner" else {
+            return Self.error(403, "You need to have writer access to this calendar.", reason: "requiredAccessLevel", status: "PERMISSION_DENIED", domain: "calendar")
+        }
+        do {
+            let moved = try await state.move(calendarID: caller.calendarID, eventID: req.parameters.get("eventID") ?? "", to: destination)
+            return Self.json(EmulatorState.markSelf(moved, email: caller.email))
+        } catch { return Self.response(for: error) }
+    }
+
+    /// events.import: adds a private copy of an event known by its `iCalUID` (required), or updates the calendar's
+    /// copy with that iCalUID; "Only events with an eventType of default may be imported".
+    func importEvent(req: Request) async -> Response {
+        let caller: (email: String, calendarID: String, role: String)
+        switch await authorize(req, write: true) { case .success(let value): caller = value; case .failure(let error): return error.response }
+        guard let body = Self.body(req) else { return Self.badRequest("Parse Error", reason: "parseError") }
+        do { return Self.json(try await state.importEvent(calendarID: caller.calendarID, body: body, by: caller.email)) } catch { return Self.response(for: error) }
+    }
+
+    // MARK: - Preconditions ("Event versions/ETags")
+
+    /// `If-None-Match` naming the current etag (or `*`).
+    static func ifNoneMatch(_ req: Request, _ etag: String) -> Bool {
+        guard let header = req.headers.first(name: "If-None-Match") else { return false }
+        return header == "*" || header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "W/", with: "") }.contains(etag)
+    }
+
+    static func notModified(_ etag: String) -> Response { Response(status: .notModified, headers: ["ETag": etag]) }
+
     // MARK: - Query and bodies
 
-    struct BadQuery: Error { let message: String }
+    struct BadQuery: Error {
+        let message: String
+        var reason = "badRequest"
+    }
 
     static func eventQuery(_ req: Request) throws(BadQuery) -> EventQuery {
         var query = EventQuery()
@@ -159,6 +248,11 @@ struct CalendarRoutes: RouteCollection {
         query.showDeleted = req.query[Bool.self, at: "showDeleted"] ?? false
         query.q = req.query[String.self, at: "q"]
         query.syncToken = req.query[String.self, at: "syncToken"]
+        query.iCalUID = req.query[String.self, at: "iCalUID"]
+        if let name = req.query[String.self, at: "timeZone"] {
+            guard let zone = TimeZone(identifier: name) else { throw BadQuery(message: "Invalid time zone definition: \(name)", reason: "invalid") }
+            query.timeZone = zone
+        }
         switch req.query[String.self, at: "orderBy"] {
         case nil: break
         case "startTime":
@@ -181,10 +275,14 @@ struct CalendarRoutes: RouteCollection {
         query.privateProperties = try properties("privateExtendedProperty")
         query.sharedProperties = try properties("sharedExtendedProperty")
         query.eventTypes = pairs.filter { $0.0 == "eventTypes" }.flatMap { $0.1.split(separator: ",").map(String.init) }
-        if query.syncToken != nil,
-           query.timeMin != nil || query.timeMax != nil || query.orderByStartTime || query.orderByUpdated || !query.privateProperties.isEmpty
-            || !query.sharedProperties.isEmpty || query.q != nil || query.updatedMin != nil {
-            throw BadQuery(message: "Sync token cannot be used with other query parameters.")
+        // events.list, `syncToken`: "There are several query parameters that cannot be specified together with
+        // nextSyncToken ... These are: iCalUID, orderBy, privateExtendedProperty, q, sharedExtendedProperty, timeMin,
+        // timeMax, updatedMin." The reason Google answers with is not documented; `invalid` is the closest of its own.
+        if query.syncToken != nil {
+            let forbidden = ["iCalUID", "orderBy", "privateExtendedProperty", "q", "sharedExtendedProperty", "timeMin", "timeMax", "updatedMin"]
+            if let name = forbidden.first(where: { name in pairs.contains { $0.0 == name } }) {
+                throw BadQuery(message: "Sync token cannot be used with other query parameters (\(name)).", reason: "invalid")
+            }
         }
         return query
     }
@@ -211,8 +309,14 @@ struct CalendarRoutes: RouteCollection {
         case .duplicate: return error(409, "The requested identifier already exists.", reason: "duplicate", status: "ALREADY_EXISTS")
         case .invalid(let message): return badRequest(message, reason: "invalid")
         case .required(let message): return badRequest(message, reason: "required")
+        case .refused(let reason, let message): return badRequest(message, reason: reason)
         case .fullSyncRequired:
-            return error(410, "Sync token is no longer valid, a full sync is required.", reason: "fullSyncRequired", status: "FAILED_PRECONDITION")
+            // "Handle API errors", 410 Gone: domain calendar, reason fullSyncRequired, location syncToken (a parameter).
+            return error(410, "Sync token is no longer valid, a full sync is required.", reason: "fullSyncRequired", status: "FAILED_PRECONDITION",
+                         domain: "calendar", location: ("syncToken", "parameter"))
+        case .conditionNotMet:
+            // "Event versions/ETags" and "Handle API errors": a write whose If-Match is stale is 412 Precondition Failed.
+            return error(412, "Precondition Failed", reason: "conditionNotMet", status: "FAILED_PRECONDITION", location: ("If-Match", "header"))
         }
     }
 

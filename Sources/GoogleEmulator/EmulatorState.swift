@@ -93,6 +93,9 @@ public actor EmulatorState {
     var changeCounter = 0
     /// Sync tokens older than this (per calendar) answer 410, as Google's do when they expire.
     var syncTokenFloor: [String: Int] = [:]
+    /// calendarList sync (CalendarListSync.swift): the change that last touched each calendar, and who lost it when.
+    var calendarChanges: [String: Int] = [:]
+    var calendarLosses: [String: [String: Int]] = [:]
 
     // Faults and the request log (Faults.swift).
     var faults: [Fault] = []
@@ -113,8 +116,16 @@ public actor EmulatorState {
 
     public func addAccount(_ account: Account) { accounts.append(account) }
     public func addClient(_ client: Client) { clients[client.clientID] = client }
-    public func addCalendar(_ calendar: Calendar) { calendars.removeAll { $0.id == calendar.id }; calendars.append(calendar) }
-    public func removeCalendar(id: String) { calendars.removeAll { $0.id == id } }
+    public func addCalendar(_ calendar: Calendar) {
+        noteCalendarChange(calendar.id, before: self.calendar(id: calendar.id), after: calendar)
+        calendars.removeAll { $0.id == calendar.id }
+        calendars.append(calendar)
+    }
+
+    public func removeCalendar(id: String) {
+        noteCalendarChange(id, before: calendar(id: id), after: nil)
+        calendars.removeAll { $0.id == id }
+    }
     public func setAccessTokenLifetime(_ seconds: TimeInterval) { accessTokenLifetime = seconds }
 
     /// Revokes every refresh token of an account (as if the person removed the app's access).

@@ -1,13 +1,23 @@
 import Crypto
 import Foundation
+import Recurrence
 
-/// One stored event: the resource as Google returns it, and the change number of its last write.
+/// One stored event: the resource as Google returns it, and the change number of its last write. A recurring
+/// series also holds its exceptions (occurrences changed or cancelled one by one, each a resource of its own with
+/// `recurringEventId` and `originalStartTime`, as the "Recurring events" guide describes) and the instances a
+/// change of its rule or times removed, so that incremental sync can report those as cancelled.
 struct StoredEvent: Sendable {
     var resource: JSONValue
     var change: Int
+    /// Instance id → the exception stored for that occurrence.
+    var exceptions: [String: StoredEvent] = [:]
+    /// Instance id → the original start of an instance the series no longer has, and the change that removed it.
+    var vanished: [String: (originalStartTime: JSONValue, change: Int)] = [:]
 
     var id: String { resource["id"]?.string ?? "" }
     var isCancelled: Bool { resource["status"]?.string == "cancelled" }
+    var isRecurring: Bool { !(resource["recurrence"]?.array ?? []).isEmpty }
+    var etag: String? { resource["etag"]?.string }
 }
 
 /// What an events.list request asks for (the query parameters the emulator honours).
@@ -24,6 +34,9 @@ struct EventQuery: Sendable {
     var syncToken: String?
     var updatedMin: Date?
     var q: String?
+    var iCalUID: String?
+    /// The `timeZone` parameter: times in the answer are rendered in it.
+    var timeZone: TimeZone?
 }
 
 /// Why an events call failed, mapped to Google's status, reason and message by the routes.
@@ -33,7 +46,11 @@ enum EventFailure: Error, Equatable {
     case duplicate
     case invalid(String)
     case required(String)
+    /// A 400 with a reason of its own (timeRangeEmpty, cannotUseDefaultRemindersAndSpecifyOverride, …).
+    case refused(reason: String, message: String)
     case fullSyncRequired
+    /// `If-Match` named an etag that is no longer the resource's (412).
+    case conditionNotMet
 }
 
 extension EmulatorState {
@@ -41,75 +58,52 @@ extension EmulatorState {
 
     func calendar(id: String) -> Calendar? { calendars.first { $0.id == id } }
 
-    /// Every event of a calendar as stored (recurring events unexpanded, cancelled ones included), in creation order.
+    /// Every event of a calendar as stored (recurring events unexpanded, each followed by its exceptions; cancelled
+    /// ones included), in creation order.
     public func storedEvents(calendarID: String) -> [JSONValue] {
-        (eventOrder[calendarID] ?? []).compactMap { events[calendarID]?[$0]?.resource }
+        (eventOrder[calendarID] ?? []).compactMap { events[calendarID]?[$0] }.flatMap { stored in
+            [stored.resource] + stored.exceptions.values.sorted { $0.id < $1.id }.map(\.resource)
+        }
     }
 
-    public func event(calendarID: String, eventID: String) -> JSONValue? { events[calendarID]?[eventID]?.resource }
+    /// An event or an instance of a recurring one (its exception, or the unmodified occurrence), as events.get answers.
+    public func event(calendarID: String, eventID: String) -> JSONValue? { lookup(calendarID: calendarID, eventID: eventID)?.resource }
 
-    /// events.list before paging: filtered, expanded and ordered; plus the sync token that covers this answer.
-    func listEvents(calendarID: String, query: EventQuery) throws(EventFailure) -> (items: [JSONValue], syncToken: String) {
-        let zone = timeZone(of: calendarID)
-        var stored = (eventOrder[calendarID] ?? []).compactMap { events[calendarID]?[$0] }
-        var showDeleted = query.showDeleted
-        if let token = query.syncToken {
-            guard token.hasPrefix("s"), let since = Int(token.dropFirst()), since >= (syncTokenFloor[calendarID] ?? 0), since <= changeCounter else {
-                throw .fullSyncRequired
+    /// Where an id leads: a stored event, or an occurrence of a stored series (with its exception if it has one).
+    enum Found {
+        case event(StoredEvent)
+        case instance(series: StoredEvent, shape: Series, start: OccurrenceStart, exception: StoredEvent?)
+
+        var resource: JSONValue {
+            switch self {
+            case .event(let stored): return stored.resource
+            case .instance(let series, let shape, let start, let exception):
+                if let exception { return exception.resource }
+                guard series.isCancelled else {
+                    return shape.instance(Occurrence(start: start, wallClock: LocalDateTime(year: 1970, month: 1, day: 1), instant: Self.instant(start, shape)))
+                }
+                return Series.cancelledInstance(id: shape.instanceID(start), seriesID: shape.id, originalStartTime: shape.startValue(start),
+                                                etag: series.resource["etag"], updated: series.resource["updated"], eventType: series.resource["eventType"])
             }
-            stored = stored.filter { $0.change > since }
-            showDeleted = true  // an incremental sync always reports deletions
         }
-        if let updatedMin = query.updatedMin {
-            stored = stored.filter { (Self.parseTime($0.resource["updated"]?.string) ?? .distantPast) >= updatedMin }
-            showDeleted = true
-        }
-        var items: [JSONValue] = []
-        for event in stored {
-            if event.isCancelled && !showDeleted { continue }
-            if !query.eventTypes.isEmpty, !query.eventTypes.contains(event.resource["eventType"]?.string ?? "default") { continue }
-            if !Self.matches(event.resource, private: query.privateProperties, shared: query.sharedProperties) { continue }
-            if let q = query.q?.lowercased(), !q.isEmpty,
-               !["summary", "description", "location"].contains(where: { event.resource[$0]?.string?.lowercased().contains(q) == true }) { continue }
-            if query.singleEvents, !event.isCancelled, let lines = event.resource["recurrence"]?.array?.compactMap(\.string), !lines.isEmpty {
-                items += instances(of: event.resource, lines: lines, calendarZone: zone, query: query)
-                continue
+
+        var etag: String? { resource["etag"]?.string }
+
+        static func instant(_ start: OccurrenceStart, _ shape: Series) -> Date {
+            switch start {
+            case .timed(let instant): instant
+            case .allDay(let date): LocalDateTime(date).instant(in: shape.set.allDayTimeZone)
             }
-            if let range = Self.timeRange(event.resource, calendarZone: zone), !Self.overlaps(range, query) { continue }
-            items.append(event.resource)
         }
-        if query.orderByStartTime {
-            items.sort { (Self.timeRange($0, calendarZone: zone)?.start ?? .distantPast) < (Self.timeRange($1, calendarZone: zone)?.start ?? .distantPast) }
-        } else if query.orderByUpdated {
-            items.sort { ($0["updated"]?.string ?? "") < ($1["updated"]?.string ?? "") }
-        }
-        return (items, "s\(changeCounter)")
     }
 
-    /// The instances of a recurring event in the query's window, shaped as Google shapes them.
-    private func instances(of master: JSONValue, lines: [String], calendarZone: TimeZone, query: EventQuery) -> [JSONValue] {
-        guard let range = Self.timeRange(master, calendarZone: calendarZone) else { return [] }
-        let allDay = master["start"]?["date"] != nil
-        let zone = master["start"]?["timeZone"]?.string.flatMap(TimeZone.init(identifier:)) ?? calendarZone
-        guard let rule = Recurrence.parse(lines, timeZone: zone) else { return [master] }
-        let duration = range.end.timeIntervalSince(range.start)
-        let horizon = query.timeMax ?? Date().addingTimeInterval(2 * 365 * 86_400)
-        let masterID = master["id"]?.string ?? ""
-        return rule.occurrences(from: range.start, before: horizon, timeZone: zone).compactMap { start in
-            let end = start.addingTimeInterval(duration)
-            if let timeMin = query.timeMin, end <= timeMin { return nil }
-            var instance = master
-            instance["recurrence"] = nil
-            let suffix = allDay ? Self.compactDate(start, zone: zone) : Self.compactUTC(start)
-            instance["id"] = .string("\(masterID)_\(suffix)")
-            instance["recurringEventId"] = .string(masterID)
-            let startValue = Self.timeValue(start, allDay: allDay, zone: zone, template: master["start"])
-            instance["start"] = startValue
-            instance["end"] = Self.timeValue(end, allDay: allDay, zone: zone, template: master["end"])
-            instance["originalStartTime"] = startValue
-            if let link = master["htmlLink"]?.string { instance["htmlLink"] = .string(link + "_" + suffix) }
-            return instance
-        }
+    func lookup(calendarID: String, eventID: String) -> Found? {
+        if let stored = events[calendarID]?[eventID] { return .event(stored) }
+        guard let occurrence = OccurrenceID(googleInstanceID: eventID), let series = events[calendarID]?[occurrence.seriesID],
+              let shape = Series(series.resource, calendarZone: timeZone(of: calendarID)) else { return nil }
+        let exception = series.exceptions[eventID]
+        guard exception != nil || shape.contains(occurrence.originalStart) else { return nil }
+        return .instance(series: series, shape: shape, start: occurrence.originalStart, exception: exception)
     }
 
     // MARK: - Writing
@@ -118,7 +112,7 @@ extension EmulatorState {
     /// creator, organizer, status, sequence, reminders, eventType.
     func insertEvent(calendarID: String, body: JSONValue, by email: String) throws(EventFailure) -> JSONValue {
         guard case .object = body else { throw .invalid("Invalid value for the event body.") }
-        try Self.validateTimes(body)
+        try Self.validate(body, previous: nil)
         var event = body
         let id: String
         if let requested = body["id"]?.string {
@@ -145,48 +139,117 @@ extension EmulatorState {
         return store(event, calendarID: calendarID, id: id)
     }
 
-    /// events.update (full replacement of the writable fields) or events.patch (merge).
-    func updateEvent(calendarID: String, eventID: String, body: JSONValue, patch: Bool, by email: String) throws(EventFailure) -> JSONValue {
-        guard let existing = events[calendarID]?[eventID] else { throw .notFound }
+    /// events.update (full replacement of the writable fields) or events.patch (merge), of an event or of one
+    /// instance of a recurring event (which makes or changes that occurrence's exception). `ifMatch`: the etag the
+    /// client read ("Event versions/ETags"; a stale one is 412 and nothing is written).
+    func updateEvent(calendarID: String, eventID: String, body: JSONValue, patch: Bool, by email: String,
+                     ifMatch: String? = nil) throws(EventFailure) -> JSONValue {
+        guard let found = lookup(calendarID: calendarID, eventID: eventID) else { throw .notFound }
         guard case .object = body else { throw .invalid("Invalid value for the event body.") }
+        try Self.check(ifMatch, against: found.etag)
+        let existing = found.resource
         var event: JSONValue
         if patch {
-            event = existing.resource.merging(body)
+            event = existing.merging(body)
         } else {
             event = body
-            for kept in ["kind", "id", "iCalUID", "htmlLink", "created", "creator", "organizer", "eventType"] where body[kept] == nil {
-                event[kept] = existing.resource[kept]
+            for kept in ["kind", "id", "iCalUID", "htmlLink", "created", "creator", "organizer", "eventType", "recurringEventId", "originalStartTime"]
+                where body[kept] == nil {
+                event[kept] = existing[kept]
             }
             event["reminders"] = body["reminders"] ?? ["useDefault": true]
             event["status"] = body["status"] ?? "confirmed"
         }
         event["id"] = .string(eventID)
-        try Self.validateTimes(event)
-        let timesChanged = event["start"] != existing.resource["start"] || event["end"] != existing.resource["end"]
-        let sequence: Double = if case .number(let n)? = existing.resource["sequence"] { n } else { 0 }
+        try Self.validate(event, previous: existing)
+        let timesChanged = event["start"] != existing["start"] || event["end"] != existing["end"]
+        let sequence: Double = if case .number(let n)? = existing["sequence"] { n } else { 0 }
         event["sequence"] = .number(sequence + (timesChanged ? 1 : 0))
         event["updated"] = .string(Self.formatTime(Date()))
         event = Self.markSelf(event, email: email)
-        return store(event, calendarID: calendarID, id: eventID)
+        switch found {
+        case .event(let stored):
+            noteVanishedInstances(calendarID: calendarID, before: stored, after: event)
+            return store(event, calendarID: calendarID, id: eventID)
+        case .instance(let series, _, _, _):
+            guard !series.isCancelled else { throw .deleted }
+            // An exception keeps the identity of its occurrence; it is not a series of its own.
+            event["recurringEventId"] = existing["recurringEventId"]
+            event["originalStartTime"] = existing["originalStartTime"]
+            event["recurrence"] = nil
+            return storeException(event, calendarID: calendarID, seriesID: series.id, id: eventID)
+        }
     }
 
     /// events.delete: the event stays as cancelled (incremental syncs report it); a second delete answers 410.
-    func deleteEvent(calendarID: String, eventID: String) throws(EventFailure) {
-        guard var existing = events[calendarID]?[eventID] else { throw .notFound }
-        guard !existing.isCancelled else { throw .deleted }
-        existing.resource["status"] = "cancelled"
-        existing.resource["updated"] = .string(Self.formatTime(Date()))
-        _ = store(existing.resource, calendarID: calendarID, id: eventID)
+    /// Deleting one instance of a recurring event makes a cancelled exception for that occurrence.
+    func deleteEvent(calendarID: String, eventID: String, ifMatch: String? = nil) throws(EventFailure) {
+        guard let found = lookup(calendarID: calendarID, eventID: eventID) else { throw .notFound }
+        try Self.check(ifMatch, against: found.etag)
+        var resource = found.resource
+        guard resource["status"]?.string != "cancelled" else { throw .deleted }
+        resource["status"] = "cancelled"
+        resource["updated"] = .string(Self.formatTime(Date()))
+        switch found {
+        case .event: _ = store(resource, calendarID: calendarID, id: eventID)
+        case .instance(let series, _, _, _): _ = storeException(resource, calendarID: calendarID, seriesID: series.id, id: eventID)
+        }
     }
 
-    private func store(_ resource: JSONValue, calendarID: String, id: String) -> JSONValue {
+    static func check(_ ifMatch: String?, against etag: String?) throws(EventFailure) {
+        guard let ifMatch, ifMatch != "*" else { return }
+        let accepted = ifMatch.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "W/", with: "") }
+        guard let etag, accepted.contains(etag) else { throw .conditionNotMet }
+    }
+
+    private func nextETag() -> (change: Int, etag: String) {
         changeCounter += 1
+        return (changeCounter, "\"\(3_500_000_000_000_000 + changeCounter)\"")
+    }
+
+    func store(_ resource: JSONValue, calendarID: String, id: String) -> JSONValue {
+        let (change, etag) = nextETag()
         var resource = resource
-        resource["etag"] = .string("\"\(3_500_000_000_000_000 + changeCounter)\"")
+        resource["etag"] = .string(etag)
         if events[calendarID]?[id] == nil { eventOrder[calendarID, default: []].append(id) }
-        events[calendarID, default: [:]][id] = StoredEvent(resource: resource, change: changeCounter)
+        var stored = events[calendarID]?[id] ?? StoredEvent(resource: resource, change: change)
+        stored.resource = resource
+        stored.change = change
+        events[calendarID, default: [:]][id] = stored
         notifyWatchers(calendarID: calendarID)
         return resource
+    }
+
+    private func storeException(_ resource: JSONValue, calendarID: String, seriesID: String, id: String) -> JSONValue {
+        let (change, etag) = nextETag()
+        var resource = resource
+        resource["etag"] = .string(etag)
+        events[calendarID]?[seriesID]?.exceptions[id] = StoredEvent(resource: resource, change: change)
+        events[calendarID]?[seriesID]?.vanished[id] = nil
+        notifyWatchers(calendarID: calendarID)
+        return resource
+    }
+
+    /// A series whose rule or times change loses the instances the new ones do not repeat (and their exceptions):
+    /// they are kept as vanished, with the change number the series' write is about to get, for incremental sync.
+    private func noteVanishedInstances(calendarID: String, before: StoredEvent, after: JSONValue) {
+        let zone = timeZone(of: calendarID)
+        guard let old = Series(before.resource, calendarZone: zone) else { return }
+        guard ["start", "end", "recurrence"].contains(where: { before.resource[$0] != after[$0] }) || after["status"] == "cancelled" else { return }
+        let now = Date()
+        let remaining: Set<String> = Set((Series(after, calendarZone: zone)?.allOccurrences(now: now) ?? []).map { old.instanceID($0.start) })
+        var stored = before
+        let change = changeCounter + 1
+        for occurrence in old.allOccurrences(now: now) {
+            let id = old.instanceID(occurrence.start)
+            if !remaining.contains(id) { stored.vanished[id] = (old.startValue(occurrence.start), change) }
+        }
+        for (id, exception) in stored.exceptions where !remaining.contains(id) {
+            stored.vanished[id] = (exception.resource["originalStartTime"] ?? .null, change)
+            stored.exceptions[id] = nil
+        }
+        for id in remaining { stored.vanished[id] = nil }
+        events[calendarID]?[before.id] = stored
     }
 
     // MARK: - Control
@@ -194,6 +257,14 @@ extension EmulatorState {
     /// Adds an event as the calendar's owner would (the control API and seed files use it).
     @discardableResult
     public func addEvent(calendarID: String, _ body: JSONValue) throws -> JSONValue {
+        // Google Calendar's own editor always gives a series its zone; seeds and tests that leave it out get the
+        // calendar's, so that only API clients meet events.insert's refusal of a series without start.timeZone.
+        var body = body
+        if !(body["recurrence"]?.array ?? []).isEmpty, body["start"]?["dateTime"] != nil, body["start"]?["timeZone"] == nil {
+            let zone = self.calendar(id: calendarID)?.timeZone ?? "UTC"
+            body["start"]?["timeZone"] = .string(zone)
+            if body["end"]?["dateTime"] != nil, body["end"]?["timeZone"] == nil { body["end"]?["timeZone"] = .string(zone) }
+        }
         do {
             return try insertEvent(calendarID: calendarID, body: body, by: calendar(id: calendarID)?.roles.first { $0.value == "owner" }?.key ?? calendarID)
         } catch {
@@ -217,21 +288,32 @@ extension EmulatorState {
         }
     }
 
-    /// Moves an event to another calendar as Google's events.move does: it keeps its id and content, the source
-    /// reports it cancelled, and it appears in the destination as that calendar's own event.
+    /// Moves an event to another calendar as Google's events.move does: it keeps its id and content (a series keeps
+    /// its exceptions), the source reports it cancelled, and it appears in the destination as that calendar's own event.
     @discardableResult
     public func moveEvent(calendarID: String, eventID: String, to destinationID: String) throws -> JSONValue {
-        guard let existing = events[calendarID]?[eventID], !existing.isCancelled else {
-            throw EmulatorControlError.notFound("no event \(eventID) in \(calendarID)")
+        do { return try move(calendarID: calendarID, eventID: eventID, to: destinationID) } catch {
+            switch error {
+            case .notFound: throw EmulatorControlError.notFound("no event \(eventID) in \(calendarID), or no calendar \(destinationID)")
+            default: throw EmulatorControlError.invalid("the event cannot be moved: \(error)")
+            }
         }
-        guard calendar(id: destinationID) != nil else { throw EmulatorControlError.notFound("no calendar \(destinationID)") }
-        do { try deleteEvent(calendarID: calendarID, eventID: eventID) } catch {
-            throw EmulatorControlError.invalid("the event cannot be moved: \(error)")
+    }
+
+    func move(calendarID: String, eventID: String, to destinationID: String) throws(EventFailure) -> JSONValue {
+        guard let existing = events[calendarID]?[eventID], !existing.isCancelled, calendar(id: destinationID) != nil else { throw .notFound }
+        // events.move: "Only default events can be moved".
+        guard (existing.resource["eventType"]?.string ?? "default") == "default" else {
+            throw .refused(reason: "eventTypeRestriction", message: "Only default events can be moved.")
         }
+        guard events[destinationID]?[eventID] == nil else { throw .duplicate }
+        try deleteEvent(calendarID: calendarID, eventID: eventID)
         var moved = existing.resource
         moved["htmlLink"] = .string(Self.htmlLink(eventID: eventID, calendarID: destinationID))
         moved["updated"] = .string(Self.formatTime(Date()))
-        return store(moved, calendarID: destinationID, id: eventID)
+        let resource = store(moved, calendarID: destinationID, id: eventID)
+        events[destinationID]?[eventID]?.exceptions = existing.exceptions
+        return resource
     }
 
     /// Makes every sync token issued so far for the calendar stale (the next incremental list answers 410). The
@@ -246,6 +328,7 @@ extension EmulatorState {
         guard let index = calendars.firstIndex(where: { $0.id == calendarID }) else { throw EmulatorControlError.notFound("no calendar \(calendarID)") }
         var calendar = calendars[index]
         calendar.roles[email] = role
+        noteCalendarChange(calendarID, before: calendars[index], after: calendar)
         calendars[index] = calendar
     }
 
@@ -269,7 +352,7 @@ extension EmulatorState {
 
     static func instant(_ value: JSONValue?, zone: TimeZone) -> Date? {
         if let dateTime = value?["dateTime"]?.string { return parseTime(dateTime) }
-        if let date = value?["date"]?.string { return Recurrence.date(date, timeZone: zone) }
+        if let text = value?["date"]?.string, let date = Series.civilDate(text) { return LocalDateTime(date).instant(in: zone) }
         return nil
     }
 
@@ -277,15 +360,6 @@ extension EmulatorState {
         if let timeMin = query.timeMin, range.end <= timeMin { return false }
         if let timeMax = query.timeMax, range.start >= timeMax { return false }
         return true
-    }
-
-    static func validateTimes(_ event: JSONValue) throws(EventFailure) {
-        guard let start = event["start"], start["dateTime"] != nil || start["date"] != nil else { throw .required("Missing start time.") }
-        guard let end = event["end"], end["dateTime"] != nil || end["date"] != nil else { throw .required("Missing end time.") }
-        if let text = start["dateTime"]?.string, parseTime(text) == nil { throw .invalid("Invalid start time.") }
-        if let text = end["dateTime"]?.string, parseTime(text) == nil { throw .invalid("Invalid end time.") }
-        let utc = TimeZone(identifier: "UTC")!
-        if let from = instant(start, zone: utc), let to = instant(end, zone: utc), to < from { throw .invalid("The specified time range is empty.") }
     }
 
     /// Google's event ids: base32hex characters (a–v, 0–9), 5 to 1024 of them.
@@ -318,26 +392,6 @@ extension EmulatorState {
         return event
     }
 
-    static func timeValue(_ date: Date, allDay: Bool, zone: TimeZone, template: JSONValue?) -> JSONValue {
-        if allDay {
-            var calendar = Foundation.Calendar(identifier: .gregorian)
-            calendar.timeZone = zone
-            let parts = calendar.dateComponents([.year, .month, .day], from: date)
-            return ["date": .string(String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!))]
-        }
-        var value: JSONValue = ["dateTime": .string(formatTime(date, zone: zone))]
-        if let tz = template?["timeZone"] { value["timeZone"] = tz }
-        return value
-    }
-
-    static func compactUTC(_ date: Date) -> String {
-        formatTime(date).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "").replacingOccurrences(of: ".000", with: "")
-    }
-
-    static func compactDate(_ date: Date, zone: TimeZone) -> String {
-        (timeValue(date, allDay: true, zone: zone, template: nil)["date"]?.string ?? "").replacingOccurrences(of: "-", with: "")
-    }
-
     /// RFC 3339, with or without fractional seconds, Z or an offset.
     static func parseTime(_ text: String?) -> Date? {
         guard let text else { return nil }
@@ -350,7 +404,7 @@ extension EmulatorState {
         if zone.secondsFromGMT(for: date) == 0 {
             return date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
         }
-        return date.formatted(Date.ISO8601FormatStyle(timeZone: zone))
+        return date.formatted(Date.ISO8601FormatStyle(timeZoneSeparator: .colon, timeZone: zone))
     }
 }
 

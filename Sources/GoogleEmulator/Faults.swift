@@ -11,26 +11,36 @@ public struct Fault: Sendable, Codable, Equatable {
     public var fraction: Double?
     public var method: String?
     public var pathPrefix: String?
+    /// Only requests by this account (its email): Google's quotas are per user as well as per project.
+    public var account: String?
 
-    public init(status: Int, reason: String? = nil, count: Int? = nil, fraction: Double? = nil, method: String? = nil, pathPrefix: String? = nil) {
+    public init(status: Int, reason: String? = nil, count: Int? = nil, fraction: Double? = nil, method: String? = nil, pathPrefix: String? = nil,
+                account: String? = nil) {
         self.status = status
         self.reason = reason
         self.count = count
         self.fraction = fraction
         self.method = method
         self.pathPrefix = pathPrefix
+        self.account = account
     }
 
-    func applies(method: String, path: String) -> Bool {
+    func applies(method: String, path: String, account caller: String? = nil) -> Bool {
         (self.method.map { $0.uppercased() == method } ?? true) && (pathPrefix.map { path.hasPrefix($0) } ?? true)
+            && (account.map { $0.lowercased() == caller?.lowercased() } ?? true)
     }
 
-    /// The body Google sends for this status (rate limits in the usageLimits domain).
+    /// The body Google sends for this status ("Handle API errors": 403 `rateLimitExceeded`, `userRateLimitExceeded`
+    /// and `quotaExceeded` ("Calendar usage limits exceeded"), 429 `rateLimitExceeded`, all in the usageLimits domain).
     var response: Response {
         switch (status, reason) {
         case (403, let reason), (429, let reason):
             let why = reason ?? "rateLimitExceeded"
-            let message = why == "userRateLimitExceeded" ? "User Rate Limit Exceeded" : "Rate Limit Exceeded"
+            let message = switch why {
+            case "userRateLimitExceeded": "User Rate Limit Exceeded"
+            case "quotaExceeded": "Calendar usage limits exceeded."
+            default: "Rate Limit Exceeded"
+            }
             return CalendarRoutes.error(status, message, reason: why, status: status == 429 ? "RESOURCE_EXHAUSTED" : "PERMISSION_DENIED", domain: "usageLimits")
         case (503, _):
             return CalendarRoutes.error(503, "The service is currently unavailable.", reason: reason ?? "backendError", status: "UNAVAILABLE")
@@ -82,8 +92,8 @@ extension EmulatorState {
     public func setLatency(_ latency: Duration) { self.latency = latency }
 
     /// The fault to answer this request with, if any (consuming one of a counted fault's uses).
-    func takeFault(method: String, path: String) -> Fault? {
-        for index in faults.indices where faults[index].applies(method: method, path: path) {
+    func takeFault(method: String, path: String, account: String? = nil) -> Fault? {
+        for index in faults.indices where faults[index].applies(method: method, path: path, account: account) {
             if let remaining = faults[index].count {
                 guard remaining > 0 else { continue }
                 faults[index].count = remaining - 1
@@ -126,7 +136,7 @@ struct CalendarAPIMiddleware: AsyncMiddleware {
         let latency = await state.latency
         if latency > .zero { try await Task.sleep(for: latency) }
         let response: Response
-        if let fault = await state.takeFault(method: method, path: path) {
+        if let fault = await state.takeFault(method: method, path: path, account: caller?.email) {
             response = fault.response
         } else {
             response = try await next.respond(to: request)

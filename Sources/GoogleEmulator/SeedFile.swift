@@ -8,6 +8,8 @@ public struct SeedFile: Decodable, Sendable {
     public var calendars: [EmulatorState.Calendar]?
     /// Calendar id → events, each a Calendar API event resource (start and end required).
     public var events: [String: [JSONValue]]?
+    /// Errors to answer instead, as `POST /emulator/faults` takes them (e.g. a 403 `quotaExceeded` for one `account`).
+    public var faults: [Fault]?
 
     public static func load(_ data: Data) throws -> SeedFile { try JSONDecoder().decode(SeedFile.self, from: data) }
 
@@ -22,5 +24,6 @@ public struct SeedFile: Decodable, Sendable {
             }
             for event in list { try await state.addEvent(calendarID: calendarID, event) }
         }
+        for fault in faults ?? [] { await state.injectFault(fault) }
     }
 }
