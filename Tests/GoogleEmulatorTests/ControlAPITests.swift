@@ -128,6 +128,7 @@ struct ControlAPITests {
         #expect(accounts == 2 && clients == 1)
         let events = await state.storedEvents(calendarID: "alice@example.com")
         #expect(events.count == 3 && events.allSatisfy { $0["id"] != nil && $0["etag"] != nil })
+        #expect(await state.faults == [Fault(status: 403, reason: "quotaExceeded", count: 1, account: "bob@example.org")], "a per-account quota error")
 
         let broken = try SeedFile.load(Data(#"{"events": {"nobody@example.com": [{"summary": "x", "start": {"date": "2026-12-01"}, "end": {"date": "2026-12-02"}}]}}"#.utf8))
         await #expect(throws: EmulatorControlError.self) { try await broken.apply(to: EmulatorState()) }

@@ -58,7 +58,7 @@ struct EventsAPITests {
             let noEnd = try await google.call(.POST, team, token: ada, body: ["summary": "x", "start": ["dateTime": "2026-12-01T10:00:00Z"]])
             #expect(noEnd.status == 400 && noEnd.reason == "required" && noEnd.json["error"]?["message"] == "Missing end time.")
             let backwards = try await google.call(.POST, team, token: ada, body: event("x", start: "2026-12-01T10:00:00Z", end: "2026-12-01T09:00:00Z"))
-            #expect(backwards.status == 400 && backwards.reason == "invalid")
+            #expect(backwards.status == 400 && backwards.reason == "timeRangeEmpty", "Handle API errors: timeRangeEmpty")
             let badID = try await google.call(.POST, team, token: ada, body: event("x", start: "2026-12-01T10:00:00Z", end: "2026-12-01T11:00:00Z", extra: ["id": "UPPER-case"]))
             #expect(badID.status == 400 && badID.reason == "invalid")
             let chosen = try await google.call(.POST, team, token: ada, body: event("x", start: "2026-12-01T10:00:00Z", end: "2026-12-01T11:00:00Z", extra: ["id": "abc123def"]))
