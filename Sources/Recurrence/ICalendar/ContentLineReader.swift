@@ -58,7 +58,7 @@ public enum ContentLineReader {
             throw .notICalendar(reason: "the body is \(kind), not BEGIN:VCALENDAR (a login or error page?)")
         }
         if head.hasPrefix("{") || head.hasPrefix("[") { throw .notICalendar(reason: "the body is JSON, not BEGIN:VCALENDAR") }
-        let firstLine = head.prefix { $0 != "\n" && $0 != "\r" }.prefix(60)
+        let firstLine = head.prefix { !$0.isNewline }.prefix(60)
         throw .notICalendar(reason: "the first line is \"\(firstLine)\", not BEGIN:VCALENDAR")
     }
 

@@ -74,6 +74,10 @@ struct ICalendarEventReader {
             guard rule.frequency >= .daily else {
                 throw .unsupported(line: line.line, reason: "RRULE FREQ=\(rule.frequency.rawValue): only DAILY, WEEKLY, MONTHLY and YEARLY rules are expanded")
             }
+            // Caught here rather than when expanding, so one such event is a problem and not a failed expansion.
+            if start.isAllDay && !(rule.byHour.isEmpty && rule.byMinute.isEmpty && rule.bySecond.isEmpty) {
+                throw .invalidProperty(line: line.line, name: "RRULE", reason: RecurrenceSetError.timePartsOnAllDaySeries(rule: rule.description).description)
+            }
             event.rules.append(rule)
         }
         if let line = component.first("EXRULE") {

@@ -95,7 +95,8 @@ public struct ICalendarVTimeZone: Sendable {
 
 /// Turns TZIDs into Foundation zones. Foundation cannot build a zone from VTIMEZONE rules, so a TZID is resolved,
 /// in this order, to: an IANA name (TZID:Europe/Berlin, also as the tail of a path such as libical's
-/// `/mozilla.org/20050126_1/Europe/Berlin`); a Windows name through CLDR (`WindowsTimeZones`); or, when neither
+/// `/mozilla.org/20050126_1/Europe/Berlin`); a Windows name through CLDR (`WindowsTimeZones`); a tz name without a
+/// '/' (CET); or, when none of those
 /// (`tzone://Microsoft/Custom`, "Customized Time Zone", "GMT+0100 (Standard)"…), the IANA zone whose offsets agree
 /// with the feed's VTIMEZONE block at every onset, and in January and July, of every year the feed's events touch.
 /// A block with a single offset becomes a fixed-offset zone. A TZID none of these resolve is an error naming it.
@@ -121,6 +122,8 @@ public struct ICalendarTimeZoneResolver: Sendable {
         let name = tzid.trimmingCharacters(in: .whitespaces)
         if let zone = Self.iana(name) { return zone }
         if let zone = WindowsTimeZones.timeZone(forWindowsName: name) { return zone }
+        // tz names without a '/' (CET, EST5EDT, Japan), only as the tz database spells them.
+        if TimeZone.knownTimeZoneIdentifiers.contains(name), let zone = TimeZone(identifier: name) { return zone }
         guard let block = vtimezones[tzid] ?? vtimezones[name] else {
             throw .unknownTimeZone(line: line, tzid: tzid, reason: "not an IANA or Windows zone name, and the feed has no VTIMEZONE with this TZID")
         }
