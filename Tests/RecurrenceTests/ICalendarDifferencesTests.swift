@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+@testable import Recurrence
+
+/// Where our feed expansion and recurring-ical-events (the cross-check's reference, with icalendar) part ways, and
+/// why. The fixture feeds avoid these cases; each is pinned here instead, with what the reference does in a comment.
+@Suite("Known differences from recurring-ical-events")
+struct ICalendarDifferencesTests {
+    func occurrences(_ body: String) throws -> [ICalendarOccurrence] {
+        try ICalendar(parsing: ICalendarEventTests.feed(body)).occurrences(from: Feeds.from, to: Feeds.to)
+    }
+
+    @Test("DTEND across a daylight-saving change: the RFC's exact duration, where recurring-ical-events keeps wall-clock length")
+    func exactDuration() throws {
+        // RFC 5545 §3.8.5.3: "If the duration of the recurring component is specified with the DTEND or DUE property,
+        // then the same exact duration will apply to the recurring instances". 20:00–20:00 Berlin over a normal
+        // weekend is 24 hours, so the next weekend, over the change to summer time, runs 20:00 to 21:00.
+        // recurring-ical-events 3.8.2 subtracts aware datetimes of one zone (Python's wall-clock difference) and
+        // ends that occurrence at 20:00 CEST (18:00Z). A DURATION:P1D event gets 20:00 to 20:00 from both.
+        let weekends = try occurrences("BEGIN:VEVENT\r\nUID:o\r\nDTSTART;TZID=Europe/Berlin:20260321T200000\r\nDTEND;TZID=Europe/Berlin:20260322T200000\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\nEND:VEVENT\r\n")
+        #expect(weekends.map { Feeds.text($0.end) } == ["20260322T190000Z", "20260329T190000Z", "20260405T180000Z"])
+        #expect(weekends[1].end == .dateTime(Expand.local("20260329T210000"), Expand.berlin))
+    }
+
+    @Test("STATUS:CANCELLED events are not occurrences; recurring-ical-events returns them with their status")
+    func cancelled() throws {
+        // A feed provider wants the calendar as it is: a cancelled event is one to delete, not one to copy. The
+        // cross-check's script leaves out what recurring-ical-events returns with STATUS:CANCELLED to compare the rest.
+        #expect(try occurrences("BEGIN:VEVENT\r\nUID:c\r\nDTSTART:20260305T100000Z\r\nSTATUS:CANCELLED\r\nEND:VEVENT\r\n").isEmpty)
+        let calendar = try ICalendar(parsing: ICalendarEventTests.feed("BEGIN:VEVENT\r\nUID:c\r\nDTSTART:20260305T100000Z\r\nSTATUS:CANCELLED\r\nEND:VEVENT\r\n"))
+        #expect(calendar.events.map(\.isCancelled) == [true])  // still in the model, for whoever needs it
+    }
+
+    @Test("an event we cannot read is listed as a problem and left out, where icalendar would fail the whole feed or guess")
+    func unreadableEvent() throws {
+        // icalendar raises on a malformed DTSTART when the event's dates are read (the whole expansion stops); an
+        // unknown TZID without VTIMEZONE becomes a floating time there. Here the rest of the feed is read, and the
+        // event's UID is reported so its copies are kept as they are rather than deleted.
+        let calendar = try ICalendar(parsing: ICalendarEventTests.feed("BEGIN:VEVENT\r\nUID:u\r\nDTSTART;TZID=Mars/Olympus:20260305T100000\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:ok\r\nDTSTART:20260305T100000Z\r\nEND:VEVENT\r\n"))
+        #expect(calendar.events.map(\.uid) == ["ok"] && calendar.problems.map(\.uid) == ["u"])
+    }
+}
