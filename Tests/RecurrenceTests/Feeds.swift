@@ -4,7 +4,7 @@ import Foundation
 /// Test helpers for the iCalendar fixtures in Fixtures/feeds.
 enum Feeds {
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/feeds")
-    static let styled = ["outlook.ics", "google.ics", "apple.ics", "school.ics"]
+    static let styled = ["outlook.ics", "google.ics", "apple.ics", "school.ics", "mixed.ics"]
 
     static func data(_ name: String) throws -> Data { try Data(contentsOf: directory.appendingPathComponent(name)) }
 

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Recurrence
 
-/// The feed fixtures (Outlook, Google, Apple and a school/sports publisher) expanded here and by the PyPI packages
+/// The feed fixtures (Outlook, Google, Apple, a school/sports publisher and a Nextcloud-style club calendar) expanded here and by the PyPI packages
 /// `icalendar` and `recurring-ical-events` (Fixtures/ical_occurrences.py) must give the same occurrences in March and
 /// April 2026: UID, start and end in UTC, summary. Skipped without python3 and those packages, except under CI=true,
 /// where it fails (scripts/install-test-deps installs them from scripts/test-requirements.txt). Where the two differ

@@ -124,4 +124,20 @@ struct ICalendarFeedTests {
         let later = try Feeds.calendar("school.ics").occurrences(from: Feeds.instant("20260501T000000Z"), to: Feeds.instant("20260701T000000Z"))
         #expect(later.map { "\(Feeds.text($0.start))–\(Feeds.text($0.end))" } == ["20260525–20260601"])
     }
+
+    @Test("a club calendar: events that began before the window, an override in another zone, EXDATE and RDATE lists, BYMONTHDAY=-1")
+    func mixed() throws {
+        let all = try occurrences("mixed.ics")
+        // Both started before 1 March and run into it, so they are in the window.
+        #expect(all.prefix(2).map(\.id.googleInstanceID) == ["winter-camp@club.example_20260227", "night-hike@club.example_20260228T200000Z"])
+        let board = all.filter { $0.id.seriesID == "board@club.example" }
+        // Every other week on Tuesday and Thursday at 19:00 Paris, without 5 and 19 March, with Saturday 28 March.
+        #expect(board.map { Feeds.text($0.start) } == ["20260303T180000Z", "20260317T190000Z", "20260328T090000Z", "20260331T170000Z",
+                                                      "20260402T170000Z", "20260414T170000Z", "20260416T170000Z", "20260428T170000Z", "20260430T170000Z"])
+        // RECURRENCE-ID in UTC names the 19:00 Paris occurrence of a TZID series; the override is in New York time.
+        let remote = try #require(board.first { $0.isOverride })
+        #expect(remote.id.originalStart == .timed(Feeds.instant("20260317T180000Z")))
+        #expect(remote.start == .dateTime(Expand.local("20260317T150000"), Expand.newYork))
+        #expect(all.filter { $0.id.seriesID == "month-end@club.example" }.map { Feeds.text($0.start) } == ["20260331T163000Z", "20260430T163000Z"])
+    }
 }
