@@ -306,13 +306,15 @@ extension EmulatorState {
         guard (existing.resource["eventType"]?.string ?? "default") == "default" else {
             throw .refused(reason: "eventTypeRestriction", message: "Only default events can be moved.")
         }
-        guard events[destinationID]?[eventID] == nil else { throw .duplicate }
+        // An event moved back finds its own cancelled copy there (the source keeps one) and takes its place.
+        if let present = events[destinationID]?[eventID], !present.isCancelled { throw .duplicate }
         try deleteEvent(calendarID: calendarID, eventID: eventID)
         var moved = existing.resource
         moved["htmlLink"] = .string(Self.htmlLink(eventID: eventID, calendarID: destinationID))
         moved["updated"] = .string(Self.formatTime(Date()))
         let resource = store(moved, calendarID: destinationID, id: eventID)
         events[destinationID]?[eventID]?.exceptions = existing.exceptions
+        events[destinationID]?[eventID]?.vanished = existing.vanished
         return resource
     }
 

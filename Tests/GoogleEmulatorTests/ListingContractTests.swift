@@ -62,6 +62,8 @@ struct ListingContractTests {
             let changes = try await google.listAll(Self.calendar, token: ada, query: "syncToken=\(token)")
             #expect(changes.items.map { $0["status"]?.string } == ["cancelled"])
             #expect(try await google.call(.POST, events + "/\(id)/move?destination=ada%40example.com", token: ada).status == 404, "already moved away")
+            let back = try await google.call(.POST, EmulatorHarness.events("ada@example.com") + "/\(id)/move?destination=team%40group.calendar.google.com", token: ada)
+            #expect(back.status == 200 && back.json["status"] == "confirmed", "moved back, it takes the place of the cancelled copy the source kept")
             let bob = await google.token("bob@example.org")
             let other = try await google.call(.POST, events, token: bob, body: event("Bob's", start: "2026-12-01T10:00:00Z", end: "2026-12-01T11:00:00Z"))
             let noDestination = try await google.call(.POST, events + "/\(try #require(other.json["id"]?.string))/move", token: bob)
