@@ -39,4 +39,28 @@ struct ICalendarDifferencesTests {
         let calendar = try ICalendar(parsing: ICalendarEventTests.feed("BEGIN:VEVENT\r\nUID:u\r\nDTSTART;TZID=Mars/Olympus:20260305T100000\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:ok\r\nDTSTART:20260305T100000Z\r\nEND:VEVENT\r\n"))
         #expect(calendar.events.map(\.uid) == ["ok"] && calendar.problems.map(\.uid) == ["u"])
     }
+
+    @Test("DURATION's hours are exact across a daylight-saving gap; recurring-ical-events adds them on the wall clock")
+    func exactHours() throws {
+        // RFC 5545 §3.3.6: "the duration of an hour, minute or second is fixed". 01:30 Berlin on the night the clocks
+        // go from 02:00 to 03:00, for PT2H, ends at 02:30Z (04:30 summer time); Python's aware-datetime arithmetic
+        // in recurring-ical-events ends it at 03:30 on the wall clock, 01:30Z, one hour later than it started.
+        // A start inside the gap (02:30, read as 03:30 summer time by both, §3.3.5) with PT1H ends at 02:30Z here and
+        // at 01:30Z there: an event of no length.
+        let events = try occurrences("""
+            BEGIN:VEVENT\r\nUID:a\r\nDTSTART;TZID=Europe/Berlin:20260329T013000\r\nDURATION:PT2H\r\nEND:VEVENT\r
+            BEGIN:VEVENT\r\nUID:b\r\nDTSTART;TZID=Europe/Berlin:20260329T023000\r\nDURATION:PT1H\r\nEND:VEVENT\r
+
+            """)
+        #expect(events.map { "\($0.id.seriesID) \(Feeds.text($0.start))–\(Feeds.text($0.end))" } == ["a 20260329T003000Z–20260329T023000Z", "b 20260329T013000Z–20260329T023000Z"])
+    }
+
+    @Test("COUNT with a DTSTART the rule does not generate: RFC 5545 counts DTSTART, recurring-ical-events (dateutil) does not")
+    func countCountsStart() throws {
+        // As DateutilDifferencesTests.countCountsStart: Monday 23 February, then Fridays, COUNT=3 is 23 Feb, 27 Feb
+        // and 6 March here; recurring-ical-events adds 13 March. The random cross-check ends such rules by UNTIL.
+        let events = try ICalendar(parsing: ICalendarEventTests.feed("BEGIN:VEVENT\r\nUID:c\r\nDTSTART:20260223T154500Z\r\nRRULE:FREQ=WEEKLY;BYDAY=FR;COUNT=3\r\nEND:VEVENT\r\n"))
+            .occurrences(from: Feeds.instant("20260201T000000Z"), to: Feeds.to)
+        #expect(events.map { Feeds.text($0.start) } == ["20260223T154500Z", "20260227T154500Z", "20260306T154500Z"])
+    }
 }
