@@ -63,4 +63,14 @@ struct ICalendarDifferencesTests {
             .occurrences(from: Feeds.instant("20260201T000000Z"), to: Feeds.to)
         #expect(events.map { Feeds.text($0.start) } == ["20260223T154500Z", "20260227T154500Z", "20260306T154500Z"])
     }
+
+    @Test("a line that is not a content line, or an END that closes the wrong BEGIN, fails the feed; icalendar reads on")
+    func brokenStructure() throws {
+        // icalendar 7.3.2 reads Fixtures/feeds/bad-line.ics and unbalanced.ics as one event each, skipping the broken
+        // line and the stray END:VTODO. A line without a property name is most often a fold that lost its space (a
+        // DESCRIPTION cut in two) and a mismatched END a cut or spliced body: guessing could drop or corrupt events,
+        // and a sync would then delete their copies, so the feed is refused with the line named (issue 29, "Safety").
+        #expect(throws: ICalendarError.self) { try Feeds.calendar("bad-line.ics") }
+        #expect(throws: ICalendarError.self) { try Feeds.calendar("unbalanced.ics") }
+    }
 }
