@@ -9,12 +9,12 @@ import Vapor
 ///   PUT    /emulator/calendars/{id}/roles/{email}     {"role": "owner"|"writer"|"reader"|"freeBusyReader"|null}
 ///   GET    /emulator/calendars/{id}/events            → {"items": [every stored event, cancelled ones included]}
 ///   POST   /emulator/calendars/{id}/events            an event resource → the stored event
-///   PATCH  /emulator/calendars/{id}/events/{eventId}  a merge patch → the stored event
+///   PATCH  /emulator/calendars/{id}/events/{eventId}  a merge patch → the stored event (an instance id changes that occurrence)
 ///   DELETE /emulator/calendars/{id}/events/{eventId}
 ///   POST   /emulator/calendars/{id}/invalidate-sync-tokens
 ///   POST   /emulator/revoke                           {"email"}: revokes every refresh token of the account
 ///   POST   /emulator/expire-access-tokens
-///   POST   /emulator/faults                           {"status", "reason"?, "count"?, "fraction"?, "method"?, "pathPrefix"?, "seed"?}
+///   POST   /emulator/faults                           {"status", "reason"?, "count"?, "fraction"?, "method"?, "pathPrefix"?, "account"?, "seed"?}
 ///   PUT    /emulator/latency                          {"milliseconds"}
 ///   DELETE /emulator/faults                           clears faults and latency
 ///   GET    /emulator/requests?pathPrefix=&method=     → {"count", "requests": [{method, path, query, status, at}]}
