@@ -73,6 +73,17 @@ struct ICalendarEventTests {
         #expect(calendar.problems.first?.error == .unknownTimeZone(line: 41, tzid: "Nowhere", reason: "its VTIMEZONE rules match no IANA zone in 2026–2027"))
     }
 
+    @Test("an event in a zone whose VTIMEZONE cannot be read says what is wrong with the block")
+    func brokenVTimeZone() throws {
+        let calendar = try ICalendar(parsing: Self.feed("""
+            BEGIN:VTIMEZONE\r\nTZID:Custom\r\nBEGIN:STANDARD\r\nDTSTART:16010101T000000\r\nTZOFFSETFROM:+01\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\nEND:VTIMEZONE\r
+            BEGIN:VEVENT\r\nUID:x\r\nDTSTART;TZID=Custom:20260310T100000\r\nEND:VEVENT\r
+
+            """))
+        #expect(calendar.problems.map(\.error) == [.unknownTimeZone(line: 14, tzid: "Custom",
+            reason: "its VTIMEZONE cannot be read: line 8: TZOFFSETFROM: \"+01\" is not a UTC offset such as +0100")])
+    }
+
     @Test("ends (§3.6.1, §3.8.5.3): DTEND's exact length repeats, DURATION's days are nominal, no end is a day or an instant")
     func ends() throws {
         // 20:00 Saturday to 20:00 Sunday Berlin: 24 hours; the occurrence over the change to summer time keeps 24 hours.

@@ -61,12 +61,19 @@ public struct ICalendar: Sendable {
         name = components.lazy.compactMap { $0.first("X-WR-CALNAME").map { ICalendarText.unescape($0.value) } }.first
 
         var blocks: [String: ICalendarVTimeZone] = [:]
+        var broken: [String: ICalendarError] = [:]
         for component in all where component.name == "VTIMEZONE" {
-            // A broken VTIMEZONE matters only to the events that use it: they report it when the TZID fails.
-            if let block = try? ICalendarVTimeZone(component) { blocks[block.tzid] = block }
+            // A broken VTIMEZONE matters only to the events that use it: they report it when their TZID fails.
+            do {
+                let block = try ICalendarVTimeZone(component)
+                blocks[block.tzid] = block
+            } catch {
+                if let tzid = component.first("TZID")?.value.trimmingCharacters(in: .whitespaces) { broken[tzid] = error }
+            }
         }
         let eventComponents = all.filter { $0.name == "VEVENT" }
         var resolver = ICalendarTimeZoneResolver(vtimezones: blocks, years: Self.years(of: eventComponents))
+        resolver.brokenBlocks = broken
         for component in eventComponents {
             do {
                 events.append(try ICalendarEventReader(component: component, options: options).read(resolver: &resolver))

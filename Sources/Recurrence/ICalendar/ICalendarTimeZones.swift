@@ -104,6 +104,8 @@ public struct ICalendarTimeZoneResolver: Sendable {
     public var vtimezones: [String: ICalendarVTimeZone]
     /// The years the VTIMEZONE rules are compared in (the feed's events' years).
     public var years: ClosedRange<Int>
+    /// VTIMEZONE blocks that could not be read, by TZID, so an event using one says why.
+    public var brokenBlocks: [String: ICalendarError] = [:]
     private var cache: [String: TimeZone] = [:]
 
     public init(vtimezones: [String: ICalendarVTimeZone] = [:], years: ClosedRange<Int>) {
@@ -124,6 +126,9 @@ public struct ICalendarTimeZoneResolver: Sendable {
         if let zone = WindowsTimeZones.timeZone(forWindowsName: name) { return zone }
         // tz names without a '/' (CET, EST5EDT, Japan), only as the tz database spells them.
         if TimeZone.knownTimeZoneIdentifiers.contains(name), let zone = TimeZone(identifier: name) { return zone }
+        if let error = brokenBlocks[tzid] ?? brokenBlocks[name] {
+            throw .unknownTimeZone(line: line, tzid: tzid, reason: "its VTIMEZONE cannot be read: \(error)")
+        }
         guard let block = vtimezones[tzid] ?? vtimezones[name] else {
             throw .unknownTimeZone(line: line, tzid: tzid, reason: "not an IANA or Windows zone name, and the feed has no VTIMEZONE with this TZID")
         }
