@@ -165,6 +165,16 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "MicrosoftEmulatorTests",
+            dependencies: [
+                "MicrosoftEmulator",
+                "Recurrence",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
             name: "SyncEnginesTests",
             dependencies: [
                 "SyncEngines",
