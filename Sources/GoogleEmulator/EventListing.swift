@@ -28,6 +28,8 @@ extension EmulatorState {
         var items: [JSONValue] = []
         for stored in (eventOrder[calendarID] ?? []).compactMap({ events[calendarID]?[$0] }) {
             guard let series = stored.isRecurring ? Series(stored.resource, calendarZone: zone) : nil else {
+                // A series made a one-off event leaves its former instances to report as cancelled.
+                if let since, query.singleEvents { items += Self.vanished(of: stored, since: since) }
                 if let since, stored.change <= since { continue }
                 if stored.isCancelled && !showDeleted { continue }
                 if since == nil, let range = Self.timeRange(stored.resource, calendarZone: zone), !Self.overlaps(range, query) { continue }
@@ -78,11 +80,15 @@ extension EmulatorState {
         } else {
             items = changedExceptions.map { Self.shown($0.resource, series: stored) }
         }
-        for (id, vanished) in stored.vanished.sorted(by: { $0.key < $1.key }) where vanished.change > since {
-            items.append(Series.cancelledInstance(id: id, seriesID: stored.id, originalStartTime: vanished.originalStartTime,
-                                                  etag: stored.resource["etag"], updated: stored.resource["updated"], eventType: stored.resource["eventType"]))
+        return items + Self.vanished(of: stored, since: since)
+    }
+
+    /// The instances a change of the series removed after `since`, as cancelled instances.
+    static func vanished(of stored: StoredEvent, since: Int) -> [JSONValue] {
+        stored.vanished.sorted(by: { $0.key < $1.key }).filter { $0.value.change > since }.map { id, vanished in
+            Series.cancelledInstance(id: id, seriesID: stored.id, originalStartTime: vanished.originalStartTime,
+                                     etag: stored.resource["etag"], updated: stored.resource["updated"], eventType: stored.resource["eventType"])
         }
-        return items
     }
 
     /// The instances of a series in [from, to), exceptions applied (cancelled ones in Google's short form), in order.

@@ -177,6 +177,27 @@ struct RecurringExceptionsTests {
         }
     }
 
+    @Test("Synchronize resources efficiently: a series rescheduled, or made a one-off event, reports its former instances cancelled with singleEvents=true")
+    func rescheduledSeries() async throws {
+        try await EmulatorHarness.with { google in
+            let ada = await google.token("ada@example.com")
+            let id = try await series(google, token: ada)
+            let token = try #require(try await google.listAll(Self.calendar, token: ada, query: "singleEvents=true").syncToken)
+            _ = try await google.call(.PATCH, events + "/\(id)", token: ada, body: [
+                "start": ["dateTime": "2026-12-07T11:00:00+01:00", "timeZone": "Europe/Berlin"], "end": ["dateTime": "2026-12-07T11:30:00+01:00", "timeZone": "Europe/Berlin"]])
+            let moved = try await google.listAll(Self.calendar, token: ada, query: "singleEvents=true&syncToken=\(token)")
+            let old = ["20261207T080000Z", "20261214T080000Z", "20261221T080000Z", "20261228T080000Z"].map { "\(id)_\($0)" }
+            #expect(Set(moved.items.filter { $0["status"] == "cancelled" }.compactMap { $0["id"]?.string }) == Set(old))
+            #expect(moved.items.filter { $0["status"] == "confirmed" }.compactMap { $0["id"]?.string }.sorted()
+                    == ["20261207T100000Z", "20261214T100000Z", "20261221T100000Z", "20261228T100000Z"].map { "\(id)_\($0)" })
+
+            let next = try #require(moved.syncToken)
+            _ = try await google.call(.PATCH, events + "/\(id)", token: ada, body: ["recurrence": .null])
+            let single = try await google.listAll(Self.calendar, token: ada, query: "singleEvents=true&syncToken=\(next)")
+            #expect(single.items.filter { $0["status"] == "cancelled" }.count == 4 && single.items.contains { $0["id"]?.string == id && $0["status"] == "confirmed" })
+        }
+    }
+
     @Test("Events resource start.timeZone: a series expands in its zone, so 09:00 Berlin stays 09:00 across the change to summer time")
     func daylightSaving() async throws {
         try await EmulatorHarness.with { google in
