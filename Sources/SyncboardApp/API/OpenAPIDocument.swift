@@ -423,10 +423,10 @@ enum OpenAPIDocument {
             "destination": ["type": "string", "description": "The destination calendar's name when the run wrote it"],
             "status": enumeration(JobRun.Status.allCases.map(\.rawValue)), "created": integer, "updated": integer, "deleted": integer,
             "error": nullable(["type": "string", "description": "Why this direction failed (the others went on)"]),
-            "syncKind": nullable(["type": "string", "enum": ["incremental", "full"], "description": "Whether only changes were read, or the whole window"]),
+            "syncKind": nullable(["type": "string", "enum": SyncKind.allCases.map(\.rawValue), "description": "Whether only changes were read, or the whole window"]),
         ]]
         let run: JSON = ["type": "object", "required": ["id", "jobId", "trigger", "mode", "status", "attempt", "queuedAt", "legs"], "properties": [
-            "id": uuid, "jobId": uuid, "trigger": enumeration(["scheduled", "catch_up", "manual", "retry", "recovery"]),
+            "id": uuid, "jobId": uuid, "trigger": enumeration(JobRun.Trigger.allCases.map(\.rawValue)),
             "mode": enumeration(JobRun.Mode.allCases.map(\.rawValue)), "status": enumeration(JobRun.Status.allCases.map(\.rawValue)),
             "engine": nullable(string), "attempt": integer, "queuedAt": dateTime,
             "startedAt": nullable(dateTime), "finishedAt": nullable(dateTime), "durationMs": nullable(integer),

@@ -175,9 +175,9 @@ struct JobsAPIController: RouteCollection {
     struct RunDTO: Content {
         let id: UUID
         let jobId: UUID
-        let trigger: String
-        let mode: String
-        let status: String
+        let trigger: JobRun.Trigger
+        let mode: JobRun.Mode
+        let status: JobRun.Status
         let engine: String?
         let attempt: Int
         let queuedAt: Date
@@ -192,7 +192,7 @@ struct JobsAPIController: RouteCollection {
         let legs: [LegDTO]
 
         init(_ run: JobRun) {
-            id = run.id!; jobId = run.$job.id; trigger = run.trigger.rawValue; mode = run.mode.rawValue; status = run.status.rawValue
+            id = run.id!; jobId = run.$job.id; trigger = run.trigger; mode = run.mode; status = run.status
             engine = run.engine; attempt = run.attempt; queuedAt = run.queuedAt; startedAt = run.startedAt; finishedAt = run.finishedAt
             durationMs = run.durationMilliseconds; created = run.createdCount; updated = run.updatedCount; deleted = run.deletedCount
             errorSummary = run.errorSummary; legs = run.legs.map(LegDTO.init)
@@ -210,7 +210,7 @@ struct JobsAPIController: RouteCollection {
         let updated: Int
         let deleted: Int
         let error: String?
-        let syncKind: String?
+        let syncKind: SyncKind?
 
         init(_ leg: RunLeg) {
             sourceCalendarId = leg.sourceCalendarID; destinationCalendarId = leg.destinationCalendarID

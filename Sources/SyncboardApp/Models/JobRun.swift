@@ -5,7 +5,7 @@ import Foundation
 final class JobRun: Model, @unchecked Sendable {
     static let schema = "job_runs"
 
-    enum Trigger: String, Codable, Sendable {
+    enum Trigger: String, Codable, Sendable, CaseIterable {
         case scheduled
         /// The first run after downtime in which one or more scheduled runs were missed (they are not replayed).
         case catchUp = "catch_up"
@@ -77,7 +77,7 @@ final class JobRun: Model, @unchecked Sendable {
     /// Whether CalendarSync ran in the bubblewrap sandbox; nil when it was not started (or another engine ran).
     @OptionalField(key: "sandboxed") var sandboxed: Bool?
     /// Built-in engine sync runs: "incremental" or "full" (`AddJobRunSyncKind`), and why a full one ran.
-    @OptionalField(key: "sync_kind") var syncKind: String?
+    @OptionalField(key: "sync_kind") var syncKind: SyncKind?
     @OptionalField(key: "sync_reason") var syncReason: String?
     /// A job with several directions: each one's result (`RunLeg`); nil for a one-to-one job.
     @OptionalField(key: "legs") var storedLegs: StoredLegs?

@@ -16,7 +16,7 @@ struct RunLeg: Codable, Sendable, Equatable {
     var deleted: Int
     var error: String?
     /// "incremental" or "full".
-    var syncKind: String?
+    var syncKind: SyncKind?
 
     var leg: SyncJobSpec.Leg { .init(source: sourceCalendarID, destination: destinationCalendarID) }
 }

@@ -3,10 +3,12 @@ import Foundation
 import GoogleClient
 import SyncEngines
 import SyncboardCore
+import Tracing
 
-/// A run of a job with several directions (a source with several destinations, or a group): each leg is synced
-/// in turn with its own state and index (`BuiltinRunExecutor.syncLeg`), a leg that fails (a destination gone, its
-/// account to reconnect, a refused write) is recorded and the others go on, and the run's outcome sums them up.
+/// A built-in engine run of a job: each direction (leg) is synced in turn with its own state and index
+/// (`LegSync`). A one-to-one job is a job of one direction, whose outcome is that direction's. With several (a
+/// source with several destinations, or a group), a leg that fails (a destination gone, its account to reconnect,
+/// a refused write) is recorded and the others go on, and the run's outcome sums them up.
 struct LegsRun {
     let executor: BuiltinRunExecutor
     let run: RunContext
@@ -15,6 +17,8 @@ struct LegsRun {
 
     private var engine: String { BuiltinRunExecutor.engineName }
     private var db: any Database { executor.db }
+    /// A one-to-one job: its messages speak of the job, and its outcome is its direction's.
+    private var single: Bool { job.spec.legs.count == 1 }
 
     /// A leg's result with what the run's outcome needs beyond the recorded `RunLeg`.
     private struct Result {
@@ -24,34 +28,47 @@ struct LegsRun {
         var syncReason: String?
         var sourceRemoved: [String] = []
         var skippedForeignCopies = 0
+        /// The direction's own outcome, when it ran (a one-to-one job's outcome is this).
+        var synced: RunOutcome?
     }
 
     func perform() async throws -> RunOutcome {
         let spec = job.spec
+        let (provider, tokens, byID) = try await withSpan("syncboard.run.prepare") { span in
+            span.attributes["syncboard.run_id"] = run.runID.uuidString
+            return try await prepare()
+        }
+        let jobID = try job.requireID()
+        if run.mode == .sync { try await SyncStateStore.forgetLegs(of: jobID, except: spec.legs, on: db, fence: run.fence) }
+
+        if !single {
+            let groupNote = spec.kind == .group ? "a group of \(spec.memberCalendarIDs.count) calendars, each copied into the others" : "\(spec.legs.count) destinations"
+            await log.append("This job syncs \(groupNote): \(spec.legs.count) directions, one after another.", stream: .syncboard)
+        }
+        var results: [Result] = []
+        for leg in spec.legs {
+            try Task.checkCancellation()
+            results.append(await sync(leg, calendars: byID, provider: provider, tokens: tokens))
+        }
+
+        if spec.kind == .group, run.mode == .sync {
+            try await reconcileAffected(&results, jobID: jobID, calendars: byID, provider: provider, tokens: tokens)
+        }
+        return outcome(of: results)
+    }
+
+    /// The calendars' provider, a token cache for their accounts, and the job's calendars by id.
+    private func prepare() async throws -> (CalendarProvider, TokenCache, [UUID: LinkedCalendar]) {
         guard let google = executor.google, executor.configuration.google.clientID != nil, executor.configuration.google.clientSecret != nil else {
             throw RunStop(outcome: .failed(engine: engine, "Google is not configured (GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET).", class: .configuration))
         }
         guard let api = google.calendarAPI else {
             throw RunStop(outcome: .failed(engine: engine, "Google's Calendar API client is not set up in this process.", class: .configuration))
         }
-        let calendars = try await LinkedCalendar.query(on: db).filter(\.$id ~~ spec.memberCalendarIDs).with(\.$account).all()
+        let calendars = try await LinkedCalendar.query(on: db).filter(\.$id ~~ job.spec.memberCalendarIDs).with(\.$account).all()
         let byID = Dictionary(calendars.compactMap { calendar in calendar.id.map { ($0, calendar) } }, uniquingKeysWith: { first, _ in first })
         let tokens = TokenCache(provider: AccessTokenProvider(db: db, vault: executor.vault, google: google.auth))
-        let jobID = try job.requireID()
-        if run.mode == .sync { try await SyncStateStore.forgetLegs(of: jobID, except: spec.legs, on: db, fence: run.fence) }
-
-        let groupNote = spec.kind == .group ? "a group of \(spec.memberCalendarIDs.count) calendars, each copied into the others" : "\(spec.legs.count) destinations"
-        await log.append("This job syncs \(groupNote): \(spec.legs.count) directions, one after another.", stream: .syncboard)
-        var results: [Result] = []
-        for leg in spec.legs {
-            try Task.checkCancellation()
-            results.append(await sync(leg, calendars: byID, api: api, tokens: tokens))
-        }
-
-        if spec.kind == .group, run.mode == .sync {
-            try await reconcileAffected(&results, jobID: jobID, calendars: byID, api: api, tokens: tokens)
-        }
-        return outcome(of: results)
+        return (CalendarProvider.byService([.google: .google(api)]), tokens, byID)
     }
 
     /// A group's second look, for what one direction cannot see alone; each such direction is reconciled in full:
@@ -59,7 +76,7 @@ struct LegsRun {
     ///   shows it): the user deleted it, so it is made again or, with deletions that stick, kept deleted;
     /// - an original it skipped because the destination held another member's copy of it (an event moved between
     ///   members), when that copy was deleted in this run: now it can be copied.
-    private func reconcileAffected(_ results: inout [Result], jobID: UUID, calendars: [UUID: LinkedCalendar], api: CalendarAPIClient,
+    private func reconcileAffected(_ results: inout [Result], jobID: UUID, calendars: [UUID: LinkedCalendar], provider: CalendarProvider,
                                    tokens: TokenCache) async throws {
         var removedIn: [UUID: Set<String>] = [:]
         var deletedIn: Set<UUID> = []
@@ -76,7 +93,7 @@ struct LegsRun {
             }
             guard affected else { continue }
             try Task.checkCancellation()
-            var again = await sync(result.leg.leg, calendars: calendars, api: api, tokens: tokens, forced: .copyDeleted)
+            var again = await sync(result.leg.leg, calendars: calendars, provider: provider, tokens: tokens, forced: .copyDeleted)
             again.leg.created += result.leg.created
             again.leg.updated += result.leg.updated
             again.leg.deleted += result.leg.deleted
@@ -85,12 +102,12 @@ struct LegsRun {
     }
 
     /// One leg, never throwing: whatever stops it is its result.
-    private func sync(_ leg: SyncJobSpec.Leg, calendars: [UUID: LinkedCalendar], api: CalendarAPIClient, tokens: TokenCache,
+    private func sync(_ leg: SyncJobSpec.Leg, calendars: [UUID: LinkedCalendar], provider: CalendarProvider, tokens: TokenCache,
                       forced: FullReconciliationReason? = nil) async -> Result {
         let source = calendars[leg.source], sink = calendars[leg.destination]
         var recorded = RunLeg(sourceCalendarID: leg.source, destinationCalendarID: leg.destination, source: source?.summary ?? "a calendar no longer linked",
                               destination: sink?.summary ?? "a calendar no longer linked", status: .failed, created: 0, updated: 0, deleted: 0)
-        await log.append("→ \(recorded.source) → \(recorded.destination)", stream: .syncboard)
+        if !single { await log.append("→ \(recorded.source) → \(recorded.destination)", stream: .syncboard) }
         func failed(_ message: String, _ failureClass: JobRun.FailureClass, status: JobRun.Status = .failed, account: UUID? = nil) async -> Result {
             await log.append(message, stream: .syncboard)
             recorded.status = status
@@ -98,18 +115,19 @@ struct LegsRun {
             return Result(leg: recorded, failureClass: failureClass, reconnectAccountID: account)
         }
         guard let source, let sink else {
-            return await failed("A calendar of this direction is no longer linked; edit the job.", .calendarGone)
+            return await failed("A calendar of this \(single ? "job" : "direction") is no longer linked; edit the job.", .calendarGone)
         }
         if let gone = [source, sink].first(where: { $0.removedAt != nil }) {
             return await failed("The calendar “\(gone.summary)” no longer exists on Google.", .calendarGone)
         }
-        let ends = BuiltinRunExecutor.LegEnds(source: source, sink: sink, sinkAccountEmail: sink.account.email)
+        let ends = LegSync.Ends(source: source, sink: sink, sinkAccountEmail: sink.account.email)
         let (sourceAccount, sinkAccount) = (source.account, sink.account)
         do {
-            let synced = try await executor.syncLeg(run, job: job, ends: ends, api: api, tokens: { forceRefresh in
+            let direction = LegSync(run: run, job: job, ends: ends, provider: provider, tokens: { forceRefresh in
                 (try await tokens.accessToken(for: sourceAccount, forceRefresh: forceRefresh),
                  try await tokens.accessToken(for: sinkAccount, forceRefresh: forceRefresh))
-            }, log: log, originalsOnly: job.kind == .group, forced: forced)
+            }, log: log, db: db, fullSyncInterval: executor.configuration.fullSyncInterval, originalsOnly: job.kind == .group)
+            let synced = try await direction.sync(forced: forced)
             let outcome = synced.outcome
             recorded.status = outcome.status
             recorded.created = outcome.created ?? 0
@@ -119,11 +137,13 @@ struct LegsRun {
             recorded.syncKind = outcome.syncKind
             return Result(leg: recorded, failureClass: outcome.status == .succeeded ? nil : outcome.failureClass,
                           reconnectAccountID: outcome.reconnectAccountID, syncReason: outcome.syncReason, sourceRemoved: synced.sourceRemoved,
-                          skippedForeignCopies: synced.skippedForeignCopies)
+                          skippedForeignCopies: synced.skippedForeignCopies, synced: outcome)
         } catch let failure as AccessTokenProvider.Failure {
             guard case .needsReconnect(let accountID, let email) = failure else { return await failed(failure.description, .transient) }
-            return await failed("Google refused Syncboard's access to \(email); reconnect the account. This direction was not synced.", .reconnect,
-                                status: .needsReconnect, account: accountID)
+            var result = await failed("Google refused Syncboard's access to \(email); reconnect the account. \(single ? "Nothing was" : "This direction was not") synced.",
+                                      .reconnect, status: .needsReconnect, account: accountID)
+            if single { result.leg.error = failure.description }
+            return result
         } catch is CancellationError {
             recorded.status = .cancelled
             return Result(leg: recorded)
@@ -137,12 +157,16 @@ struct LegsRun {
     /// The run's outcome: the counts summed; succeeded when every leg did, else "needs reconnect" when an account
     /// must be reconnected, else failed with the first failing leg's class; the summary names the failing legs.
     private func outcome(of results: [Result]) -> RunOutcome {
+        if single, let only = results.first {
+            return only.synced ?? RunOutcome(status: only.leg.status, engine: engine, errorSummary: only.leg.error, failureClass: only.failureClass,
+                                             reconnectAccountID: only.reconnectAccountID)
+        }
         var outcome = RunOutcome(status: .succeeded, engine: engine, created: results.map(\.leg.created).reduce(0, +),
                                  updated: results.map(\.leg.updated).reduce(0, +), deleted: results.map(\.leg.deleted).reduce(0, +))
         outcome.legs = results.map(\.leg)
         if run.mode == .sync {
-            let full = results.first { $0.leg.syncKind == "full" }
-            outcome.syncKind = full == nil ? "incremental" : "full"
+            let full = results.first { $0.leg.syncKind == .full }
+            outcome.syncKind = full == nil ? .incremental : .full
             outcome.syncReason = full?.syncReason
         }
         if results.contains(where: { $0.leg.status == .cancelled }) { outcome.status = .cancelled }

@@ -9,7 +9,7 @@ enum QuietCheck {
     /// A scheduled incremental sync of a real-time job that succeeded without writing anything.
     static func isQuiet(_ run: JobRun, of job: SyncJob, outcome: RunOutcome) -> Bool {
         job.cadence.isRealtime && run.mode == .sync && run.trigger != .manual && outcome.status == .succeeded
-            && outcome.syncKind == "incremental" && (outcome.created ?? 0) + (outcome.updated ?? 0) + (outcome.deleted ?? 0) == 0
+            && outcome.syncKind == .incremental && (outcome.created ?? 0) + (outcome.updated ?? 0) + (outcome.deleted ?? 0) == 0
     }
 
     /// Counts the check on the job and removes the run (with its log).

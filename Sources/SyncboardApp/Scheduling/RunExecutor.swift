@@ -42,7 +42,7 @@ struct RunOutcome: Sendable, Equatable {
     var failureClass: JobRun.FailureClass?
     var reconnectAccountID: UUID?
     /// Built-in engine sync runs: "incremental" or "full", and why a full reconciliation ran.
-    var syncKind: String? = nil
+    var syncKind: SyncKind? = nil
     var syncReason: String? = nil
     /// A job with several directions: each one's result.
     var legs: [RunLeg]? = nil

@@ -64,7 +64,7 @@ struct RunRecorder {
         DataGeneration.bump()
         Counter(label: "syncboard_runs_total", dimensions: [("outcome", outcome.status.rawValue), ("engine", outcome.engine)]).increment()
         if let kind = outcome.syncKind {
-            Counter(label: "syncboard_sync_runs_total", dimensions: [("kind", kind), ("reason", outcome.syncReason ?? "none")]).increment()
+            Counter(label: "syncboard_sync_runs_total", dimensions: [("kind", kind.rawValue), ("reason", outcome.syncReason ?? "none")]).increment()
         }
         if let milliseconds = run.durationMilliseconds {
             Timer(label: "syncboard_run_duration_seconds", dimensions: [("engine", outcome.engine)])

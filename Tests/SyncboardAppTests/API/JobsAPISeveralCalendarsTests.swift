@@ -167,7 +167,7 @@ struct JobsAPISeveralCalendarsTests {
                 .content.decode(JobsAPIController.JobDTO.self)
             let (work, home, garden) = (try world.base.work.requireID(), try world.base.home.requireID(), try world.garden.requireID())
             let legs = [RunLeg(sourceCalendarID: work, destinationCalendarID: home, source: "Work", destination: "Home", status: .succeeded,
-                               created: 3, updated: 1, deleted: 0, error: nil, syncKind: "full"),
+                               created: 3, updated: 1, deleted: 0, error: nil, syncKind: .full),
                         RunLeg(sourceCalendarID: work, destinationCalendarID: garden, source: "Work", destination: "Garden", status: .failed,
                                created: 0, updated: 0, deleted: 0, error: "Google refused the write", syncKind: nil)]
             let at = Date(timeIntervalSince1970: 1_764_000_000)
@@ -183,7 +183,7 @@ struct JobsAPISeveralCalendarsTests {
             let run = try read.content.decode(JobsAPIController.RunDTO.self)
             #expect(run.legs.map(\.destinationCalendarId) == [home, garden])
             #expect(run.legs.map(\.status) == [.succeeded, .failed])
-            #expect(run.legs[0].created == 3 && run.legs[0].updated == 1 && run.legs[0].syncKind == "full" && run.legs[0].source == "Work")
+            #expect(run.legs[0].created == 3 && run.legs[0].updated == 1 && run.legs[0].syncKind == .full && run.legs[0].source == "Work")
             #expect(run.legs[1].error == "Google refused the write" && run.legs[1].destination == "Garden")
 
             for path in ["/api/v1/runs", "/api/v1/jobs/\(job.id)/runs"] {

@@ -235,7 +235,7 @@ struct JobsSeveralCalendarsPageTests {
                     let failed = leg == failing
                     return RunLeg(sourceCalendarID: leg.source, destinationCalendarID: leg.destination, source: names[leg.source]!, destination: names[leg.destination]!,
                                   status: failed ? .failed : .succeeded, created: failed ? 0 : 2, updated: 1, deleted: 0,
-                                  error: failed ? "Google refused to write into Team" : nil, syncKind: "full")
+                                  error: failed ? "Google refused to write into Team" : nil, syncKind: .full)
                 }
             }
             func run(_ job: SyncJob, _ legs: [RunLeg]) async throws -> JobRun {

@@ -48,7 +48,7 @@ struct RealtimeProcessesTests {
                 try await world.state.changeEvent(calendarID: PushWorld.work, eventID: id, patch: ["summary": "Planning (final)"])
                 try await PushWorld.eventually(timeout: .seconds(30), "the change after the restart arrives") { await world.copies() == ["Planning (final)"] }
                 let runs = try await JobRun.query(on: world.app.db).filter(\.$status == .succeeded).sort(\.$finishedAt).all()
-                #expect(runs.last?.syncKind == "incremental", "the sync state survived the restart")
+                #expect(runs.last?.syncKind == .incremental, "the sync state survived the restart")
                 let newWorker = "-\(workers[0].process.processIdentifier)-"
                 try await PushWorld.eventually(timeout: .seconds(45), "the new worker takes the channel over once the old lease expires") {
                     try await world.activeRows().first?.workerID?.contains(newWorker) == true

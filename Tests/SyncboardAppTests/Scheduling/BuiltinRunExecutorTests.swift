@@ -95,7 +95,7 @@ struct BuiltinRunExecutorTests {
             #expect(await state.storedEvents(calendarID: Self.family).isEmpty)
 
             let (outcome, lines) = try await Self.execute(setup, app: app)
-            #expect(outcome == RunOutcome(status: .succeeded, engine: "builtin", created: 2, updated: 0, deleted: 0, syncKind: "full", syncReason: "no_state"),
+            #expect(outcome == RunOutcome(status: .succeeded, engine: "builtin", created: 2, updated: 0, deleted: 0, syncKind: .full, syncReason: "no_state"),
                     "\(lines)")
             #expect(lines.contains("found 2 new, 0 changed, and 0 deleted events"))
             let titles = await state.storedEvents(calendarID: Self.family).compactMap { $0["summary"]?.string }.sorted()

@@ -67,16 +67,16 @@ struct DeletionsStickTests {
             let planning = try await Self.addEvent(setup, "Planning", inDays: 1)
             _ = try await Self.addEvent(setup, "Review", inDays: 2)
             let (first, _) = try await IncrementalRunTests.run(setup, app)
-            #expect(first.created == 2 && first.syncKind == "full")
+            #expect(first.created == 2 && first.syncKind == .full)
 
             try await Self.deleteCopy(setup, "[Work] Planning")
             let (quiet, _) = try await IncrementalRunTests.run(setup, app)
-            #expect(quiet.syncKind == "incremental" && quiet.created == 0)
+            #expect(quiet.syncKind == .incremental && quiet.created == 0)
 
             // An edit of the original: incremental, and the deleted copy is not rewritten back to life.
             _ = try await setup.emulator.state.changeEvent(calendarID: Self.work, eventID: planning, patch: ["summary": "Planning (moved)"])
             let (edited, editedLog) = try await IncrementalRunTests.run(setup, app)
-            #expect(edited.syncKind == "incremental" && edited.updated == 0 && edited.created == 0, "\(editedLog)")
+            #expect(edited.syncKind == .incremental && edited.updated == 0 && edited.created == 0, "\(editedLog)")
             #expect(editedLog.contains { $0.contains("keeping “Planning (moved)” deleted") })
             #expect(await Self.copies(setup) == ["[Work] Review"])
             #expect(try await SyncTombstone.query(on: app.db).all().map(\.title) == ["Planning (moved)"])
@@ -84,7 +84,7 @@ struct DeletionsStickTests {
             // A full reconciliation does not make it again either.
             try await Self.makeFullDue(app)
             let (full, _) = try await IncrementalRunTests.run(setup, app)
-            #expect(full.syncKind == "full" && full.syncReason == "safety_net" && full.created == 0)
+            #expect(full.syncKind == .full && full.syncReason == "safety_net" && full.created == 0)
             #expect(await Self.copies(setup) == ["[Work] Review"])
 
             // The job page lists it with a Restore form carrying the CSRF token.
@@ -103,7 +103,7 @@ struct DeletionsStickTests {
             let restored = try await client.post(action)
             #expect(restored.status == .seeOther && restored.headers.first(name: .location) == "/jobs/\(setup.jobID.uuidString)?notice=copy-restored")
             let outcome = try await Self.executeQueued(setup, app)
-            #expect(outcome.syncKind == "full" && outcome.syncReason == "restored" && outcome.created == 1)
+            #expect(outcome.syncKind == .full && outcome.syncReason == "restored" && outcome.created == 1)
             #expect(await Self.copies(setup) == ["[Work] Planning (moved)", "[Work] Review"])
             #expect(try await SyncTombstone.query(on: app.db).count() == 0)
             #expect(try await client.post(action).status == .notFound, "a restored copy cannot be restored twice")
@@ -135,7 +135,7 @@ struct DeletionsStickTests {
             try await Self.deleteCopy(setup, "[Work] Planning")
             try await Self.makeFullDue(app)
             let (full, _) = try await IncrementalRunTests.run(setup, app)
-            #expect(full.syncKind == "full" && full.created == 1)
+            #expect(full.syncKind == .full && full.created == 1)
             #expect(await Self.copies(setup) == ["[Work] Planning"])
             #expect(try await SyncTombstone.query(on: app.db).count() == 0)
         }
@@ -154,7 +154,7 @@ struct DeletionsStickTests {
             #expect(try await SyncTombstone.query(on: app.db).count() == 1)
             try await setup.emulator.state.removeEvent(calendarID: Self.work, eventID: planning)
             let (gone, log) = try await IncrementalRunTests.run(setup, app)
-            #expect(gone.status == .succeeded && gone.syncKind == "incremental", "\(log)")
+            #expect(gone.status == .succeeded && gone.syncKind == .incremental, "\(log)")
             #expect(try await SyncTombstone.query(on: app.db).count() == 0)
         }
     }

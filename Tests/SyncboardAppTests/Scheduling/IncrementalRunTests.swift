@@ -33,13 +33,13 @@ struct IncrementalRunTests {
             try await BuiltinRunExecutorTests.addEvent(state, "Planning", inDays: 1)
             try await BuiltinRunExecutorTests.addEvent(state, "Review", inDays: 2)
             let (first, firstLog) = try await Self.run(setup, app)
-            #expect(first.status == .succeeded && first.created == 2 && first.syncKind == "full" && first.syncReason == "no_state", "\(firstLog)")
+            #expect(first.status == .succeeded && first.created == 2 && first.syncKind == .full && first.syncReason == "no_state", "\(firstLog)")
             #expect(firstLog.contains("Full reconciliation: no sync state yet."))
             #expect(try await SyncCopy.query(on: app.db).count() == 2)
 
             await state.clearRequestLog()
             let (quiet, _) = try await Self.run(setup, app)
-            #expect(quiet == RunOutcome(status: .succeeded, engine: "builtin", created: 0, updated: 0, deleted: 0, syncKind: "incremental"))
+            #expect(quiet == RunOutcome(status: .succeeded, engine: "builtin", created: 0, updated: 0, deleted: 0, syncKind: .incremental))
             #expect(await Self.calendarCalls(setup).count == 1, "a run with no change is one Calendar API call")
 
             // A restart: a new executor (as a new process would build) on the same database.
@@ -49,7 +49,7 @@ struct IncrementalRunTests {
             try await BuiltinRunExecutorTests.addEvent(state, "Retro", inDays: 3)
             await state.clearRequestLog()
             let (incremental, _) = try await Self.run(fresh, app)
-            #expect(incremental.syncKind == "incremental" && incremental.created == 1)
+            #expect(incremental.syncKind == .incremental && incremental.created == 1)
             #expect(await Self.calendarCalls(setup).count == 2, "the listing of changes and the one insert")
             #expect(await Self.copies(setup) == ["[Work] Planning", "[Work] Retro", "[Work] Review"])
 
@@ -59,13 +59,13 @@ struct IncrementalRunTests {
             try await record.create(on: app.db)
             let recorder = RunRecorder(db: app.db, workerID: "w", settings: app.syncboard.configuration.scheduler)
             var outcome = incremental
-            outcome.syncKind = "full"
+            outcome.syncKind = .full
             outcome.syncReason = "window_moved"
             #expect(try await recorder.finish(runID: try record.requireID(), outcome: outcome, log: (0, 0)))
             let stored = try #require(try await JobRun.find(try record.requireID(), on: app.db))
-            #expect(stored.syncKind == "full" && stored.syncReason == "window_moved")
-            #expect(RunPage.syncLabel("full", reason: stored.syncReason) == "Full reconciliation: the sync window moved")
-            #expect(RunPage.syncLabel("incremental", reason: nil).hasPrefix("Incremental"))
+            #expect(stored.syncKind == .full && stored.syncReason == "window_moved")
+            #expect(RunPage.syncLabel(.full, reason: stored.syncReason) == "Full reconciliation: the sync window moved")
+            #expect(RunPage.syncLabel(.incremental, reason: nil).hasPrefix("Incremental"))
         }
     }
 
@@ -75,14 +75,14 @@ struct IncrementalRunTests {
             let emulator = setup.emulator.state
             try await BuiltinRunExecutorTests.addEvent(emulator, "Planning", inDays: 1)
             _ = try await Self.run(setup, app)
-            #expect(try await Self.run(setup, app).0.syncKind == "incremental")
+            #expect(try await Self.run(setup, app).0.syncKind == .incremental)
 
             // The job's rules change: the prefix changes every copy.
             let job = try #require(try await SyncJob.find(setup.jobID, on: app.db))
             job.transformers = [ConfiguredStep(name: "KeepTitle"), ConfiguredStep(name: "PrefixTitle", parameters: ["Prefix": .string("[Office] ")])]
             try await job.save(on: app.db)
             let (ruled, _) = try await Self.run(setup, app)
-            #expect(ruled.syncKind == "full" && ruled.syncReason == "definition_changed" && ruled.updated == 1)
+            #expect(ruled.syncKind == .full && ruled.syncReason == "definition_changed" && ruled.updated == 1)
             #expect(await Self.copies(setup) == ["[Office] Planning"])
 
             // The state was built for last month's window: the window has moved since.
@@ -90,7 +90,7 @@ struct IncrementalRunTests {
             moved.windowStart = moved.windowStart.addingTimeInterval(-31 * 86_400)
             try await moved.save(on: app.db)
             #expect(try await Self.run(setup, app).0.syncReason == "window_moved")
-            #expect(try await Self.run(setup, app).0.syncKind == "incremental", "the new bounds are stored")
+            #expect(try await Self.run(setup, app).0.syncKind == .incremental, "the new bounds are stored")
 
             // The last full reconciliation was more than a day ago.
             let old = try await Self.state(app)
@@ -107,9 +107,9 @@ struct IncrementalRunTests {
             try await http.shutdown()
             #expect(answer.status == .noContent)
             let (gone, goneLog) = try await Self.run(setup, app)
-            #expect(gone.syncKind == "full" && gone.syncReason == "sync_token_expired" && gone.created == 1, "\(goneLog)")
+            #expect(gone.syncKind == .full && gone.syncReason == "sync_token_expired" && gone.created == 1, "\(goneLog)")
             #expect(await Self.copies(setup) == ["[Office] Planning", "[Office] Review"])
-            #expect(try await Self.run(setup, app).0.syncKind == "incremental")
+            #expect(try await Self.run(setup, app).0.syncKind == .incremental)
         }
     }
 
@@ -123,11 +123,11 @@ struct IncrementalRunTests {
             try await BuiltinRunExecutorTests.addEvent(emulator, "Retro", inDays: 3)
             await emulator.injectFault(Fault(status: 400, reason: "invalid", count: 1, method: "POST"))
             let (failed, _) = try await Self.run(setup, app)
-            #expect(failed.status == .failed && failed.syncKind == "incremental" && failed.created == 1)
+            #expect(failed.status == .failed && failed.syncKind == .incremental && failed.created == 1)
             let (repaired, _) = try await Self.run(setup, app)
-            #expect(repaired.syncKind == "full" && repaired.syncReason == "previous_run_incomplete" && repaired.created == 1)
+            #expect(repaired.syncKind == .full && repaired.syncReason == "previous_run_incomplete" && repaired.created == 1)
             #expect(await Self.copies(setup) == ["[Work] Planning", "[Work] Retro", "[Work] Review"])
-            #expect(try await Self.run(setup, app).0.syncKind == "incremental")
+            #expect(try await Self.run(setup, app).0.syncKind == .incremental)
         }
     }
 
@@ -156,7 +156,7 @@ struct IncrementalRunTests {
             cli.startedAt = Date()
             try await cli.create(on: app.db)
             let (after, _) = try await Self.run(setup, app)
-            #expect(after.syncKind == "full" && after.syncReason == "other_run" && after.created == 0)
+            #expect(after.syncKind == .full && after.syncReason == "other_run" && after.created == 0)
             #expect(await Self.copies(setup) == ["[Work] Planning", "[Work] Review"], "no duplicate of the CLI's copy")
             #expect(try await SyncCopy.query(on: app.db).count() == 2, "the CLI's copy is in the index now")
 

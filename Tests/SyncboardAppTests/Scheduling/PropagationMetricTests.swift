@@ -32,15 +32,15 @@ struct PropagationMetricTests {
             let state = setup.emulator.state
             try await BuiltinRunExecutorTests.addEvent(state, "Planning", inDays: 1)
             let (full, _) = try await BuiltinRunExecutorTests.execute(setup, app: app)
-            #expect(full.syncKind == "full" && full.created == 1)
+            #expect(full.syncKind == .full && full.created == 1)
             let (quiet, _) = try await BuiltinRunExecutorTests.execute(setup, app: app)
-            #expect(quiet.syncKind == "incremental" && (quiet.created ?? 0) + (quiet.updated ?? 0) + (quiet.deleted ?? 0) == 0)
+            #expect(quiet.syncKind == .incremental && (quiet.created ?? 0) + (quiet.updated ?? 0) + (quiet.deleted ?? 0) == 0)
             let before = Self.count(try await Self.metrics(app))
 
             let original = try #require(await state.storedEvents(calendarID: BuiltinRunExecutorTests.work).first?["id"]?.string)
             _ = try await state.changeEvent(calendarID: BuiltinRunExecutorTests.work, eventID: original, patch: ["summary": "Planning (moved)"])
             let (changed, log) = try await BuiltinRunExecutorTests.execute(setup, app: app)
-            #expect(changed.syncKind == "incremental" && changed.updated == 1, "\(log)")
+            #expect(changed.syncKind == .incremental && changed.updated == 1, "\(log)")
 
             let text = try await Self.metrics(app)
             #expect(text.contains("# TYPE \(Self.name) histogram"))

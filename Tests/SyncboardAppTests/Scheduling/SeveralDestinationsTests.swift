@@ -22,7 +22,7 @@ struct SeveralDestinationsTests {
             try await world.addEvent(SeveralCalendars.work, "Planning", inHours: 24)
             try await world.addEvent(SeveralCalendars.work, "Review", inHours: 48)
             let (first, log) = try await world.run(job)
-            #expect(first.status == .succeeded && first.created == 4 && first.syncKind == "full", "\(log)")
+            #expect(first.status == .succeeded && first.created == 4 && first.syncKind == .full, "\(log)")
             let legs = try #require(first.legs)
             #expect(legs.map(\.destination) == ["Family", "Team"] && legs.allSatisfy { $0.status == .succeeded && $0.created == 2 })
             #expect(await world.titles(SeveralCalendars.family) == ["Planning", "Review"])
@@ -36,8 +36,8 @@ struct SeveralDestinationsTests {
             let review = try #require(await world.events(SeveralCalendars.work).first { $0.title == "Review" })
             _ = try await world.state.changeEvent(calendarID: SeveralCalendars.work, eventID: review.id, patch: ["summary": "Review (moved)"])
             let (edited, _) = try await world.run(job)
-            #expect(edited.status == .succeeded && edited.syncKind == "incremental" && edited.updated == 2)
-            #expect(edited.legs?.map(\.syncKind) == ["incremental", "incremental"])
+            #expect(edited.status == .succeeded && edited.syncKind == .incremental && edited.updated == 2)
+            #expect(edited.legs?.map(\.syncKind) == [.incremental, .incremental])
             #expect(await world.titles(SeveralCalendars.team) == ["Planning", "Review (moved)"])
 
             // A destination taken out of the job: its direction's state is forgotten, the others keep theirs.
@@ -45,7 +45,7 @@ struct SeveralDestinationsTests {
             stored.moreCalendarIDs = []
             try await stored.save(on: world.app.db)
             let (single, _) = try await world.run(job)
-            #expect(single.status == .succeeded && single.syncKind == "incremental" && single.legs == nil)
+            #expect(single.status == .succeeded && single.syncKind == .incremental && single.legs == nil)
             #expect(try await SyncState.query(on: world.app.db).count() == 1)
         }
     }
@@ -89,7 +89,7 @@ struct SeveralDestinationsTests {
             await world.state.addCalendar(.init(id: "gone@group.calendar.google.com", summary: "Old project", roles: ["ada@example.com": "owner"]))
             let (fixed, _) = try await world.run(job)
             #expect(fixed.status == .succeeded && fixed.created == 1)
-            #expect(fixed.legs?.map(\.syncKind) == ["incremental", "full", "incremental"])
+            #expect(fixed.legs?.map(\.syncKind) == [.incremental, .full, .incremental])
             #expect(await world.titles("gone@group.calendar.google.com") == ["Planning"])
         }
     }

@@ -37,7 +37,7 @@ struct SyncGroupTests {
             #expect(log.contains("2 events are copies from other calendars and are not copied again"))
 
             let (second, secondLog) = try await world.run(job)
-            #expect(second.status == .succeeded && second.syncKind == "incremental" && second.created == 0 && second.updated == 0
+            #expect(second.status == .succeeded && second.syncKind == .incremental && second.created == 0 && second.updated == 0
                     && second.deleted == 0, "\(secondLog)")
 
             // An edit propagates to both copies; a deletion removes both; neither comes back.
@@ -51,7 +51,7 @@ struct SyncGroupTests {
             }
             try await world.makeFullDue()
             let (full, _) = try await world.run(job)
-            #expect(full.syncKind == "full" && full.created == 0 && full.updated == 0 && full.deleted == 0)
+            #expect(full.syncKind == .full && full.created == 0 && full.updated == 0 && full.deleted == 0)
         }
     }
 
@@ -115,7 +115,7 @@ struct SyncGroupTests {
             await world.state.setLatency(.zero)
             #expect(during.status == .succeeded && during.created == 0)
             let (next, _) = try await world.run(job)
-            #expect(next.syncKind == "incremental" && next.created == 2)
+            #expect(next.syncKind == .incremental && next.created == 2)
             #expect(await world.titles(SeveralCalendars.team) == ["Late", "Standup"])
         }
     }
@@ -253,8 +253,8 @@ struct SyncGroupTests {
         try await world.makeFullDue()
         _ = try await world.run(job)
         try await check(world, model, deletionsStick: deletionsStick, strictTitles: true, context: "seed \(seed), after the full run")
-        for kind in ["full", "incremental"] {
-            if kind == "full" { try await world.makeFullDue() }
+        for kind in [SyncKind.full, .incremental] {
+            if kind == .full { try await world.makeFullDue() }
             let (outcome, log) = try await world.run(job)
             #expect(outcome.syncKind == kind && outcome.created == 0 && outcome.updated == 0 && outcome.deleted == 0,
                     "seed \(seed): a \(kind) run after the fixed point wrote: \(log)")
