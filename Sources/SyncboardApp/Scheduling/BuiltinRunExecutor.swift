@@ -3,7 +3,6 @@ import Foundation
 import GoogleClient
 import SyncEngines
 import SyncboardCore
-import Synchronization
 
 /// Runs a job with the built-in engine: each direction with fresh access tokens for its accounts (invalid_grant
 /// ends it as "needs reconnect" for that account), then `BuiltinSyncEngine` over the calendars' provider, its log

@@ -6,8 +6,8 @@ import Tracing
 /// it from anywhere in its preparation and records the outcome as it is.
 struct RunStop: Error { let outcome: RunOutcome }
 
-/// What both engines need before a run: the job, its two calendars (still present on Google), and fresh access
-/// tokens for the accounts that reach them.
+/// What the CalendarSync CLI engine needs before a run: the job, its two calendars (still present on Google), and
+/// fresh access tokens for the accounts that reach them. (The built-in engine prepares each direction in `LegsRun`.)
 struct RunPreparation {
     let job: SyncJob
     let source: LinkedCalendar
