@@ -43,7 +43,7 @@ struct EmulatorInteropTests {
                      loginHint: String? = nil, scopes: [String] = GoogleScopes.signIn) async throws -> String? {
         let url = flow.oauth.authorizationURL(redirectURI: redirect, state: "st", nonce: "no", codeChallenge: GoogleOAuthClient.codeChallenge(for: verifier),
                                               prompt: nil, loginHint: loginHint, scopes: scopes)
-        var response = try await flow.browser.execute(HTTPClientRequest(url: url.absoluteString), timeout: .seconds(10))
+        var response = try await flow.browser.execute(HTTPClientRequest(url: url.absoluteString), timeout: .seconds(60))
         if response.status == .ok {
             let page = String(buffer: try await response.body.collect(upTo: 1 << 20))
             let id = try #require(page.firstMatch(of: /name="request" value="([^"]+)"/)).1
@@ -51,7 +51,7 @@ struct EmulatorInteropTests {
             decision.method = .POST
             decision.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
             decision.body = .bytes(.init(string: "request=\(id)&action=allow&account=ada@example.com"))
-            response = try await flow.browser.execute(decision, timeout: .seconds(10))
+            response = try await flow.browser.execute(decision, timeout: .seconds(60))
         }
         guard response.status == .seeOther, let location = response.headers.first(name: "Location") else { return nil }
         return URLComponents(string: location)?.queryItems?.first { $0.name == "code" }?.value
@@ -90,7 +90,7 @@ struct EmulatorInteropTests {
             #expect(try await Self.code(flow, redirect: "https://evil.example/callback") == nil)
             _ = try #require(try await Self.code(flow))  // consents once through the page
             let url = flow.oauth.authorizationURL(redirectURI: Self.redirect, state: "st", nonce: "no", codeChallenge: "c", prompt: nil, loginHint: "ada@example.com")
-            let silent = try await flow.browser.execute(HTTPClientRequest(url: url.absoluteString), timeout: .seconds(10))
+            let silent = try await flow.browser.execute(HTTPClientRequest(url: url.absoluteString), timeout: .seconds(60))
             #expect(silent.status == .seeOther, "no page for a returning account with a login hint")
         }
     }

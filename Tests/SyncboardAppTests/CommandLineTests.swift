@@ -148,7 +148,7 @@ struct CommandLineTests {
         let deadline = ContinuousClock.now + .seconds(60)
         while true {
             do {
-                return try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+                return try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(60))
             } catch {
                 if ContinuousClock.now > deadline { throw error }
                 try await Task.sleep(for: .milliseconds(100))

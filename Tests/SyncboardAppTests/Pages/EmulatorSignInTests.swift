@@ -44,7 +44,7 @@ struct EmulatorSignInTests {
         }
         let googleURL = try #require(started.headers.first(name: .location))
         let binding = try #require(started.headers.setCookie?[OAuthStart.bindingCookie]?.string)
-        let consent = try await browser.execute(HTTPClientRequest(url: googleURL), timeout: .seconds(10))
+        let consent = try await browser.execute(HTTPClientRequest(url: googleURL), timeout: .seconds(60))
         #expect(consent.status == .ok)
         let page = String(buffer: try await consent.body.collect(upTo: 1 << 20))
         let requestID = try #require(page.firstMatch(of: /name="request" value="([^"]+)"/)).1
@@ -52,7 +52,7 @@ struct EmulatorSignInTests {
         decision.method = .POST
         decision.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
         decision.body = .bytes(ByteBuffer(string: cancel ? "request=\(requestID)&action=cancel" : "request=\(requestID)&action=allow&account=\(email)"))
-        let answered = try await browser.execute(decision, timeout: .seconds(10))
+        let answered = try await browser.execute(decision, timeout: .seconds(60))
         #expect(answered.status == .seeOther)
         let callback = try #require(answered.headers.first(name: "Location"))
         let path = try #require(URLComponents(string: callback)).percentEncodedPath + "?" + (URLComponents(string: callback)?.percentEncodedQuery ?? "")
