@@ -33,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
         // OpenTelemetry traces over OTLP/HTTP only (the gRPC exporter's dependencies are not built).
         .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
+        // The API's OpenAPI 3.0 document as typed values (docs/api.md says why this and not the generator).
+        .package(url: "https://github.com/mattpolzin/OpenAPIKit.git", from: "6.4.0"),
     ],
     targets: [
         // Domain: job spec, cadence and cron, the transformer/filter catalogue, CalendarSync semantics.
@@ -47,6 +49,20 @@ let package = Package(
             name: "GoogleClient",
             dependencies: [
                 "SyncboardCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]
+        ),
+
+        // Microsoft identity platform v2.0 and Microsoft Graph's calendar API over HTTP, as a calendar provider (issue 28 §2–3).
+        .target(
+            name: "MicrosoftClient",
+            dependencies: [
+                "SyncboardCore",
+                "Recurrence",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -91,6 +107,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "OTel", package: "swift-otel"),
+                .product(name: "OpenAPIKit30", package: "OpenAPIKit"),
             ]
         ),
 
@@ -175,6 +192,15 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "MicrosoftClientTests",
+            dependencies: [
+                "MicrosoftClient",
+                "MicrosoftEmulator",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ]
+        ),
+        .testTarget(
             name: "SyncEnginesTests",
             dependencies: [
                 "SyncEngines",
@@ -194,6 +220,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "OpenAPIKit30", package: "OpenAPIKit"),
             ],
             exclude: ["Fixtures"]
         ),
