@@ -22,8 +22,9 @@ enum GraphEventMapping {
         let allDay = event.isAllDay == true
         guard var start = instant(event.start), var end = instant(event.end) else { return nil }
         if allDay {
-            let eventZone = zone(named: event.originalStartTimeZone) ?? zone(named: event.start?.timeZone)
-            guard let first = day(start, zone: eventZone), let last = day(end, zone: eventZone ?? zone(named: event.originalEndTimeZone)) else { return nil }
+            guard let first = day(event.start, instant: start, zone: zone(named: event.originalStartTimeZone)),
+                  let last = day(event.end, instant: end, zone: zone(named: event.originalEndTimeZone) ?? zone(named: event.originalStartTimeZone))
+            else { return nil }
             start = first
             end = max(last, first)
         }
@@ -158,10 +159,15 @@ enum GraphEventMapping {
         return time.isValid ? time : nil
     }
 
-    /// The civil day an all-day boundary falls on, as midnight UTC: in the event's zone when it is known; when it is
-    /// not (a custom zone), the nearest midnight of the UTC reading.
-    static func day(_ instant: Date, zone: TimeZone?) -> Date? {
+    /// The civil day an all-day boundary falls on, as midnight UTC. A reading at midnight is that day (all-day
+    /// events are dates, whatever zone they are shown in); a reading converted to another zone (midnight in the
+    /// event's own zone shown as, say, 23:00 UTC) goes back to the event's zone (`originalStartTimeZone`); with a
+    /// zone nobody can name (`tzone://Microsoft/Custom`), the nearest midnight.
+    static func day(_ value: GraphDateTimeTimeZone?, instant: Date, zone: TimeZone?) -> Date? {
         let utc = TimeZone(identifier: "UTC")!
+        if let value, let clock = wallClock(value.dateTime), clock.hour == 0, clock.minute == 0, clock.second == 0 {
+            return LocalDateTime(clock.date).instant(in: utc)
+        }
         if let zone {
             return LocalDateTime(LocalDateTime(instant, in: zone).date).instant(in: utc)
         }

@@ -97,4 +97,29 @@ struct DeltaQueryTests {
             #expect(noWindow.status == 400)
         }
     }
+
+    /// event-delta.md "OData query parameters": "other OData query parameters that the delta function for
+    /// calendarView doesn't support: `$expand`, …" — an open extension is not returned with delta entries (a client
+    /// must find its copies' mark some other way), while the event's own properties, `transactionId` included
+    /// (resources/event.md), are.
+    @Test func deltaDoesNotExpandExtensions() async throws {
+        try await MicrosoftHarness.with { h in
+            let token = await h.token("ada@contoso.example")
+            let ext: JSON = ["@odata.type": "microsoft.graph.openTypeExtension", "extensionName": "com.example.mark", "k": "v"]
+            _ = try await h.call(.POST, MicrosoftHarness.events(MicrosoftHarness.work), token: token,
+                                 body: meeting("Marked", "2026-12-02T09:00:00", "2026-12-02T10:00:00",
+                                               extra: ["transactionId": "tx-1", "extensions": [ext]]))
+            let expand = "extensions($filter=id eq 'Microsoft.OutlookServices.OpenTypeExtension.com.example.mark')"
+            let path = "/v1.0/me/calendars/\(MicrosoftHarness.work)/calendarView/delta"
+                + query(["startDateTime": "2026-12-01T00:00:00Z", "endDateTime": "2026-12-31T00:00:00Z", "$expand": expand])
+            let items = try await Self.round(h, token: token, from: path, pageSize: 10).pages.flatMap { $0 }
+            #expect(items.count == 1)
+            #expect(items.first?["extensions"] == nil)
+            #expect(items.first?["transactionId"]?.string == "tx-1")
+            // calendarView itself expands it.
+            let view = try await h.call(.GET, "/v1.0/me/calendars/\(MicrosoftHarness.work)/calendarView"
+                + query(["startDateTime": "2026-12-01T00:00:00Z", "endDateTime": "2026-12-31T00:00:00Z", "$expand": expand]), token: token)
+            #expect(view.value.first?["extensions"]?[0]?["k"]?.string == "v")
+        }
+    }
 }
