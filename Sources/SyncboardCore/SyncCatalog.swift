@@ -5,7 +5,7 @@ public struct SyncCatalog: Sendable, Codable {
     public enum Kind: String, Sendable, Codable { case transformer, filter }
 
     public struct Parameter: Sendable, Codable, Hashable {
-        public enum ValueType: String, Sendable, Codable { case int, bool, string }
+        public enum ValueType: String, Sendable, Codable, CaseIterable { case int, bool, string }
 
         public var name: String
         public var type: ValueType

@@ -15,7 +15,7 @@ struct AccountsAPIController: RouteCollection {
         let id: UUID
         let email: String
         let displayName: String?
-        let status: String
+        let status: GoogleAccount.Status
         let lastError: String?
         let calendarsRefreshedAt: Date?
         let calendars: [CalendarDTO]
@@ -66,7 +66,7 @@ struct AccountsAPIController: RouteCollection {
     }
 
     static func dto(_ account: GoogleAccount) -> AccountDTO {
-        AccountDTO(id: account.id!, email: account.email, displayName: account.displayName, status: account.status.rawValue,
+        AccountDTO(id: account.id!, email: account.email, displayName: account.displayName, status: account.status,
                    lastError: account.lastError, calendarsRefreshedAt: account.calendarsRefreshedAt,
                    calendars: (account.$calendars.value ?? []).sorted { $0.summary < $1.summary }.map(dto))
     }

@@ -25,7 +25,7 @@ struct NotificationsAPIController: RouteCollection {
         let emailAddress: String
         let signInEmail: String
         let pendingEmail: String?
-        let categories: [String]
+        let categories: [NoticeCategory]
         let digestMinutes: Int
         let emailConfigured: Bool
     }
@@ -48,7 +48,7 @@ struct NotificationsAPIController: RouteCollection {
     struct WebhookDTO: Content {
         let id: UUID
         let displayUrl: String
-        let format: String
+        let format: WebhookEndpoint.Format
         let createdAt: Date
     }
 
@@ -68,14 +68,14 @@ struct NotificationsAPIController: RouteCollection {
             let attempt: Int
             let startedAt: Date
             let finishedAt: Date?
-            let result: String
+            let result: DeliveryAttempt.Result
             let detail: String?
         }
 
         let id: UUID
-        let channel: String
+        let channel: OutboxMessage.Channel
         let destination: String
-        let status: String
+        let status: OutboxMessage.Status
         let createdAt: Date
         let nextAttemptAt: Date?
         let notices: [String]
@@ -84,8 +84,8 @@ struct NotificationsAPIController: RouteCollection {
 
     struct NoticeDTO: Content {
         let id: UUID
-        let category: String
-        let event: String
+        let category: NoticeCategory
+        let event: Notice.Event
         let title: String
         let body: String
         let actionLabel: String
@@ -174,26 +174,26 @@ struct NotificationsAPIController: RouteCollection {
             throw Abort(.notFound, reason: "There is no such webhook.")
         }
         let response = Response(status: .accepted)
-        try response.content.encode(DeliveryDTO(id: try message.requireID(), channel: message.channel.rawValue, destination: message.destination,
-                                                status: message.status.rawValue, createdAt: message.createdAt, nextAttemptAt: message.deliverAfter,
+        try response.content.encode(DeliveryDTO(id: try message.requireID(), channel: message.channel, destination: message.destination,
+                                                status: message.status, createdAt: message.createdAt, nextAttemptAt: message.deliverAfter,
                                                 notices: ["Test message from Syncboard"], attempts: []))
         return response
     }
 
     func deliveries(req: Request) async throws -> [DeliveryDTO] {
         try await service(req).recentDeliveries(limit: 50).map { delivery in
-            DeliveryDTO(id: try delivery.message.requireID(), channel: delivery.message.channel.rawValue, destination: delivery.destinationLabel,
-                        status: delivery.message.status.rawValue, createdAt: delivery.message.createdAt,
+            DeliveryDTO(id: try delivery.message.requireID(), channel: delivery.message.channel, destination: delivery.destinationLabel,
+                        status: delivery.message.status, createdAt: delivery.message.createdAt,
                         nextAttemptAt: delivery.message.status == .pending ? delivery.message.deliverAfter : nil, notices: delivery.titles,
                         attempts: delivery.attempts.map { .init(attempt: $0.attempt, startedAt: $0.startedAt, finishedAt: $0.finishedAt,
-                                                                result: $0.result.rawValue, detail: $0.detail) })
+                                                                result: $0.result, detail: $0.detail) })
         }
     }
 
     func notices(req: Request) async throws -> NoticesDTO {
         let (notices, unread) = try await service(req).recentNotices(limit: 50)
         return NoticesDTO(unread: unread, notices: try notices.map { notice in
-            NoticeDTO(id: try notice.requireID(), category: notice.category.rawValue, event: notice.event.rawValue, title: notice.title,
+            NoticeDTO(id: try notice.requireID(), category: notice.category, event: notice.event, title: notice.title,
                       body: notice.body, actionLabel: notice.actionLabel, actionPath: notice.actionPath, jobId: notice.jobID,
                       accountId: notice.accountID, createdAt: notice.createdAt, read: notice.readAt != nil)
         })
@@ -210,11 +210,11 @@ struct NotificationsAPIController: RouteCollection {
         let pendingLive = (preferences.pendingEmailExpiresAt ?? .distantPast) > Date()
         return SettingsDTO(emailEnabled: preferences.emailEnabled, emailAddress: preferences.emailAddress ?? signIn, signInEmail: signIn,
                            pendingEmail: pendingLive ? preferences.pendingEmail : nil,
-                           categories: NoticeCategory.allCases.filter(preferences.categories.contains).map(\.rawValue),
+                           categories: NoticeCategory.allCases.filter(preferences.categories.contains),
                            digestMinutes: preferences.digestMinutes, emailConfigured: service.services.configuration.delivery.smtp != nil)
     }
 
     static func dto(_ endpoint: WebhookEndpoint) throws -> WebhookDTO {
-        WebhookDTO(id: try endpoint.requireID(), displayUrl: endpoint.displayURL, format: endpoint.format.rawValue, createdAt: endpoint.createdAt)
+        WebhookDTO(id: try endpoint.requireID(), displayUrl: endpoint.displayURL, format: endpoint.format, createdAt: endpoint.createdAt)
     }
 }

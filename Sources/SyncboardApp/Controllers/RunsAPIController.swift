@@ -74,7 +74,7 @@ struct RunsAPIController: RouteCollection {
 
     struct LogLineDTO: Content {
         let seq: Int
-        let stream: String
+        let stream: RunLogLine.Stream
         let at: Date
         let text: String
     }
@@ -102,7 +102,7 @@ struct RunsAPIController: RouteCollection {
         let page = Array(lines.prefix(paging.limit))
         let last = page.last?.seq ?? after
         let more = lines.count > paging.limit || !run.status.isFinal
-        return LogPage(items: page.map { LogLineDTO(seq: $0.seq, stream: $0.stream.rawValue, at: $0.loggedAt, text: $0.text) },
+        return LogPage(items: page.map { LogLineDTO(seq: $0.seq, stream: $0.stream, at: $0.loggedAt, text: $0.text) },
                        nextCursor: more ? String(last) : nil, finished: run.status.isFinal)
     }
 

@@ -68,15 +68,18 @@ struct RunsController: RouteCollection {
 
 /// The server-sent event format of log lines.
 enum LogStreamEvent {
+    /// The `event:` field of each kind (the OpenAPI document's `LogEvent.event` lists these).
+    enum Name: String, CaseIterable { case line, end }
+
     struct Line: Encodable { let seq: Int; let stream: String; let at: Date; let text: String }
     struct End: Encodable { let status: String; let summary: String? }
 
     static func line(_ line: RunLogLine) -> String {
-        "id: \(line.seq)\nevent: line\ndata: \(json(Line(seq: line.seq, stream: line.stream.rawValue, at: line.loggedAt, text: line.text)))\n\n"
+        "id: \(line.seq)\nevent: \(Name.line.rawValue)\ndata: \(json(Line(seq: line.seq, stream: line.stream.rawValue, at: line.loggedAt, text: line.text)))\n\n"
     }
 
     static func end(_ run: JobRun) -> String {
-        "event: end\ndata: \(json(End(status: run.status.rawValue, summary: run.errorSummary)))\n\n"
+        "event: \(Name.end.rawValue)\ndata: \(json(End(status: run.status.rawValue, summary: run.errorSummary)))\n\n"
     }
 
     private static func json<T: Encodable>(_ value: T) -> String {

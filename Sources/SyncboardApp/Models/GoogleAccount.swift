@@ -5,7 +5,7 @@ import Foundation
 final class GoogleAccount: Model, @unchecked Sendable {
     static let schema = "google_accounts"
 
-    enum Status: String, Codable, Sendable {
+    enum Status: String, Codable, Sendable, CaseIterable {
         case active
         /// Google refused the refresh token (revoked, expired): the user must reconnect.
         case needsReauth = "needs_reauth"

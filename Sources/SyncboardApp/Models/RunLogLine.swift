@@ -5,7 +5,7 @@ import Foundation
 final class RunLogLine: Model, @unchecked Sendable {
     static let schema = "run_log_lines"
 
-    enum Stream: String, Codable, Sendable {
+    enum Stream: String, Codable, Sendable, CaseIterable {
         case stdout, stderr
         /// Lines Syncboard itself writes (what it ran, how it ended).
         case syncboard

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import OpenAPIKit30
 import SyncboardCore
 import Testing
 import VaporTesting
@@ -54,9 +55,9 @@ struct JobsAPISeveralCalendarsTests {
         var value: Any = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))
         for step in path { value = step is Int ? (value as! [Any])[step as! Int] : (value as! [String: Any])[step as! String]! }
         let object = try #require(value as? [String: Any])
-        let schemas = try #require((OpenAPIDocument.components["schemas"] as? [String: Any])?[name] as? [String: Any])
-        let properties = Set(try #require(schemas["properties"] as? [String: Any]).keys)
-        let required = Set(schemas["required"] as? [String] ?? [])
+        let schema = try #require(OpenAPIDocument.schemas[name]?.objectContext, "\(name) is an object schema")
+        let properties = Set(schema.properties.keys)
+        let required = Set(schema.requiredProperties)
         #expect(required.isSubset(of: Set(object.keys)), "\(name) lacks \(required.subtracting(object.keys))")
         #expect(Set(object.keys).isSubset(of: properties), "\(name) has undocumented \(Set(object.keys).subtracting(properties))")
     }

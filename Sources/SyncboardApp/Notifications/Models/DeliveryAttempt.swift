@@ -6,7 +6,7 @@ import Foundation
 final class DeliveryAttempt: Model, @unchecked Sendable {
     static let schema = "delivery_attempts"
 
-    enum Result: String, Codable, Sendable {
+    enum Result: String, Codable, Sendable, CaseIterable {
         case sending
         case sent
         case failed

@@ -6,7 +6,7 @@ import Foundation
 final class Notice: Model, @unchecked Sendable {
     static let schema = "notices"
 
-    enum Event: String, Codable, Sendable {
+    enum Event: String, Codable, Sendable, CaseIterable {
         case opened
         case resolved
         case test

@@ -6,7 +6,7 @@ import Foundation
 final class OutboxMessage: Model, @unchecked Sendable {
     static let schema = "outbox_messages"
 
-    enum Channel: String, Codable, Sendable { case email, webhook }
+    enum Channel: String, Codable, Sendable, CaseIterable { case email, webhook }
 
     enum Status: String, Codable, Sendable, CaseIterable {
         /// Waiting for `deliver_after` (the digest window, or the next retry).
