@@ -17,27 +17,23 @@ public enum ProcessRunner {
 
     /// `syncboard serve`: the web app (and, unless turned off, the scheduler) until SIGTERM or SIGINT.
     public static func serve(_ configuration: AppConfiguration) async throws {
-        let app = try await SyncboardApplication.make(configuration: configuration,
-                                                      environment: Environment(name: "production", arguments: ["syncboard", "serve"]))
-        let stop = stopSignals(app, configuration)
-        do {
-            try await prepareDatabase(app)
-            try await ServeProcess(app: app, stop: stop).run()
-        } catch {
-            await shutDown(app)
-            throw error
-        }
-        await shutDown(app)
+        try await run(.serve, configuration, arguments: ["syncboard", "serve"])
     }
 
     /// `syncboard worker`: the scheduler only, until SIGTERM or SIGINT.
     public static func worker(_ configuration: AppConfiguration) async throws {
+        try await run(.worker, configuration, arguments: ["syncboard"])
+    }
+
+    /// The start-up `serve` and `worker` share: signals first, then the application and its database, then the
+    /// process's services (`SyncboardProcess`), then the application's own shutdown.
+    private static func run(_ role: SyncboardProcess.Role, _ configuration: AppConfiguration, arguments: [String]) async throws {
         let app = try await SyncboardApplication.make(configuration: configuration,
-                                                      environment: Environment(name: "production", arguments: ["syncboard"]))
+                                                      environment: Environment(name: "production", arguments: arguments))
         let stop = stopSignals(app, configuration)
         do {
             try await prepareDatabase(app)
-            try await WorkerProcess(app: app, stop: stop).run()
+            try await SyncboardProcess(app: app, stop: stop, role: role).run()
         } catch {
             await shutDown(app)
             throw error

@@ -32,63 +32,14 @@ struct SchedulerHost {
     }
 }
 
-/// `serve`'s in-process scheduler, tied to the Vapor application's lifecycle (stops with the server on SIGTERM).
-/// `ServeProcess` stops it while the HTTP server drains; the application's own shutdown then finds it stopped.
-final class SchedulerLifecycle: LifecycleHandler, @unchecked Sendable {
-    private let lock = NSLock()
-    private var loop: Task<Void, Never>?
-    private var heartbeat: Task<Void, Never>?
-    private var scheduler: Scheduler?
-    private var stopping: Task<Void, Never>?
-    /// Push channels are looked after where the scheduler runs (`ChannelKeeper`).
-    private var channels: Task<Void, Never>?
-    private var listener: Task<Void, Never>?
-
-    func didBootAsync(_ application: Application) async throws {
-        let heartbeatService = HeartbeatService(app: application, role: "serve")
-        let host = SchedulerHost(app: application, role: "serve")
-        let (scheduler, keeper) = try host.makeScheduler(workerID: heartbeatService.workerID)
-        lock.withLock {
-            self.scheduler = scheduler
-            loop = Task { [workerID = heartbeatService.workerID] in
-                let notifications = NotificationWorker.start(app: application, workerID: workerID)  // outbox and account checks (issue 15)
-                await scheduler.run()
-                notifications.cancel()
-                await notifications.value
-            }
-            heartbeat = Task { await heartbeatService.beatUntilCancelled(activeRuns: { await scheduler.activeRunCount }) }
-            channels = keeper.map { keeper in Task { await keeper.run() } }
-            listener = host.startWakeListener()
-        }
-    }
-
-    /// Stops once, however often it is called; later calls wait for that stop.
-    func shutdownAsync(_ application: Application) async {
-        let stop = lock.withLock {
-            if let stopping { return stopping }
-            let (loop, heartbeat, scheduler) = (self.loop, self.heartbeat, self.scheduler)
-            channels?.cancel()
-            listener?.cancel()
-            let stop = Task {
-                loop?.cancel()
-                await scheduler?.shutdown()
-                heartbeat?.cancel()
-                await heartbeat?.value
-            }
-            stopping = stop
-            return stop
-        }
-        await stop.value
-    }
-}
-
-/// The `worker` process's scheduler as a swift-service-lifecycle service: SIGTERM/SIGINT start a graceful shutdown.
+/// A process's scheduler (`worker`, or `serve` unless turned off) as a swift-service-lifecycle service: SIGTERM/SIGINT
+/// start a graceful shutdown.
 struct SchedulerService: Service {
     let app: Application
     let heartbeat: HeartbeatService
 
     func run() async throws {
-        let host = SchedulerHost(app: app, role: "worker")
+        let host = SchedulerHost(app: app, role: heartbeat.role)
         let (scheduler, keeper) = try host.makeScheduler(workerID: heartbeat.workerID)
         let loop = Task { [app, workerID = heartbeat.workerID] in
             let notifications = NotificationWorker.start(app: app, workerID: workerID)  // outbox and account checks (issue 15)

@@ -4,25 +4,6 @@ import Logging
 import ServiceLifecycle
 import Vapor
 
-/// The `worker` process: the scheduler and its heartbeat until SIGTERM or SIGINT, then a clean exit (status 0)
-/// after active runs finished or, past the grace period, were stopped and marked interrupted. `StopSignals` turns the
-/// signal into the service group's graceful shutdown (even one that arrives before the group runs).
-struct WorkerProcess {
-    let app: Application
-    let stop: StopSignals
-
-    func run() async throws {
-        let heartbeat = HeartbeatService(app: app, role: "worker")
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: SchedulerService(app: app, heartbeat: heartbeat))],
-            logger: app.logger))
-        stop.onStop { Task { await group.triggerGracefulShutdown() } }
-        app.logger.notice("worker started", metadata: ["worker_id": .string(heartbeat.workerID)])
-        try await group.run()
-        app.logger.notice("worker stopped", metadata: ["worker_id": .string(heartbeat.workerID)])
-    }
-}
-
 /// Keeps this process's row in `worker_heartbeats` fresh while its scheduler runs, and removes it at the end.
 struct HeartbeatService: Sendable {
     let app: Application
