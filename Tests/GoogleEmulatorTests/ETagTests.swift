@@ -24,7 +24,7 @@ struct ETagTests {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(data: body.data()))
         }
-        let response = try await google.http.execute(request, timeout: .seconds(30))
+        let response = try await google.http.execute(request, timeout: .seconds(120))
         let data = Data(buffer: try await response.body.collect(upTo: 1 << 20))
         return (Int(response.status.code), data.isEmpty ? .null : try JSONValue.parse(data))
     }

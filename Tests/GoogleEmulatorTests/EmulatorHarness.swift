@@ -54,7 +54,7 @@ struct EmulatorHarness {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(data: body.data()))
         }
-        let response = try await http.execute(request, timeout: .seconds(30))
+        let response = try await http.execute(request, timeout: .seconds(120))
         let data = Data(buffer: try await response.body.collect(upTo: 64 << 20))
         return Answer(status: Int(response.status.code), json: data.isEmpty ? .null : try JSONValue.parse(data))
     }

@@ -71,7 +71,7 @@ struct MicrosoftHarness {
             request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
             request.body = .bytes(ByteBuffer(string: encoded))
         }
-        let response = try await http.execute(request, timeout: .seconds(30))
+        let response = try await http.execute(request, timeout: .seconds(120))
         let data = Data(buffer: try await response.body.collect(upTo: 16 << 20))
         return Answer(status: Int(response.status.code), headers: response.headers, text: String(decoding: data, as: UTF8.self))
     }
