@@ -63,10 +63,10 @@ public struct SyncCatalog: Sendable, Codable {
         ] + builtinTransformers,
         filters: [
             Entry(name: "TimeFrame", kind: .filter, order: 0, label: "Only within hours",
-                  help: "Keeps an event only if its start or end hour lies within the range (hours in UTC). All-day events are kept.",
+                  help: "Keeps an event only if its start or end hour lies within the range (hours in the job's time zone, each occurrence by its own; CalendarSync reads them in UTC). All-day events are kept.",
                   parameters: hourRange),
             Entry(name: "TimeFilter", kind: .filter, order: 1, label: "Skip within hours",
-                  help: "Skips an event that starts and ends within the range (hours in UTC). All-day events are kept.",
+                  help: "Skips an event that starts and ends within the range (hours in the job's time zone, each occurrence by its own; CalendarSync reads them in UTC). All-day events are kept.",
                   parameters: hourRange),
             Entry(name: "DeclinedEvents", kind: .filter, order: 2, label: "Skip declined events",
                   help: "Skips events the calendar's owner has declined.", parameters: []),

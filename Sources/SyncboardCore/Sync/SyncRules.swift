@@ -14,6 +14,9 @@ public struct SyncRules: Sendable {
     let titleExclusion: NSRegularExpression?
     /// The destination's own addresses (its account's e-mail, its calendar id), lower-cased, for InvitedDestination.
     let destinationAddresses: Set<String>
+    /// The zone whose hours TimeFrame and TimeFilter name (the job's): each event, each occurrence of a series
+    /// included, is judged by its own hours there, so a series at 09:00 stays at 9 across a daylight-saving change.
+    let timeZone: TimeZone
 
     public enum Problem: Error, Equatable, CustomStringConvertible {
         case invalidRegex(String)
@@ -24,7 +27,10 @@ public struct SyncRules: Sendable {
 
     /// - Parameter destinationAddresses: the destination account's e-mail address and calendar id; without them
     ///   InvitedDestination keeps every event.
-    public init(transformers: [ConfiguredStep], filters: [ConfiguredStep], destinationAddresses: [String] = []) throws(Problem) {
+    /// - Parameter timeZone: the zone of TimeFrame's and TimeFilter's hours (the job's time zone).
+    public init(transformers: [ConfiguredStep], filters: [ConfiguredStep], destinationAddresses: [String] = [],
+                timeZone: TimeZone = TimeZone(identifier: "UTC")!) throws(Problem) {
+        self.timeZone = timeZone
         self.destinationAddresses = Set(destinationAddresses.map { $0.lowercased() }.filter { !$0.isEmpty })
         func ordered(_ steps: [ConfiguredStep], _ order: [String]) -> [ConfiguredStep] {
             order.flatMap { name in steps.filter { $0.name.lowercased() == name.lowercased() } }
@@ -45,11 +51,11 @@ public struct SyncRules: Sendable {
             : ["default", "focusTime", "outOfOffice"]
     }
 
-    /// Whether every filter keeps the event (hours are compared in UTC, as CalendarSync lists events in UTC).
+    /// Whether every filter keeps the event (hours are the event's own in the rules' time zone).
     public func keeps(_ event: SyncEvent) -> Bool {
-        var utc = Calendar(identifier: .gregorian)
-        utc.timeZone = TimeZone(identifier: "UTC")!
-        let startHour = utc.component(.hour, from: event.start), endHour = utc.component(.hour, from: event.end)
+        var local = Calendar(identifier: .gregorian)
+        local.timeZone = timeZone
+        let startHour = local.component(.hour, from: event.start), endHour = local.component(.hour, from: event.end)
         for filter in filters {
             switch filter.name {
             case "TimeFrame":
