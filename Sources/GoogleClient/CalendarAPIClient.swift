@@ -143,9 +143,14 @@ public struct CalendarAPIClient: Sendable {
         try await send(.POST, path: ["calendars", calendarID, "events"], query: [("sendUpdates", "none")], body: event, accessToken: accessToken)
     }
 
-    /// events.update (the whole event) without notifying anyone.
-    public func updateEvent(_ event: CalendarEvent, id: String, calendarID: String, accessToken: String) async throws(GoogleError) -> CalendarEvent {
-        try await send(.PUT, path: ["calendars", calendarID, "events", id], query: [("sendUpdates", "none")], body: event, accessToken: accessToken)
+    /// events.update (the whole event) without notifying anyone. `ifMatch`: the etag of the version read; when the
+    /// event changed since, Google writes nothing and answers 412 (`.conditionNotMet`).
+    public func updateEvent(_ event: CalendarEvent, id: String, calendarID: String, ifMatch: String? = nil,
+                            accessToken: String) async throws(GoogleError) -> CalendarEvent {
+        var body = event
+        body.etag = nil
+        return try await send(.PUT, path: ["calendars", calendarID, "events", id], query: [("sendUpdates", "none")], body: body,
+                              headers: ifMatch.map { [("If-Match", $0)] } ?? [], accessToken: accessToken)
     }
 
     /// events.delete without notifying anyone; an event that is already gone counts as deleted.
@@ -173,7 +178,7 @@ public struct CalendarAPIClient: Sendable {
     /// One API call with retries: 429, 403 rate limits, 5xx and network failures are retried with exponential
     /// backoff and full jitter; any other error is returned at once.
     func send<T: Decodable, Body: Encodable>(_ method: HTTPMethod, path: [String], query: [(String, String)], body: Body?,
-                                             accessToken: String) async throws(GoogleError) -> T {
+                                             headers: [(String, String)] = [], accessToken: String) async throws(GoogleError) -> T {
         var components = URLComponents(url: baseURL, resolvingAgainstBaseURL: false)!
         var allowed = CharacterSet.urlPathAllowed
         allowed.remove(charactersIn: "/#?@")
@@ -191,6 +196,7 @@ public struct CalendarAPIClient: Sendable {
                 request.method = method
                 request.headers.add(name: "Authorization", value: "Bearer \(accessToken)")
                 request.headers.add(name: "Accept", value: "application/json")
+                for (name, value) in headers { request.headers.add(name: name, value: value) }
                 if let body {
                     request.headers.add(name: "Content-Type", value: "application/json")
                     let encoder = JSONEncoder()

@@ -53,6 +53,8 @@ public struct CalendarEvent: Codable, Sendable, Equatable {
     }
 
     public var id: String?
+    /// The version Google gives each write (read-only; sent back as If-Match, never in a body it writes).
+    public var etag: String?
     public var status: String?
     public var summary: String?
     public var description: String?

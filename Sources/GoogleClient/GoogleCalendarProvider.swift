@@ -47,8 +47,9 @@ extension CalendarProvider {
                 },
                 update: { calendar, id, copy throws(ProviderError) in
                     do throws(GoogleError) {
+                        // The version the engine read of the copy, if it read one: a copy changed since is not overwritten.
                         _ = try await api.updateEvent(GoogleEventMapping.resource(copy, forUpdate: true), id: id, calendarID: calendar.id,
-                                                      accessToken: calendar.accessToken)
+                                                      ifMatch: copy.etag, accessToken: calendar.accessToken)
                     } catch { throw error.providerError }
                 },
                 delete: { calendar, id throws(ProviderError) in

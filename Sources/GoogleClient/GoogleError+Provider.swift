@@ -14,6 +14,8 @@ extension GoogleError {
         case .notFound: .notFound
         // Google answers 410 for a sync token it no longer honours (fullSyncRequired).
         case .gone: .cursorExpired
+        // An If-Match write of a copy changed in the destination since the engine read it.
+        case .conditionNotMet: .changedSinceRead
         case .server, .network: .transient
         case .oauth, .unexpected: .unexpected
         }

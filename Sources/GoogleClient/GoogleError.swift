@@ -18,6 +18,8 @@ public enum GoogleError: Error, Sendable, Equatable, CustomStringConvertible {
     case notFound
     /// 410, e.g. a stale sync token (fullSyncRequired).
     case gone
+    /// 412 conditionNotMet: the event changed since the version named in If-Match was read; nothing was written.
+    case conditionNotMet
     case server(status: Int)
     case network(String)
     case unexpected(String)
@@ -32,6 +34,7 @@ public enum GoogleError: Error, Sendable, Equatable, CustomStringConvertible {
         case .rateLimited: return "Google's rate limit was reached"
         case .notFound: return "not found on Google (404)"
         case .gone: return "Google says the data is gone (410); a full sync is required"
+        case .conditionNotMet: return "the event changed on Google since it was read (412 conditionNotMet)"
         case .server(let status): return "Google had an error (\(status))"
         case .network(let detail): return "Google could not be reached (\(detail))"
         case .unexpected(let detail): return "unexpected answer from Google (\(detail))"
@@ -84,6 +87,7 @@ public enum GoogleError: Error, Sendable, Equatable, CustomStringConvertible {
         case 403: return .forbidden(reason: reason.isEmpty ? "forbidden" : reason)
         case 404: return .notFound
         case 410: return .gone
+        case 412: return .conditionNotMet
         case 429: return .rateLimited
         case 500...: return .server(status: status)
         default: return .unexpected("HTTP \(status) \(reason)")

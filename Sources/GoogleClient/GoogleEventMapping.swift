@@ -10,7 +10,7 @@ enum GoogleEventMapping {
         let metadata = event.extendedProperties?.private.flatMap(SyncMetadata.init(properties:))
             ?? SyncMetadata(originalEventID: id, htmlLink: event.htmlLink ?? "", calendarHash: calendarHash)
         let attendees = event.attendees ?? []
-        return SyncEvent(
+        var read = SyncEvent(
             id: id, iCalUID: event.iCalUID ?? "", title: event.summary ?? "", description: event.description ?? "",
             location: event.location ?? "", start: start, end: end, allDay: event.start?.date != nil, metadata: metadata,
             attendees: attendees.map { SyncEvent.Attendee(email: $0.email ?? "", displayName: $0.displayName ?? "") },
@@ -19,6 +19,8 @@ enum GoogleEventMapping {
             accepted: !attendees.contains { $0.`self` == true && $0.responseStatus == "declined" },
             eventType: event.eventType ?? "default",
             transparent: event.transparency.map { $0 == "transparent" }, visibility: event.visibility, colorID: event.colorId)
+        read.etag = event.etag
+        return read
     }
 
     /// The resource written to the sink. `forUpdate`: CalendarSync sends an empty reminders object on updates of

@@ -25,6 +25,9 @@ public struct BuiltinSyncEngine: Sendable {
         /// Full runs: source events not copied because the sink holds a copy of the same original made from
         /// another calendar (CalendarSync's "not ours"; in a group, an original moved between members).
         public var skippedForeignCopies = 0
+        /// Copies not overwritten because they changed in the destination after this run read them (the write's
+        /// If-Match failed): not a failure, but the index cannot vouch for them, so the next run reconciles in full.
+        public var changedSinceRead = 0
         public var succeeded: Bool { failures.isEmpty }
 
         public init(created: Int = 0, updated: Int = 0, deleted: Int = 0, failures: [WriteFailure] = []) {
@@ -65,20 +68,21 @@ public struct BuiltinSyncEngine: Sendable {
 
     /// Today's full algorithm (both calendars listed in the window, compared, repaired), for any mode.
     public func run(source: Calendar, sink: Calendar, transformers: [ConfiguredStep], filters: [ConfiguredStep],
-                    window: (start: Date, end: Date), mode: Mode, concurrency: Int = 1,
+                    window: (start: Date, end: Date), timeZone: TimeZone = Self.utc, mode: Mode, concurrency: Int = 1,
                     log: @escaping @Sendable (String) async -> Void) async throws(Failure) -> Outcome {
-        try await reconcile(source: source, sink: sink, transformers: transformers, filters: filters, window: window, mode: mode,
+        try await reconcile(source: source, sink: sink, transformers: transformers, filters: filters, window: window, timeZone: timeZone, mode: mode,
                             concurrency: concurrency, log: log).outcome
     }
 
     /// A full run; in sync mode also the state an incremental run can continue from: the source's sync token and
     /// the index of this source's copies in the sink, rebuilt from the sink's metadata as it is after the writes.
     /// - Parameter sticky: for a job whose deletions stick, its tombstones and its index before this run.
+    /// - Parameter timeZone: the job's time zone, in which TimeFrame and TimeFilter read each event's hours.
     public func reconcile(source: Calendar, sink: Calendar, transformers: [ConfiguredStep], filters: [ConfiguredStep],
-                          window: (start: Date, end: Date), mode: Mode, concurrency: Int = 1, sticky: StickyDeletions? = nil,
+                          window: (start: Date, end: Date), timeZone: TimeZone = Self.utc, mode: Mode, concurrency: Int = 1, sticky: StickyDeletions? = nil,
                           originalsOnly: Bool = false,
                           log: @escaping @Sendable (String) async -> Void) async throws(Failure) -> (outcome: Outcome, checkpoint: SyncCheckpoint?) {
-        let rules = try Self.rules(transformers, filters, sink: sink)
+        let rules = try Self.rules(transformers, filters, sink: sink, timeZone: timeZone)
         let sourceHash = CalendarHash.of(source.id), sinkHash = CalendarHash.of(sink.id)
         let span = "\(Self.format(window.start)) – \(Self.format(window.end))"
 
@@ -158,11 +162,11 @@ public struct BuiltinSyncEngine: Sendable {
     /// that requires using the index, and never lists the sink. Each write is reported through `record` as it
     /// lands, so the caller's index stays in step with the sink.
     public func syncChanges(source: Calendar, sink: Calendar, transformers: [ConfiguredStep], filters: [ConfiguredStep],
-                            window: (start: Date, end: Date), since syncToken: String, index: [String: IncrementalPlan.IndexedCopy],
+                            window: (start: Date, end: Date), timeZone: TimeZone = Self.utc, since syncToken: String, index: [String: IncrementalPlan.IndexedCopy],
                             concurrency: Int = 1, tombstones: Set<String>? = nil, originalsOnly: Bool = false,
                             log: @escaping @Sendable (String) async -> Void,
                             record: @escaping @Sendable (IndexChange) async -> Void) async throws(Failure) -> IncrementalResult {
-        let rules = try Self.rules(transformers, filters, sink: sink)
+        let rules = try Self.rules(transformers, filters, sink: sink, timeZone: timeZone)
         let sourceHash = CalendarHash.of(source.id), sinkHash = CalendarHash.of(sink.id)
         let changes: ChangeListing
         do {
@@ -189,8 +193,14 @@ public struct BuiltinSyncEngine: Sendable {
             plan.creates.removeAll { tombstones.contains($0.id) }
             var updates: [IncrementalPlan.Update] = []
             for update in plan.updates {
-                guard let indexed = index[update.sourceEventID],
-                      case .deleted = try await copyState(indexed, in: sink, sinkHash: sinkHash) else { updates.append(update); continue }
+                guard let indexed = index[update.sourceEventID] else { updates.append(update); continue }
+                if case .present(let held) = try await copyState(indexed, in: sink, sinkHash: sinkHash) {
+                    // Read anyway: the rewrite names the version read.
+                    var checked = update
+                    checked.copy.etag = held.etag
+                    updates.append(checked)
+                    continue
+                }
                 let original = changed.first { $0.id == update.sourceEventID }
                 tombstoned.append(Tombstone(sourceEventID: update.sourceEventID, title: original?.title ?? update.copy.title,
                                             start: original?.start ?? update.copy.start))
@@ -243,8 +253,12 @@ public struct BuiltinSyncEngine: Sendable {
         SHA256.hash(data: Data(copy.comparableContent.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
-    private static func rules(_ transformers: [ConfiguredStep], _ filters: [ConfiguredStep], sink: Calendar) throws(Failure) -> SyncRules {
-        do { return try SyncRules(transformers: transformers, filters: filters, destinationAddresses: sink.addresses) } catch { throw .rules(error) }
+    public static let utc = TimeZone(identifier: "UTC")!
+
+    private static func rules(_ transformers: [ConfiguredStep], _ filters: [ConfiguredStep], sink: Calendar,
+                              timeZone: TimeZone) throws(Failure) -> SyncRules {
+        do { return try SyncRules(transformers: transformers, filters: filters, destinationAddresses: sink.addresses, timeZone: timeZone) }
+        catch { throw .rules(error) }
     }
 
     private static func logFiltered(_ notes: [SyncPlan.Note], log: @Sendable (String) async -> Void) async {
@@ -338,6 +352,9 @@ public struct BuiltinSyncEngine: Sendable {
             for _ in 0..<max(1, concurrency) where !startNext() { break }
             while let (write, result) = await group.next() {
                 switch result {
+                case .failure(let failure) where failure.error.kind == .changedSinceRead:
+                    outcome.changedSinceRead += 1
+                    await log("left \(write.label) as it is: its copy changed in the destination after this run read it; the next run reads it again")
                 case .failure(let failure):
                     outcome.failures.append(failure)
                     await log("ERROR \(failure)")

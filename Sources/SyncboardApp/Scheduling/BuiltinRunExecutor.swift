@@ -81,7 +81,7 @@ struct BuiltinRunExecutor: RunExecutor {
             case .writeRefused: return .writeRefused
             case .forbidden, .misconfigured: return .configuration
             case .unauthorized, .grantRefused: return .reconnect
-            case .cursorExpired, .rateLimited, .transient, .unexpected: return .transient
+            case .cursorExpired, .changedSinceRead, .rateLimited, .transient, .unexpected: return .transient
             }
         }
     }

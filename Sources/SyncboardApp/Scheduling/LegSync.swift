@@ -76,15 +76,16 @@ struct LegSync {
         }
     }
 
-    private var window: (start: Date, end: Date) {
-        job.spec.window.interval(now: Date(), timeZone: TimeZone(identifier: job.timeZone) ?? TimeZone(identifier: "UTC")!)
-    }
+    private var window: (start: Date, end: Date) { job.spec.window.interval(now: Date(), timeZone: timeZone) }
+
+    /// The job's time zone: it places the window, and TimeFrame's and TimeFilter's hours are read in it.
+    private var timeZone: TimeZone { TimeZone(identifier: job.timeZone) ?? TimeZone(identifier: "UTC")! }
 
     private func emit(_ line: String) async { await log.append(line, stream: .stdout) }
 
     private func listOnly(_ engine: BuiltinSyncEngine, source: CalendarAccess, sink: CalendarAccess) async throws(BuiltinSyncEngine.Failure) -> Synced {
         let outcome = try await engine.run(source: source, sink: sink, transformers: job.transformers, filters: job.filters,
-                                           window: window, mode: run.mode == .dryRun ? .dryRun : .clean, concurrency: job.updateConcurrency,
+                                           window: window, timeZone: timeZone, mode: run.mode == .dryRun ? .dryRun : .clean, concurrency: job.updateConcurrency,
                                            log: emit)
         return Synced(outcome: BuiltinRunExecutor.runOutcome(outcome))
     }
@@ -135,7 +136,7 @@ struct LegSync {
         // An index change that could not be stored leaves the index behind the sink: the next run reconciles.
         let unrecorded = Mutex(false)
         let result = try await engine.syncChanges(source: source, sink: sink, transformers: job.transformers, filters: job.filters,
-                                                  window: window, since: stored.syncToken, index: index, concurrency: job.updateConcurrency,
+                                                  window: window, timeZone: timeZone, since: stored.syncToken, index: index, concurrency: job.updateConcurrency,
                                                   tombstones: state.keptDeleted, originalsOnly: originalsOnly, log: emit) { change in
             do { try await store.apply(change) } catch { unrecorded.withLock { $0 = true } }
         }
@@ -150,7 +151,7 @@ struct LegSync {
             // An original gone from the source (deleted, or moved to another calendar) keeps nothing deleted: a
             // deletion sticks while the original stays where it was.
             if job.deletionsStick { try await state.tombstones.forget(outcome.sourceRemoved) }
-            try await store.finishIncremental(runID: run.runID, syncToken: nextSyncToken, complete: outcome.succeeded && !unrecorded.withLock { $0 })
+            try await store.finishIncremental(runID: run.runID, syncToken: nextSyncToken, complete: outcome.succeeded && outcome.changedSinceRead == 0 && !unrecorded.withLock { $0 })
             var recorded = BuiltinRunExecutor.runOutcome(outcome)
             recorded.syncKind = .incremental
             return .done(Synced(outcome: recorded, sourceRemoved: outcome.sourceRemoved))
@@ -167,7 +168,7 @@ struct LegSync {
             StickyDeletions(tombstones: $0, previousIndex: why == .otherRunChangedSink ? [:] : state.stored?.index ?? [:])
         }
         let (outcome, checkpoint) = try await engine.reconcile(source: source, sink: sink, transformers: job.transformers, filters: job.filters,
-                                                               window: window, mode: .sync, concurrency: job.updateConcurrency, sticky: sticky,
+                                                               window: window, timeZone: timeZone, mode: .sync, concurrency: job.updateConcurrency, sticky: sticky,
                                                                originalsOnly: originalsOnly, log: emit)
         try Task.checkCancellation()
         if let checkpoint {
@@ -178,7 +179,7 @@ struct LegSync {
                 try await state.tombstones.removeAll()
             }
             try await state.store.replace(with: checkpoint, runID: run.runID, window: window, fingerprint: state.fingerprint, reason: why,
-                                          complete: outcome.succeeded)
+                                          complete: outcome.succeeded && outcome.changedSinceRead == 0)
         }
         var recorded = BuiltinRunExecutor.runOutcome(outcome)
         recorded.syncKind = .full

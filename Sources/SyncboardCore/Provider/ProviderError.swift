@@ -15,6 +15,9 @@ public struct ProviderError: Error, Sendable, Equatable, CustomStringConvertible
         case notFound
         /// The incremental cursor (a sync token, a delta link, a feed's validator) is no longer valid: list in full.
         case cursorExpired
+        /// A conditional write found the event changed since the version it names was read (Google's 412
+        /// conditionNotMet, Graph's 412): nothing was written; read it again before deciding.
+        case changedSinceRead
         /// Slow down; `retryAfter` seconds when the provider said.
         case rateLimited(retryAfter: Double?)
         /// Worth retrying later (5xx, the network).

@@ -38,6 +38,10 @@ public struct SyncEvent: Sendable, Equatable {
     public var visibility: String?
     /// Google's colorId ("1" to "11"); on a copy, nil when no rule manages it.
     public var colorID: String?
+    /// The version of the event as it was read (Google's etag), nil when not read. Not part of `isSame` nor of
+    /// `comparableContent`, never copied: an overwrite of a copy sends it as If-Match, so a copy changed in the
+    /// destination since the engine read it is not overwritten.
+    public var etag: String? = nil
 
     public init(id: String, iCalUID: String = "", title: String = "", description: String = "", location: String = "",
                 start: Date, end: Date, allDay: Bool = false, metadata: SyncMetadata, attendees: [Attendee] = [],
