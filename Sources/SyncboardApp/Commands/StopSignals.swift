@@ -8,6 +8,12 @@ import Logging
 /// period, stop serving). A second signal ends the process at once. And a graceful stop that overruns its budget is
 /// cut short, so nothing the database does, or fails to do, can keep a stopping process alive. Either way, runs the
 /// process could not record keep their leases until they expire and are then recovered, as after a crash.
+///
+/// Dispatch signal sources rather than a `ServiceGroup`'s own signal handling: they listen before the group exists
+/// (while the database is prepared), end the process at once on a second signal, and bound the graceful stop.
+/// `@unchecked Sendable` and the lock stay: signals arrive on a dispatch queue while `onStop` is called from the
+/// process's tasks, and the signal sources the object keeps alive are not `Sendable` (nor can they be moved into a
+/// `Mutex` once their handlers refer to the object).
 final class StopSignals: @unchecked Sendable {
     private let lock = NSLock()
     private var received = 0

@@ -31,12 +31,15 @@ struct SyncboardProcess {
                 "base_url": .string(configuration.baseURL.absoluteString),
             ])
         }
-        let heartbeat = role == .worker || configuration.runsScheduler ? HeartbeatService(app: app, role: role.rawValue) : nil
-        if let heartbeat {
-            services.append(SchedulerService(app: app, heartbeat: heartbeat))
+        var heartbeat: HeartbeatService?
+        if role == .worker || configuration.runsScheduler {
+            let scheduling = try SchedulerHost(app: app, role: role.rawValue).makeServices()
+            heartbeat = scheduling.heartbeat
+            services += scheduling.loops
         }
         try await app.asyncBoot()
-        let group = ServiceGroup(configuration: .init(services: [StoppedTogether(services)], logger: app.logger))
+        // A group stops its services last first: the loops together, then the heartbeat.
+        let group = ServiceGroup(configuration: .init(services: (heartbeat.map { [$0] } ?? []) + [StoppedTogether(services)], logger: app.logger))
         // The signal arrives on StopSignals' dispatch queue; the group is an actor, so the trigger is sent in a task.
         stop.onStop { Task { await group.triggerGracefulShutdown() } }
         if role == .worker, let heartbeat {

@@ -1,44 +1,46 @@
 import Fluent
 import Foundation
+import ServiceLifecycle
 import Vapor
 
-/// The notification side of a scheduler process (`serve` with its scheduler, or `worker`): delivers the outbox and
-/// checks linked accounts, until cancelled. A delivery under way when the process stops is finished first (it runs
-/// in a task of its own), so a graceful stop never leaves an attempt unrecorded.
-enum NotificationWorker {
-    static func start(app: Application, workerID: String) -> Task<Void, Never> {
+/// The notification side of a scheduler process (`serve` with its scheduler, or `worker`) as a service: delivers the
+/// outbox and checks linked accounts, one round per poll interval, until graceful shutdown. A round under way when
+/// the process stops is finished first (graceful shutdown ends the wait between rounds, never a round), so a graceful
+/// stop never leaves an attempt unrecorded; with the database gone it is left behind after `stopLimit` (issue 21).
+struct NotificationService: Service {
+    let app: Application
+    let workerID: String
+    let stopLimit: Duration
+
+    func run() async {
         let services = app.syncboard
-        let configuration = services.configuration
-        let settings = configuration.delivery
-        let deliverer = makeDeliverer(app: app, workerID: workerID)
+        let settings = services.configuration.delivery
+        let deliverer = NotificationWorker.makeDeliverer(app: app, workerID: workerID)
         let checker = AccountHealthChecker(db: app.db, vault: services.vault, google: services.google?.auth,
                                            interval: settings.accountCheckInterval, logger: app.logger)
         let logger = app.logger
         NotificationDeliveryMetric.prepare()
-        return Task {
+        await runLoopUntilShutdown("the notification round", stopWaitingAfter: stopLimit, cancelsLoop: false, loop: {
             var lastAccountCheck = Date.distantPast
-            while !Task.isCancelled {
-                let checkAccounts = Date().timeIntervalSince(lastAccountCheck) > 30
-                let round = Task {
-                    do {
-                        try await deliverer.deliverDue()
-                    } catch {
-                        logger.error("outbox delivery failed", metadata: ["error": .string(DatabaseErrorDescription.describe(error))])
-                    }
-                    if checkAccounts {
-                        do { try await checker.checkDue() } catch {
-                            logger.error("account check failed", metadata: ["error": .string(DatabaseErrorDescription.describe(error))])
-                        }
-                        return true
-                    }
-                    return false
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                do {
+                    try await deliverer.deliverDue()
+                } catch {
+                    logger.error("outbox delivery failed", metadata: ["error": .string(DatabaseErrorDescription.describe(error))])
                 }
-                if await round.value { lastAccountCheck = Date() }
-                try? await Task.sleep(for: settings.pollInterval)
+                if Date().timeIntervalSince(lastAccountCheck) > 30 {
+                    do { try await checker.checkDue() } catch {
+                        logger.error("account check failed", metadata: ["error": .string(DatabaseErrorDescription.describe(error))])
+                    }
+                    lastAccountCheck = Date()
+                }
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: settings.pollInterval) }
             }
-        }
+        })
     }
+}
 
+enum NotificationWorker {
     static func makeDeliverer(app: Application, workerID: String) -> OutboxDeliverer {
         let services = app.syncboard
         let configuration = services.configuration

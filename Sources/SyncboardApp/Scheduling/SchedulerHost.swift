@@ -1,12 +1,33 @@
 import Fluent
 import Foundation
+import PostgresKit
 import ServiceLifecycle
 import Vapor
 
-/// Runs a `Scheduler` (and the heartbeat /readyz reads) inside `serve` or `worker`.
+/// The services of a process that runs a scheduler (`worker`, or `serve` unless turned off): the heartbeat /readyz
+/// reads, and the loops that stop together (`StoppedTogether`): the scheduler, the notification worker, the push
+/// channel keeper (when Google is configured) and, on PostgreSQL, the wake-up listener. The heartbeat stops last, once
+/// the scheduler has recorded its runs, so the process reports in for as long as it still has runs.
 struct SchedulerHost {
     let app: Application
     let role: String
+
+    func makeServices() throws -> (heartbeat: HeartbeatService, loops: [any Service]) {
+        let workerID = HeartbeatService.newWorkerID()
+        let (scheduler, keeper) = try makeScheduler(workerID: workerID)
+        let settings = app.syncboard.configuration.scheduler
+        let heartbeat = HeartbeatService(app: app, role: role, workerID: workerID, activeRuns: { await scheduler.activeRunCount })
+        var loops: [any Service] = [
+            SchedulerService(scheduler: scheduler, stopLimit: settings.shutdownGracePeriod + settings.shutdownRecordTime),
+            // Outbox and account checks (issue 15): a delivery under way gets as long as the runs do, and no longer.
+            NotificationService(app: app, workerID: workerID, stopLimit: settings.shutdownGracePeriod + settings.shutdownRecordTime),
+        ]
+        if let keeper { loops.append(ChannelKeeperService(keeper: keeper)) }
+        if case .postgres(let configuration, _) = app.syncboard.configuration.database {
+            loops.append(WakeListenerService(configuration: configuration, wakeups: app.syncboard.wakeups, logger: app.logger))
+        }
+        return (heartbeat, loops)
+    }
 
     /// The process's scheduler and, when Google is configured, its channel keeper, told of each run's end.
     func makeScheduler(workerID: String) throws -> (Scheduler, ChannelKeeper?) {
@@ -23,45 +44,41 @@ struct SchedulerHost {
             wake: services.wakeups.scheduler, afterRun: afterRun)
         return (scheduler, keeper)
     }
+}
 
-    /// On PostgreSQL, listens for other processes' wake-ups until cancelled (`WakeBroadcast`); nil on SQLite.
-    func startWakeListener() -> Task<Void, Never>? {
-        guard case .postgres(let configuration, _) = app.syncboard.configuration.database else { return nil }
-        let (wakeups, logger) = (app.syncboard.wakeups, app.logger)
-        return Task { await WakeBroadcast.listen(configuration: configuration, wakeups: wakeups, logger: logger) }
+/// The scheduler as a service: polls and claims until graceful shutdown; then stops claiming at once, waits for a
+/// claim under way, gives active runs the grace period and stops (and marks interrupted) the rest
+/// (`Scheduler.shutdown`, which bounds itself). A poll stuck on the database is waited for no longer than that.
+struct SchedulerService: Service {
+    let scheduler: Scheduler
+    let stopLimit: Duration
+
+    func run() async {
+        await runLoopUntilShutdown("the scheduler's polling", stopWaitingAfter: stopLimit,
+                                   loop: { [scheduler] in await scheduler.run() },
+                                   whileStopping: { [scheduler] in await scheduler.shutdown() })
     }
 }
 
-/// A process's scheduler (`worker`, or `serve` unless turned off) as a swift-service-lifecycle service: SIGTERM/SIGINT
-/// start a graceful shutdown.
-struct SchedulerService: Service {
-    let app: Application
-    let heartbeat: HeartbeatService
+/// The push channel keeper as a service. At shutdown its round is cancelled; one stuck on the database is left
+/// behind after a moment (a channel left half-done is put right by whoever next holds its lease).
+struct ChannelKeeperService: Service {
+    let keeper: ChannelKeeper
 
-    func run() async throws {
-        let host = SchedulerHost(app: app, role: heartbeat.role)
-        let (scheduler, keeper) = try host.makeScheduler(workerID: heartbeat.workerID)
-        let loop = Task { [app, workerID = heartbeat.workerID] in
-            let notifications = NotificationWorker.start(app: app, workerID: workerID)  // outbox and account checks (issue 15)
-            await scheduler.run()
-            notifications.cancel()
-            await notifications.value
-        }
-        let beats = Task { await heartbeat.beatUntilCancelled(activeRuns: { await scheduler.activeRunCount }) }
-        let channels = keeper.map { keeper in Task { await keeper.run() } }
-        let listener = host.startWakeListener()
-        try? await gracefulShutdown()
-        channels?.cancel()
-        listener?.cancel()
-        loop.cancel()
-        // Lets the notification worker finish a delivery under way, for as long as the runs get and no longer: with
-        // the database gone it could wait on it for a long time, and a stopping worker must not (issue 21).
-        let settings = app.syncboard.configuration.scheduler
-        async let loopEnded: Void? = try? await withinDeadline(
-            settings.shutdownGracePeriod + settings.shutdownRecordTime, "finishing the notification round") { await loop.value }
-        await scheduler.shutdown()
-        _ = await loopEnded
-        beats.cancel()
-        await beats.value
+    func run() async {
+        await runLoopUntilShutdown("the push channel keeper", stopWaitingAfter: .seconds(2), loop: { [keeper] in await keeper.run() })
+    }
+}
+
+/// On PostgreSQL, listens for other processes' wake-ups (`WakeBroadcast`) until graceful shutdown.
+struct WakeListenerService: Service {
+    let configuration: SQLPostgresConfiguration
+    let wakeups: Wakeups
+    let logger: Logger
+
+    func run() async {
+        await runLoopUntilShutdown("the wake-up listener", stopWaitingAfter: .seconds(2), loop: { [configuration, wakeups, logger] in
+            await WakeBroadcast.listen(configuration: configuration, wakeups: wakeups, logger: logger)
+        })
     }
 }
