@@ -32,8 +32,6 @@ struct MicrosoftOAuthClientTests {
         #expect(url.absoluteString.contains("st%2B1"))
         #expect(!url.absoluteString.contains("s3cret"))
         #expect(!String(describing: client.credentials).contains("s3cret"))
-        // RFC 7636 appendix B's example verifier and challenge.
-        #expect(MicrosoftOAuthClient.codeChallenge(for: "dBjftJeZ4CVP-mJ0kS7mBqFkN4-ZJVd5P8V2a1T2Ru0") == "E9Melhoa2OwvWFWrXcqVs1XyaHbsKRbSfTBtRbZXJRE")
     }
 
     /// v2-oauth2-auth-code-flow (code + PKCE, state returned), id-token-claims-reference (tid, oid, nonce), and
