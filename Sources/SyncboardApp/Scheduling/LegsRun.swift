@@ -71,27 +71,18 @@ struct LegsRun {
         return (CalendarProvider.byService([.google: .google(api)]), tokens, byID)
     }
 
-    /// A group's second look, for what one direction cannot see alone; each such direction is reconciled in full:
-    /// - a copy it made that is now deleted (the member's change listing, read by the member's own directions,
-    ///   shows it): the user deleted it, so it is made again or, with deletions that stick, kept deleted;
-    /// - an original it skipped because the destination held another member's copy of it (an event moved between
-    ///   members), when that copy was deleted in this run: now it can be copied.
+    /// A group's second look, for what one direction cannot see alone: an original it skipped because the
+    /// destination held another member's copy of it (an event moved between members), when that copy was deleted
+    /// in this run: now it can be copied, so the direction is reconciled in full.
+    /// A copy the user deleted or edited is not looked at here: as in every job, the next full reconciliation
+    /// restores it (or keeps it deleted), or an earlier run that rewrites it because its original changed
+    /// (README, "What a run restores").
     private func reconcileAffected(_ results: inout [Result], jobID: UUID, calendars: [UUID: LinkedCalendar], provider: CalendarProvider,
                                    tokens: TokenCache) async throws {
-        var removedIn: [UUID: Set<String>] = [:]
         var deletedIn: Set<UUID> = []
-        for result in results {
-            removedIn[result.leg.sourceCalendarID, default: []].formUnion(result.sourceRemoved)
-            if result.leg.deleted > 0 { deletedIn.insert(result.leg.destinationCalendarID) }
-        }
+        for result in results where result.leg.deleted > 0 { deletedIn.insert(result.leg.destinationCalendarID) }
         for (position, result) in results.enumerated() where result.leg.status == .succeeded {
-            let destination = result.leg.destinationCalendarID
-            var affected = result.skippedForeignCopies > 0 && deletedIn.contains(destination)
-            if !affected, let removed = removedIn[destination], !removed.isEmpty,
-               let index = try await SyncStateStore(db: db, jobID: jobID, leg: result.leg.leg).load()?.index {
-                affected = index.values.contains { removed.contains($0.destinationEventID) }
-            }
-            guard affected else { continue }
+            guard result.skippedForeignCopies > 0, deletedIn.contains(result.leg.destinationCalendarID) else { continue }
             try Task.checkCancellation()
             var again = await sync(result.leg.leg, calendars: calendars, provider: provider, tokens: tokens, forced: .copyDeleted)
             again.leg.created += result.leg.created
