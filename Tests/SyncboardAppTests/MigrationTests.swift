@@ -49,15 +49,24 @@ struct MigrationTests {
                 try await sql.insert(into: "users").columns("id", "email", "display_name", "created_at")
                     .values(SQLBind(id), SQLBind("\(id)@example.com"), SQLBind("Someone"), SQLBind(now)).run()
             }
-            func insertAccount(id: UUID, user: UUID, subject: String) async throws {
-                try await sql.insert(into: "google_accounts")
-                    .columns("id", "user_id", "subject", "email", "status", "granted_scopes", "created_at")
-                    .values(SQLBind(id), SQLBind(user), SQLBind(subject), SQLBind("a@example.com"), SQLBind("active"),
-                            SQLBind("openid"), SQLBind(now)).run()
+            func insertAccount(id: UUID, user: UUID, subject: String, provider: String? = nil) async throws {
+                // Without a provider, as every release before providers wrote rows: the column's default is Google.
+                var columns = ["id", "user_id", "subject", "email", "status", "granted_scopes", "created_at"]
+                var values: [any SQLExpression] = [SQLBind(id), SQLBind(user), SQLBind(subject), SQLBind("a@example.com"), SQLBind("active"),
+                                                   SQLBind("openid"), SQLBind(now)]
+                if let provider { columns.append("provider"); values.append(SQLBind(provider)) }
+                try await sql.insert(into: "google_accounts").columns(columns).values(values).run()
             }
             try await insertAccount(id: account, user: user, subject: "google-sub-1")
+            #expect(try await GoogleAccount.find(account, on: app.db)?.provider == .google)
             // A Google account (subject) belongs to one user only.
             await #expect(throws: (any Error).self) { try await insertAccount(id: UUID(), user: otherUser, subject: "google-sub-1") }
+            await #expect(throws: (any Error).self) { try await insertAccount(id: UUID(), user: otherUser, subject: "google-sub-1", provider: "google") }
+            // A subject is unique within its provider only: the same text from Microsoft's identity platform is another account.
+            let microsoft = UUID()
+            try await insertAccount(id: microsoft, user: otherUser, subject: "google-sub-1", provider: "microsoft")
+            #expect(try await GoogleAccount.find(microsoft, on: app.db)?.provider == .microsoft)
+            await #expect(throws: (any Error).self) { try await insertAccount(id: UUID(), user: user, subject: "google-sub-1", provider: "microsoft") }
             // Foreign keys: an account needs an existing user.
             await #expect(throws: (any Error).self) { try await insertAccount(id: UUID(), user: UUID(), subject: "google-sub-2") }
 
@@ -69,6 +78,7 @@ struct MigrationTests {
             }
             let calendar = UUID()
             try await insertCalendar(id: calendar, account: account, googleID: "work@example.com")
+            #expect(try await LinkedCalendar.find(calendar, on: app.db)?.provider == .google)
             // A calendar is unique per account.
             await #expect(throws: (any Error).self) { try await insertCalendar(id: UUID(), account: account, googleID: "work@example.com") }
 
@@ -95,8 +105,14 @@ struct MigrationTests {
 
             // Deleting the user removes what belongs to them.
             try await sql.delete(from: "users").where("id", .equal, SQLBind(user)).run()
-            let remaining = try await sql.raw("SELECT COUNT(*) AS n FROM job_runs").first()?.decode(column: "n", as: Int.self)
-            #expect(remaining == 0)
+            func count(_ table: String) async throws -> Int? {
+                try await sql.raw("SELECT COUNT(*) AS n FROM \(ident: table)").first()?.decode(column: "n", as: Int.self)
+            }
+            #expect(try await count("job_runs") == 0)
+            // Through the rebuilt accounts table too (SQLite makes it anew to change its uniqueness): the user's
+            // accounts and their calendars go, the other user's account stays.
+            #expect(try await count("calendars") == 0)
+            #expect(try await count("google_accounts") == 1)
         }
     }
 }

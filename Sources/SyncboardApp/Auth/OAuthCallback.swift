@@ -90,7 +90,7 @@ struct OAuthCallback {
         return try await request.db.transaction { db in
             let user: User
             let account: GoogleAccount
-            if let existing = try await GoogleAccount.query(on: db).filter(\.$subject == identity.subject).with(\.$user).first() {
+            if let existing = try await GoogleAccount.query(on: db).filter(\.$provider == .google).filter(\.$subject == identity.subject).with(\.$user).first() {
                 account = existing
                 user = existing.user
             } else {
@@ -112,7 +112,7 @@ struct OAuthCallback {
         let vault = request.application.syncboard.vault
         let userID = try user.requireID()
         return try await request.db.transaction { db in
-            if let existing = try await GoogleAccount.query(on: db).filter(\.$subject == identity.subject).first() {
+            if let existing = try await GoogleAccount.query(on: db).filter(\.$provider == .google).filter(\.$subject == identity.subject).first() {
                 guard existing.$user.id == userID else {
                     throw Failure(message: "\(identity.email) is already linked to another Syncboard user. Ask them to unlink it first.",
                                   status: .conflict, purpose: .link)

@@ -27,6 +27,7 @@ struct CalendarDiscovery {
                 let calendar = byGoogleID.removeValue(forKey: entry.id) ?? LinkedCalendar()
                 if calendar.id == nil {
                     calendar.$account.id = accountID
+                    calendar.provider = account.provider
                     calendar.googleID = entry.id
                     result.added += 1
                 } else {

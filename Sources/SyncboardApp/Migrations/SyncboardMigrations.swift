@@ -22,6 +22,7 @@ public enum SyncboardMigrations {
             CreateSyncTombstones(), AddSyncJobDeletionsStick(),
             AddSyncJobLegs(),
             AddSyncJobPushedAt(),
+            AddProviderToAccountsAndCalendars(),
         ]
     }
 }

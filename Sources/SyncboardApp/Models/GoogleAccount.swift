@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SyncboardCore
 
 /// A Google account linked to a user. Its tokens are stored only as `TokenVault` envelopes.
 final class GoogleAccount: Model, @unchecked Sendable {
@@ -14,6 +15,8 @@ final class GoogleAccount: Model, @unchecked Sendable {
 
     @ID(key: .id) var id: UUID?
     @Parent(key: "user_id") var user: User
+    /// The identity provider whose `subject` this is; a subject is unique within its provider only.
+    @Field(key: "provider") var provider: ProviderKind
     @Field(key: "subject") var subject: String
     @Field(key: "email") var email: String
     @OptionalField(key: "display_name") var displayName: String?
@@ -31,9 +34,10 @@ final class GoogleAccount: Model, @unchecked Sendable {
 
     init() {}
 
-    init(id: UUID? = nil, userID: UUID, subject: String, email: String, displayName: String?, grantedScopes: String) {
+    init(id: UUID? = nil, userID: UUID, provider: ProviderKind = .google, subject: String, email: String, displayName: String?, grantedScopes: String) {
         self.id = id
         self.$user.id = userID
+        self.provider = provider
         self.subject = subject
         self.email = email
         self.displayName = displayName

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SyncboardCore
 
 /// A calendar a linked account can see, from Google's calendarList.
 final class LinkedCalendar: Model, @unchecked Sendable {
@@ -7,6 +8,8 @@ final class LinkedCalendar: Model, @unchecked Sendable {
 
     @ID(key: .id) var id: UUID?
     @Parent(key: "account_id") var account: GoogleAccount
+    /// Its account's provider, kept on the calendar so that queries and pages need not join the account.
+    @Field(key: "provider") var provider: ProviderKind
     @Field(key: "google_id") var googleID: String
     @Field(key: "summary") var summary: String
     @OptionalField(key: "time_zone") var timeZone: String?

@@ -21,6 +21,7 @@ enum Fixtures {
     static func calendar(_ db: any Database, account: GoogleAccount, googleID: String? = nil, role: String = "owner") async throws -> LinkedCalendar {
         let calendar = LinkedCalendar()
         calendar.$account.id = try account.requireID()
+        calendar.provider = account.provider
         calendar.googleID = googleID ?? "\(UUID().uuidString)@group.calendar.google.com"
         calendar.summary = "Calendar \(calendar.googleID.prefix(6))"
         calendar.accessRole = role
