@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// Bootstraps swift-log once per process: JSON lines for machines, readable text for a terminal.
 public enum LoggingSetup {
@@ -24,15 +25,15 @@ public enum LoggingSetup {
 }
 
 /// Runs a closure at most once per process (logging and metrics may be bootstrapped only once).
-final class OnceFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var done = false
+final class OnceFlag: Sendable {
+    private let done = Mutex(false)
 
+    /// Later callers wait while the first one runs `body` (the lock is held throughout).
     func run(_ body: () -> Void) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !done else { return }
-        done = true
-        body()
+        done.withLock { done in
+            guard !done else { return }
+            done = true
+            body()
+        }
     }
 }

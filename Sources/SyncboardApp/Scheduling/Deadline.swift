@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// An operation that did not finish within its time limit (it may still finish later, unobserved).
 struct DeadlineExceeded: Error, CustomStringConvertible {
@@ -35,25 +36,28 @@ func withinDeadline<T: Sendable>(
 }
 
 /// The first of several racing results, handed to one waiting continuation (whichever arrives first).
-private final class FirstOutcome<T: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var result: Result<T, any Error>?
-    private var continuation: CheckedContinuation<T, any Error>?
+private final class FirstOutcome<T: Sendable>: Sendable {
+    private struct State {
+        var result: Result<T, any Error>?
+        var continuation: CheckedContinuation<T, any Error>?
+    }
+
+    private let state = Mutex(State())
 
     func settle(_ result: Result<T, any Error>) {
-        let waiting: CheckedContinuation<T, any Error>? = lock.withLock {
-            guard self.result == nil else { return nil }
-            self.result = result
-            defer { continuation = nil }
-            return continuation
+        let waiting: CheckedContinuation<T, any Error>? = state.withLock { state in
+            guard state.result == nil else { return nil }
+            state.result = result
+            defer { state.continuation = nil }
+            return state.continuation
         }
         waiting?.resume(with: result)
     }
 
     func deliver(to continuation: CheckedContinuation<T, any Error>) {
-        let ready: Result<T, any Error>? = lock.withLock {
-            if result == nil { self.continuation = continuation }
-            return result
+        let ready: Result<T, any Error>? = state.withLock { state in
+            if state.result == nil { state.continuation = continuation }
+            return state.result
         }
         if let ready { continuation.resume(with: ready) }
     }
