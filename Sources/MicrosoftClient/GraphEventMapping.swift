@@ -30,7 +30,7 @@ enum GraphEventMapping {
         }
         let attendees = event.attendees ?? []
         let minutes = event.isReminderOn == true ? event.reminderMinutesBeforeStart : nil
-        return SyncEvent(
+        var mapped = SyncEvent(
             id: event.id, iCalUID: event.iCalUId ?? "", title: event.subject ?? "", description: event.body?.content ?? "",
             location: event.location?.displayName ?? "", start: start, end: end, allDay: allDay,
             metadata: metadata(event, calendarHash: calendarHash),
@@ -44,6 +44,9 @@ enum GraphEventMapping {
             transparent: event.showAs.map { $0 == "free" },
             visibility: event.sensitivity.map(visibility(sensitivity:)),
             colorID: nil)
+        // The version read, for If-Match on an overwrite (`W/"changeKey"`, as Graph's @odata.etag).
+        mapped.etag = event.etag ?? event.changeKey.map { "W/\"\($0)\"" }
+        return mapped
     }
 
     /// The copy metadata: the open extension when it was expanded, else the copy mark in `transactionId`, else

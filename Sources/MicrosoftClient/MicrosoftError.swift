@@ -68,8 +68,8 @@ public enum MicrosoftError: Error, Sendable, Equatable, CustomStringConvertible 
         case .forbidden: .forbidden
         case .notFound: .notFound
         case .syncStateNotFound: .cursorExpired
-        // The copy changed in Outlook after it was read: the next run compares it again.
-        case .preconditionFailed: .transient
+        // An If-Match write of a copy changed in Outlook since the engine read it.
+        case .preconditionFailed: .changedSinceRead
         case .throttled(_, let after): .rateLimited(retryAfter: after)
         case .server, .network: .transient
         case .oauth, .badRequest, .unexpected: .unexpected

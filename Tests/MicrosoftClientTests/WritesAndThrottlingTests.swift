@@ -39,27 +39,34 @@ struct WritesAndThrottlingTests {
         }
     }
 
-    /// event-update.md / resources/event.md changeKey: an overwrite names the version it read with If-Match; a copy
-    /// changed in Outlook since answers 412, which is not an overwrite (the next run compares again).
+    /// event-update.md / resources/event.md changeKey: an overwrite names the version the engine read with
+    /// If-Match; a copy changed in Outlook since answers 412, which is `.changedSinceRead` and writes nothing.
     @Test func ifMatchRefusesToOverwriteAChangedCopy() async throws {
         try await GraphHarness.with { h in
             let provider = CalendarProvider.microsoft(h.api)
             let calendar = await h.access()
             let id = try await provider.writes!.insert(calendar, Self.copy("Original"))
-            // Read (caches the change key), then updated through the provider: fine.
-            _ = try await provider.list(calendar, query())
-            try await provider.writes!.update(calendar, id, Self.copy("Second"))
-            // Someone edits the copy in Outlook; the provider's next overwrite must not clobber it blindly.
+            let listed = try #require(try await provider.list(calendar, query()).events.first { $0.id == id })
+            #expect(listed.etag?.hasPrefix("W/\"") == true)
+            try await provider.writes!.update(calendar, id, listed.overwritten(with: Self.copy("Second")))
+            let patched = await h.requests().last
+            #expect(patched?.method == "PATCH" && patched?.status == 200)
+            // Someone edits the copy in Outlook; an overwrite naming the version read before must not clobber it.
+            let read = try #require(try await provider.fetch(calendar, id, "work-hash"))
             _ = try await h.state.controlUpdate(eventID: id, ["subject": "Edited in Outlook"])
-            let refused = await providerError { () throws(ProviderError) in try await provider.writes!.update(calendar, id, Self.copy("Third")) }
-            #expect(refused?.kind == .transient)
+            let refused = await providerError { () throws(ProviderError) in try await provider.writes!.update(calendar, id, read.overwritten(with: Self.copy("Third"))) }
+            #expect(refused?.kind == .changedSinceRead)
             #expect(refused?.description.contains("412") == true)
             #expect(await h.state.storedEvents(calendarID: GraphHarness.work).first?["subject"]?.string == "Edited in Outlook")
             #expect(await h.requests().last?.status == 412)
+            // Read again, the overwrite goes through.
+            let fresh = try #require(try await provider.fetch(calendar, id, "work-hash"))
+            try await provider.writes!.update(calendar, id, fresh.overwritten(with: Self.copy("Fourth")))
+            #expect(await h.state.storedEvents(calendarID: GraphHarness.work).first?["subject"]?.string == "Fourth")
             // The client's own call: a stale change key is .preconditionFailed.
             let token = await h.token()
             await #expect(throws: MicrosoftError.preconditionFailed) {
-                _ = try await h.api.updateEvent(id: id, GraphEventMapping.write(Self.copy("Fourth"), transactionId: nil), ifMatch: "stale-key", accessToken: token)
+                _ = try await h.api.updateEvent(id: id, GraphEventMapping.write(Self.copy("Fifth"), transactionId: nil), ifMatch: "stale-key", accessToken: token)
             }
             // Delete of what is already gone is not an error.
             try await provider.writes!.delete(calendar, id)
