@@ -339,4 +339,33 @@ struct RecurringScenariosTests {
             try await Self.expectFollows(world, "still without the deleted occurrence") { $0.id != second }
         }
     }
+
+    @Test("a copy changed in the destination between the run's read and its write is not overwritten (If-Match, 412): the run logs it, and the next full run reads it again")
+    func changedBetweenReadAndWrite() async throws {
+        try await BuiltinEngineTests.withWorld { world in
+            let id = try await Self.weekly(world)
+            _ = try await Job(world, .full).run()
+            let third = try await Self.occurrence(world, of: id, on: "2027-03-15")
+            try await world.state.changeEvent(calendarID: Self.source, eventID: third, patch: ["summary": "1:1 (agenda: review)"])
+            // The person edits the copy after the run listed the destination, just before the run overwrites it.
+            let google = world.engine.provider
+            let writes = try #require(google.writes)
+            var racing = google
+            racing.writes = .init(insert: writes.insert, update: { calendar, copyID, copy throws(ProviderError) in
+                _ = try? await world.state.changeEvent(calendarID: Self.sink, eventID: copyID, patch: ["summary": "Edited by hand"])
+                try await writes.update(calendar, copyID, copy)
+            }, delete: writes.delete)
+            let raced = Job(World(emulator: world.emulator, engine: BuiltinSyncEngine(provider: racing), token: world.token), .full)
+            let outcome = try await raced.run()
+            #expect(outcome.failures.isEmpty && outcome.updated == 0 && outcome.changedSinceRead == 1, "\(outcome)")
+            #expect(raced.lines.withLock { $0 }.contains { $0.contains("its copy changed in the destination after this run read it; the next run reads it again") })
+            let copies = await world.sinkEvents().compactMap { $0["summary"]?.string }
+            #expect(copies.filter { $0 == "Edited by hand" }.count == 1 && !copies.contains("1:1 (agenda: review)"), "the edit made in between stays: \(copies)")
+
+            // The next run reads the copy as it is now and, as any full reconciliation, rewrites it from its original.
+            let next = try await Job(world, .full).run()
+            #expect(next.updated == 1 && next.changedSinceRead == 0)
+            try await Self.expectFollows(world, "after the next run")
+        }
+    }
 }
