@@ -108,4 +108,28 @@ struct DeltaSyncTests {
             #expect(stored?["responseRequested"]?.bool == false)
         }
     }
+
+    /// concepts/errors.md: an expired access token is 401 InvalidAuthenticationToken (`.unauthorized`: refresh and
+    /// retry), an unknown or another mailbox's item 404 ErrorItemNotFound (fetch: gone; delete: already done;
+    /// elsewhere `.notFound`); no description carries the token.
+    @Test func graphErrorsAreClassified() async throws {
+        try await GraphHarness.with { h in
+            let provider = CalendarProvider.microsoft(h.api)
+            let calendar = await h.access()
+            #expect(try await provider.fetch(calendar, "AAMkNoSuchEvent", "work-hash") == nil)
+            try await provider.writes!.delete(calendar, "AAMkNoSuchEvent")
+            var elsewhere = calendar
+            elsewhere.id = "AAMkNotAdas"
+            let missing = await providerError { () throws(ProviderError) in _ = try await provider.list(elsewhere, query()) }
+            #expect(missing?.kind == .notFound)
+
+            await h.state.expireAccessTokens()
+            let expired = await providerError { () throws(ProviderError) in _ = try await provider.list(calendar, query()) }
+            #expect(expired?.kind == .unauthorized)
+            #expect(expired.map { !$0.description.contains(calendar.accessToken) } == true)
+            // Not retried: one call, then the caller refreshes.
+            #expect(await h.requests().last?.status == 401)
+            #expect(await h.requests().filter { $0.status == 401 }.count == 1)
+        }
+    }
 }
