@@ -161,5 +161,27 @@ struct ControlAPITests {
         #expect(engine.contains { $0["eventType"] == "focusTime" })
         #expect(engine.contains { $0["attendees"]?.array?.contains { $0["responseStatus"] == "declined" } == true })
         #expect(engine.contains { $0["start"]?["date"] != nil }, "an all-day event")
+
+        // Like a real calendar: a moved and retitled occurrence, a cancelled one, a series across a daylight-saving change.
+        let ada = try await state.listEvents(calendarID: "ada@example.com", query: query).items
+        let oneToOnes = ada.filter { $0["summary"]?.string?.hasPrefix("1:1 Ada / Grace") == true }
+        let moved = oneToOnes.filter { $0["summary"]?.string?.contains("moved") == true }
+        #expect(moved.count == 1 && moved.first?["originalStartTime"] != nil && moved.first?["recurringEventId"] != nil,
+                "one occurrence of the one-to-one is an exception that keeps its original start")
+        #expect(moved.first?["start"]?["dateTime"] != moved.first?["originalStartTime"]?["dateTime"], "and it is at another time")
+        #expect(oneToOnes.count >= 5)
+        var withDeleted = query
+        withDeleted.showDeleted = true
+        let standUps = try await state.listEvents(calendarID: "ada.work@group.calendar.example", query: withDeleted).items
+            .filter { $0["recurringEventId"] != nil && $0["status"] == "cancelled" }
+        let londonOnGMT = TimeZone(identifier: "Europe/London")!.secondsFromGMT(for: now) == 0
+        #expect(standUps.count == (londonOnGMT ? 1 : 0), "a cancelled stand-up (made while London is on GMT)")
+
+        var year = query
+        year.timeMax = now.addingTimeInterval(300 * 86_400)
+        let calls = try await state.listEvents(calendarID: "grace@example.org", query: year).items.filter { $0["summary"] == "Transatlantic sync" }
+        let utcHours = Set(calls.compactMap { $0["start"]?["dateTime"]?.string }.compactMap { try? Date($0, strategy: .iso8601) }
+            .map { Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: $0).hour! })
+        #expect(utcHours.count == 2, "the New York call moves by an hour in UTC across the change: \(utcHours)")
     }
 }
