@@ -120,15 +120,6 @@ struct CalendarSyncRunExecutor: RunExecutor {
         return outcome
     }
 
-    /// What a failure's first error line says about what to do.
-    static func classify(_ line: String) -> JobRun.FailureClass {
-        let text = line.lowercased()
-        if text.contains("invalid_grant") || text.contains("token") && text.contains("revoked") { return .reconnect }
-        if text.contains("requiredaccesslevel") || text.contains("writer access") { return .writeRefused }
-        if text.contains("notfound") || text.contains("404") || text.contains("not found") { return .calendarGone }
-        if text.contains("regular expression") || text.contains("config") || text.contains("yaml") || text.contains("forbidden") || text.contains("403") && !text.contains("ratelimit") {
-            return .configuration
-        }
-        return .transient
-    }
+    /// What a failure's first error line says about what to do (see `CalendarSyncErrorLine`).
+    static func classify(_ line: String) -> JobRun.FailureClass { CalendarSyncErrorLine(line).failureClass }
 }
