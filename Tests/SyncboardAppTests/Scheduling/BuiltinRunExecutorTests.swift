@@ -108,6 +108,21 @@ struct BuiltinRunExecutorTests {
         }
     }
 
+    @Test("each calendar is reached through its own provider: a calendar of a provider this process has not set up fails the run as configuration, naming the provider, and writes nothing")
+    func calendarOfAProviderNotSetUp() async throws {
+        try await Self.withSetup { app, setup in
+            try await Self.addEvent(setup.emulator.state, "Planning", inDays: 1)
+            let job = try #require(try await SyncJob.find(setup.jobID, on: app.db))
+            let destination = try #require(try await LinkedCalendar.find(job.$destinationCalendar.id, on: app.db))
+            destination.provider = .microsoft
+            try await destination.save(on: app.db)
+            let (outcome, lines) = try await Self.execute(setup, app: app)
+            #expect(outcome.status == .failed && outcome.failureClass == .configuration, "\(lines)")
+            #expect(outcome.errorSummary?.contains("Microsoft 365 is not set up") == true, "\(outcome.errorSummary ?? "")")
+            #expect(await setup.emulator.state.storedEvents(calendarID: Self.family).isEmpty)
+        }
+    }
+
     @Test("a revoked grant ends the run as needs-reconnect for that account, with or without a stored access token")
     func revoked() async throws {
         try await Self.withSetup { app, setup in
