@@ -51,7 +51,7 @@ struct OutboxWorkerTests {
         guard TestDatabase.all.contains(.postgres) else { return }
         let server = try await SMTPTestServer.start(mode: .stallFirst, stall: 180)
         defer { server.stop() }
-        try await TestDatabase.postgres.withFreshDatabase { configuration, url in
+        try await TestDatabase.postgres.withFreshDatabase(migrated: true) { configuration, url in
             let app = try await SyncboardApplication.make(configuration: try TestApp.configuration(database: configuration), environment: .testing)
             app.logger.logLevel = .warning
             var workers: [ChildProcess] = []

@@ -32,7 +32,7 @@ struct PushWorld {
         let emulator = try await GoogleEmulatorServer.start()
         await emulator.state.allowPlainHTTPNotifications(true)
         do {
-            try await database.withFreshDatabase { databaseConfiguration, url in
+            try await database.withFreshDatabase(migrated: true) { databaseConfiguration, url in
               let app = try await SyncboardApplication.make(configuration: try TestApp.configuration(database: databaseConfiguration), environment: .testing)
               app.logger.logLevel = .warning
               do {

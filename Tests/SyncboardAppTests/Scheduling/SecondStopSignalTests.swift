@@ -11,7 +11,7 @@ struct SecondStopSignalTests {
     @Test("ends worker (SIGTERM twice) and serve (SIGINT twice) at once, long before their grace period is over")
     func secondSignalEndsAtOnce() async throws {
         guard TestDatabase.all.contains(.postgres) else { return }
-        try await TestDatabase.postgres.withFreshDatabase { configuration, url in
+        try await TestDatabase.postgres.withFreshDatabase(migrated: true) { configuration, url in
             let app = try await SyncboardApplication.make(configuration: try TestApp.configuration(database: configuration), environment: .testing)
             app.logger.logLevel = .warning
             var children: [LoggedChildProcess] = []

@@ -12,7 +12,7 @@ struct WakeBroadcastTests {
     @Test("Run now in the web process: a worker polling once a minute claims the run within seconds", .timeLimit(.minutes(3)))
     func workerWokenByNotify() async throws {
         guard TestDatabase.all.contains(.postgres) else { return }
-        try await TestDatabase.postgres.withFreshDatabase { configuration, url in
+        try await TestDatabase.postgres.withFreshDatabase(migrated: true) { configuration, url in
             let app = try await SyncboardApplication.make(configuration: try TestApp.configuration(database: configuration), environment: .testing)
             app.logger.logLevel = .warning
             var worker: ChildProcess?

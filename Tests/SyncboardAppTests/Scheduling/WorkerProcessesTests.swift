@@ -14,7 +14,7 @@ struct WorkerProcessesTests {
     @Test("no slot runs twice, no slot is lost, a killed worker's runs are recovered, every run ends", .timeLimit(.minutes(6)))
     func threeWorkersAndAKill() async throws {
         guard TestDatabase.all.contains(.postgres) else { return }
-        try await TestDatabase.postgres.withFreshDatabase { configuration, url in
+        try await TestDatabase.postgres.withFreshDatabase(migrated: true) { configuration, url in
             let app = try await SyncboardApplication.make(configuration: try TestApp.configuration(database: configuration), environment: .testing)
             app.logger.logLevel = .warning
             var workers: [ChildProcess] = []

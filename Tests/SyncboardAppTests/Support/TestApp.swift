@@ -19,13 +19,14 @@ enum TestApp {
         migrated: Bool = true,
         _ body: (Application) async throws -> T
     ) async throws -> T {
-        try await database.withFreshDatabase { databaseConfiguration, _ in
+        try await database.withFreshDatabase(migrated: migrated) { databaseConfiguration, _ in
             let app = try await SyncboardApplication.make(
                 configuration: try configuration(database: databaseConfiguration),
                 environment: .testing)
             app.logger.logLevel = .warning  // keep test output to what matters
             do {
-                if migrated { try await SyncboardApplication.migrate(app) }
+                // PostgreSQL's database is a clone of the migrated template already; SQLite's starts empty.
+                if migrated && database == .sqlite { try await SyncboardApplication.migrate(app) }
                 let result = try await body(app)
                 try await app.asyncShutdown()
                 return result
