@@ -98,10 +98,13 @@ struct CommandLineTests {
         let directory = try TestApp.temporaryDirectory()
         let child = try ChildProcess.start(["worker"], environment: [:], directory: directory)
         // Wait until it is up (its start line), then stop it.
-        let deadline = ContinuousClock.now + .seconds(30)
-        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("data/syncboard.sqlite").path) {
-            guard ContinuousClock.now < deadline, child.process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(100))
+        do {
+            try await eventually(timeout: .seconds(30), "the worker creates its database, or exits") {
+                FileManager.default.fileExists(atPath: directory.appendingPathComponent("data/syncboard.sqlite").path) || !child.process.isRunning
+            }
+        } catch {
+            child.process.terminate()
+            throw error
         }
         try await Task.sleep(for: .milliseconds(500))
         child.signal(SIGTERM)
@@ -145,14 +148,8 @@ struct CommandLineTests {
     }
 
     static func waitForResponse(_ client: HTTPClient, _ url: String) async throws -> HTTPClientResponse {
-        let deadline = ContinuousClock.now + .seconds(60)
-        while true {
-            do {
-                return try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(60))
-            } catch {
-                if ContinuousClock.now > deadline { throw error }
-                try await Task.sleep(for: .milliseconds(100))
-            }
+        try await eventuallyValue("\(url) answers", errors: .meanNotYet) {
+            try await client.execute(HTTPClientRequest(url: url), timeout: .seconds(60))
         }
     }
 }

@@ -76,7 +76,7 @@ struct OutboxWorkerTests {
 
                 let second = try ChildProcess.start(["worker"], environment: environment, directory: directory)
                 workers.append(second)
-                try await WorkerProcessesTests.waitUntil(timeout: .seconds(90)) {
+                try await eventually(timeout: .seconds(90), "the message is marked sent") {
                     try await OutboxMessage.query(on: app.db).first()?.status == .sent
                 }
                 let attempts = try await DeliveryAttempt.query(on: app.db).sort(\.$attempt).all()

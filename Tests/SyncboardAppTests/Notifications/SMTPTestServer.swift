@@ -48,16 +48,17 @@ final class SMTPTestServer: @unchecked Sendable {
         try process.run()
         let server = SMTPTestServer(process: process, stdin: stdin, directory: directory, port: port)
         // Ready once it has bound its port (it writes DIR/ready after listening).
-        let deadline = ContinuousClock.now + .seconds(60)
-        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("ready").path) {
-            if !process.isRunning { return nil }
-            guard ContinuousClock.now < deadline else {
-                server.stop()
-                throw TestSetupError("the test SMTP server did not start within a minute")
+        let started: Bool
+        do {
+            started = try await eventuallyValue("the test SMTP server starts") { () -> Bool? in
+                if FileManager.default.fileExists(atPath: directory.appendingPathComponent("ready").path) { return true }
+                return process.isRunning ? nil : false
             }
-            try await Task.sleep(for: .milliseconds(100))
+        } catch {
+            server.stop()
+            throw error
         }
-        return server
+        return started ? server : nil
     }
 
     private init(process: Process, stdin: Pipe, directory: URL, port: Int) {
@@ -93,12 +94,10 @@ final class SMTPTestServer: @unchecked Sendable {
     }
 
     func waitForMessages(_ count: Int, timeout: Duration = .seconds(60)) async throws -> [Received] {
-        let deadline = ContinuousClock.now + timeout
-        while true {
+        try await eventuallyValue(timeout: timeout, "\(count) messages reach the test SMTP server",
+                             details: { "\((try? received().count) ?? 0) of \(count) arrived" }) {
             let messages = try received()
-            if messages.count >= count { return messages }
-            guard ContinuousClock.now < deadline else { throw TestSetupError("\(messages.count) of \(count) messages arrived") }
-            try await Task.sleep(for: .milliseconds(100))
+            return messages.count >= count ? messages : nil
         }
     }
 

@@ -94,14 +94,15 @@ struct AlertRulesTests {
             for (name, value) in [("X-Goog-Channel-ID", "unknown"), ("X-Goog-Channel-Token", "x"), ("X-Goog-Resource-ID", "r"),
                                   ("X-Goog-Resource-State", "exists")] { push.headers.add(name: name, value: value) }
             _ = try await client.execute(push, timeout: .seconds(30))
-            let deadline = ContinuousClock.now + .seconds(90)
-            while ContinuousClock.now < deadline {
-                let response = try await client.execute(HTTPClientRequest(url: "\(base)/metrics"), timeout: .seconds(30))
-                exposition = String(buffer: try await response.body.collect(upTo: 1 << 22))
-                if used.allSatisfy({ exposition.contains("\n\($0)") || exposition.hasPrefix($0) }),
-                   exposition.contains(Self.failedEmails + " 1") { break }
-                try await Task.sleep(for: .milliseconds(500))
-            }
+            // On timeout the checks below say which series are missing.
+            do {
+                try await eventually(timeout: .seconds(90), every: .milliseconds(500), "the metrics show every series the rules use") {
+                    let response = try await client.execute(HTTPClientRequest(url: "\(base)/metrics"), timeout: .seconds(30))
+                    exposition = String(buffer: try await response.body.collect(upTo: 1 << 22))
+                    return used.allSatisfy({ exposition.contains("\n\($0)") || exposition.hasPrefix($0) })
+                        && exposition.contains(Self.failedEmails + " 1")
+                }
+            } catch is EventuallyTimeout {}
             child.signal(SIGTERM)
             try await child.waitForExit(timeout: .seconds(30))
             try await client.shutdown()

@@ -49,7 +49,7 @@ struct BackupRestoreTests {
                 }
                 return written
             }
-            while try await JobRun.query(on: app.db).count() < 10 { try await Task.sleep(for: .milliseconds(20)) }
+            try await eventually(every: .milliseconds(20), "the writer has written ten runs") { try await JobRun.query(on: app.db).count() >= 10 }
             let result = try await ChildProcess.run(["backup", backup.path], environment: ["SYNCBOARD_DATA_DIR": live.path], directory: root)
             stop.store(true, ordering: .relaxed)
             let written = try await writer.value

@@ -132,17 +132,14 @@ struct TracingTests {
         do {
             _ = try await CommandLineTests.waitForResponse(client, "http://127.0.0.1:\(port)/healthz")
             // Wait for the scheduler to run the due job to its end (read from the database file).
-            let deadline = ContinuousClock.now + .seconds(90)
-            while ContinuousClock.now < deadline {
+            try await eventually(timeout: .seconds(90), every: .milliseconds(250), "the scheduler runs the due job to its end") {
                 let file = try await SQLiteFile.open(data.appendingPathComponent("syncboard.sqlite").path)
                 let rows = try await file.connection.query("SELECT id, status FROM job_runs WHERE status NOT IN ('queued', 'running')")
                 await file.close()
-                if let row = rows.first {
-                    #expect(row.column("status")?.string == "succeeded")
-                    runID = row.column("id")?.string
-                    break
-                }
-                try await Task.sleep(for: .milliseconds(250))
+                guard let row = rows.first else { return false }
+                #expect(row.column("status")?.string == "succeeded")
+                runID = row.column("id")?.string
+                return true
             }
             child.signal(SIGTERM)  // exports what is still buffered on the way out
             try await child.waitForExit(timeout: .seconds(30))

@@ -26,7 +26,7 @@ struct PushChannelTests {
             // either way exactly one keeper owns it, and the other one is the one to take it over below.
             #expect(["worker-1", "worker-2"].contains(row.workerID) && row.resourceID != nil && row.tokenDigest.count == 64)
             let (other, otherID) = row.workerID == "worker-1" ? (second, "worker-2") : (first, "worker-1")
-            try await PushWorld.eventually(timeout: .seconds(30), "the sync message reaches the app") {
+            try await eventually(timeout: .seconds(30), "the sync message reaches the app") {
                 try await PushChannel.find(row.id, on: world.app.db)?.lastMessageAt != nil
             }
             // The sync message (the channel's opening) is a reason for one incremental run: a change made between the
@@ -107,7 +107,7 @@ struct PushChannelTests {
             _ = try await world.state.addEvent(calendarID: PushWorld.team, [
                 "summary": "Retro", "start": ["dateTime": .string(Date().addingTimeInterval(86_400).formatted(.iso8601))],
                 "end": ["dateTime": .string(Date().addingTimeInterval(90_000).formatted(.iso8601))]])
-            try await PushWorld.eventually(timeout: .seconds(30), "the group is due") {
+            try await eventually(timeout: .seconds(30), "the group is due") {
                 await world.app.pushCoalescer?.flush()
                 return try await world.job().nextRunAt! <= Date()
             }
@@ -124,7 +124,7 @@ struct PushChannelTests {
             let token = try #require(channel.token)
             let later = Date().addingTimeInterval(3_600)
             // The channel's sync message makes the job due once (tested above); from here on it is not due.
-            try await PushWorld.eventually(timeout: .seconds(30), "the sync message reaches the app") {
+            try await eventually(timeout: .seconds(30), "the sync message reaches the app") {
                 try await PushChannel.query(on: world.app.db).filter(\.$channelID == channel.id).first()?.lastMessageAt != nil
             }
             await world.app.pushCoalescer?.flush()
@@ -154,7 +154,7 @@ struct PushChannelTests {
                 for number in 0..<50 { group.addTask { try await world.notify(channelID: channel.id, token: token, resourceID: channel.resourceID, number: number + 2) } }
                 for try await status in group { #expect(status == 200) }
             }
-            try await PushWorld.eventually(timeout: .seconds(30), "the job is due") { try await world.job().nextRunAt! <= Date() }
+            try await eventually(timeout: .seconds(30), "the job is due") { try await world.job().nextRunAt! <= Date() }
             let claimer = RunClaimer(db: world.app.db, isPostgres: world.isPostgres, workerID: "w", settings: world.app.syncboard.configuration.scheduler,
                                      nextRun: world.app.syncboard.nextRun)
             #expect(try await claimer.claim(limit: 10).count == 1)

@@ -132,15 +132,4 @@ struct PushWorld {
     func copies() async -> [String] {
         await state.storedEvents(calendarID: Self.family).filter { $0["status"] != "cancelled" }.compactMap { $0["summary"]?.string }.sorted()
     }
-
-    /// Polls `condition` until it holds (returns at once when it does) or `timeout` passes.
-    static func eventually(timeout: Duration = .seconds(60), _ what: String, _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        Issue.record("not within \(timeout): \(what)")
-        throw TestSetupError("timed out: \(what)")
-    }
 }

@@ -21,7 +21,7 @@ struct RealtimeProcessesTests {
             var workers = [try ChildProcess.start(["worker"], environment: environment, directory: directory),
                            try ChildProcess.start(["worker"], environment: environment, directory: directory)]
             do {
-                try await PushWorld.eventually("a channel opens on the source") { await world.liveChannels(PushWorld.work).count == 1 }
+                try await eventually("a channel opens on the source") { await world.liveChannels(PushWorld.work).count == 1 }
                 let channel = try #require(await world.liveChannels(PushWorld.work).first)
                 try await Task.sleep(for: .seconds(4))  // several rounds of both workers' keepers
                 #expect(await world.liveChannels(PushWorld.work).count == 1, "exactly one channel with two workers")
@@ -32,11 +32,11 @@ struct RealtimeProcessesTests {
                 let job = try await world.job()
                 job.nextRunAt = Date()
                 try await job.save(on: world.app.db)
-                try await PushWorld.eventually("the first run copies the event") { await world.copies() == ["Planning"] }
+                try await eventually("the first run copies the event") { await world.copies() == ["Planning"] }
 
                 // A change in the source reaches the destination through push (the safety poll is 15 minutes away).
                 try await world.state.changeEvent(calendarID: PushWorld.work, eventID: id, patch: ["summary": "Planning (moved)"])
-                try await PushWorld.eventually(timeout: .seconds(30), "the change arrives through push") { await world.copies() == ["Planning (moved)"] }
+                try await eventually(timeout: .seconds(30), "the change arrives through push") { await world.copies() == ["Planning (moved)"] }
                 #expect(try await world.job().nextRunAt! > Date().addingTimeInterval(300), "not by polling")
 
                 // Restart: every worker stops, a new one starts on the same database.
@@ -46,11 +46,11 @@ struct RealtimeProcessesTests {
                 try await Task.sleep(for: .seconds(3))
                 #expect(await world.state.watchChannels().map(\.id) == [channel.id], "the channel survives the restart; none is reopened")
                 try await world.state.changeEvent(calendarID: PushWorld.work, eventID: id, patch: ["summary": "Planning (final)"])
-                try await PushWorld.eventually(timeout: .seconds(30), "the change after the restart arrives") { await world.copies() == ["Planning (final)"] }
+                try await eventually(timeout: .seconds(30), "the change after the restart arrives") { await world.copies() == ["Planning (final)"] }
                 let runs = try await JobRun.query(on: world.app.db).filter(\.$status == .succeeded).sort(\.$finishedAt).all()
                 #expect(runs.last?.syncKind == .incremental, "the sync state survived the restart")
                 let newWorker = "-\(workers[0].process.processIdentifier)-"
-                try await PushWorld.eventually(timeout: .seconds(45), "the new worker takes the channel over once the old lease expires") {
+                try await eventually(timeout: .seconds(45), "the new worker takes the channel over once the old lease expires") {
                     try await world.activeRows().first?.workerID?.contains(newWorker) == true
                 }
                 #expect(await world.state.watchChannels().count == 1)
@@ -59,7 +59,7 @@ struct RealtimeProcessesTests {
                 let paused = try await world.job()
                 paused.enabled = false
                 try await paused.save(on: world.app.db)
-                try await PushWorld.eventually(timeout: .seconds(30), "the channel is stopped") { await world.liveChannels(PushWorld.work).isEmpty }
+                try await eventually(timeout: .seconds(30), "the channel is stopped") { await world.liveChannels(PushWorld.work).isEmpty }
             } catch {
                 for worker in workers where worker.process.isRunning { worker.process.terminate() }
                 throw error
@@ -83,7 +83,7 @@ struct RealtimeProcessesTests {
             environment["SYNCBOARD_POLL_INTERVAL_MS"] = nil  // the default: 1 s
             let worker = try ChildProcess.start(["worker"], environment: environment, directory: try TestApp.temporaryDirectory())
             do {
-                try await PushWorld.eventually("the worker is up") { try await WorkerHeartbeat.query(on: world.app.db).count() > 0 }
+                try await eventually("the worker is up") { try await WorkerHeartbeat.query(on: world.app.db).count() > 0 }
                 try await Task.sleep(for: .seconds(2))  // its keeper's first check (nothing to watch yet) is behind it
                 let token = try await BearerClient.issue(for: user, scope: .readWrite, on: world.app).token
                 let body = """
@@ -94,14 +94,14 @@ struct RealtimeProcessesTests {
                 let port = try #require(world.app.http.server.shared.localAddress?.port)
                 let created = try await LiveHTTP(port: port).api(.POST, "/api/v1/jobs", token: token, json: body)
                 #expect(created.status == 201, "\(created.body)")
-                try await PushWorld.eventually(timeout: .seconds(30), "the first run ends") {
+                try await eventually(timeout: .seconds(30), "the first run ends") {
                     try await JobRun.query(on: world.app.db).filter(\.$status == .succeeded).count() > 0
                 }
 
                 // A change made now, before any channel check of the worker's keeper could have opened a channel.
                 let changed = ContinuousClock.now
                 _ = try await world.addEvent("Made right after")
-                try await PushWorld.eventually(timeout: .seconds(15), "the change arrives (by push; the next channel check is up to 30 s away, the safety poll 15 min)") {
+                try await eventually(timeout: .seconds(15), "the change arrives (by push; the next channel check is up to 30 s away, the safety poll 15 min)") {
                     await world.copies() == ["Made right after"]
                 }
                 let latency = ContinuousClock.now - changed
@@ -145,13 +145,13 @@ struct RealtimeProcessesTests {
             job.nextRunAt = Date()
             try await job.save(on: world.app.db)
             try await Self.withScheduler(world, realtimeInterval: 3) {
-                try await PushWorld.eventually("the first run copies the event") { await world.copies() == ["Planning"] }
-                try await PushWorld.eventually("the channel is open") { !(await world.liveChannels(PushWorld.work).isEmpty) }
+                try await eventually("the first run copies the event") { await world.copies() == ["Planning"] }
+                try await eventually("the channel is open") { !(await world.liveChannels(PushWorld.work).isEmpty) }
 
                 // The next notification never arrives: the check at the interval finds the change anyway.
                 await world.state.setNotificationFaults(NotificationFaults(drop: 1))
                 try await world.state.changeEvent(calendarID: PushWorld.work, eventID: id, patch: ["summary": "Planning (moved)"])
-                try await PushWorld.eventually(timeout: .seconds(30), "the polling interval catches the lost change") {
+                try await eventually(timeout: .seconds(30), "the polling interval catches the lost change") {
                     await world.copies() == ["Planning (moved)"]
                 }
                 #expect(await world.state.notificationDeliveries().contains { $0.dropped && $0.state == "exists" })
@@ -159,12 +159,12 @@ struct RealtimeProcessesTests {
                 // Checks with nothing to do: counted on the job, not added to the history. Only ended runs are counted:
                 // a check under way has a row until it is found quiet and removed.
                 func ended() async throws -> Int { try await JobRun.query(on: world.app.db).filter(\.$status !~ JobRun.Status.active).count() }
-                try await PushWorld.eventually("the run that copied the change has ended") {
+                try await eventually("the run that copied the change has ended") {
                     try await JobRun.query(on: world.app.db).filter(\.$status ~~ JobRun.Status.active).count() == 0
                 }
                 let listed = try await ended()
                 let quietBefore = try await world.job().quietChecks
-                try await PushWorld.eventually(timeout: .seconds(30), "two quiet checks") { try await world.job().quietChecks >= quietBefore + 2 }
+                try await eventually(timeout: .seconds(30), "two quiet checks") { try await world.job().quietChecks >= quietBefore + 2 }
                 #expect(try await ended() == listed, "quiet checks are not listed as runs")
                 #expect(try await world.job().lastQuietCheckAt != nil)
                 #expect(try await TelemetryEvent.query(on: world.app.db).count() == listed, "nor counted in the insights")

@@ -128,13 +128,10 @@ struct CalendarSyncRunExecutorTests {
             // waiting to be reaped by init (a container's init may not reap at once); polled, as the kernel tears a
             // PID namespace down asynchronously.
             let marker = "standin-grandchild-\(sink)"
-            let deadline = ContinuousClock.now + .seconds(60)
-            var alive = Self.processes(named: marker).filter { $0.state != "Z" }
-            while !alive.isEmpty && ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(100))
-                alive = Self.processes(named: marker).filter { $0.state != "Z" }
+            try await eventually("the grandchild was killed with the group",
+                                 details: { "still alive: \(Self.processes(named: marker).filter { $0.state != "Z" })" }) {
+                Self.processes(named: marker).allSatisfy { $0.state == "Z" }
             }
-            #expect(alive.isEmpty, "the grandchild was killed with the group: \(alive)")
         }
     }
 

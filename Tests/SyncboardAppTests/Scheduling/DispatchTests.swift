@@ -24,8 +24,7 @@ struct DispatchTests {
             let scheduler = SchedulerTests.scheduler(app, executor: executor, settings: settings)
             let loop = Task { await scheduler.run() }
             defer { loop.cancel() }
-            let deadline = ContinuousClock.now + .seconds(45)
-            while executor.callCount < 4 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            try await eventually(timeout: .seconds(45), every: .milliseconds(50), "four runs dispatched") { executor.callCount >= 4 }
             #expect(executor.callCount == 4, "each ended run woke the scheduler to claim the next")
             try await SchedulerTests.waitUntilIdle(scheduler)
             loop.cancel()
@@ -47,8 +46,7 @@ struct DispatchTests {
             try await Task.sleep(for: .milliseconds(300))  // its first (empty) round is behind it
             try await Fixtures.job(app.db, user: user, source: source, destination: destination, nextRunAt: Date())
             app.syncboard.wakeups.jobsChanged()
-            let deadline = ContinuousClock.now + .seconds(30)
-            while executor.callCount < 1 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+            try await eventually(timeout: .seconds(30), every: .milliseconds(50), "the woken scheduler claims the job") { executor.callCount >= 1 }
             #expect(executor.callCount == 1, "claimed on the wake-up, not at the poll 60 s later")
             try await SchedulerTests.waitUntilIdle(scheduler)
             loop.cancel()

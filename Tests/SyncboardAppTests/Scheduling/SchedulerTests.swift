@@ -34,10 +34,8 @@ struct SchedulerTests {
 
     /// Returns as soon as the scheduler has no active run; the deadline only bounds a hang (a busy machine is slow).
     static func waitUntilIdle(_ scheduler: Scheduler, timeout: Duration = .seconds(60)) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while await scheduler.activeRunCount > 0 {
-            guard ContinuousClock.now < deadline else { throw TestSetupError("runs did not finish within \(timeout)") }
-            try await Task.sleep(for: .milliseconds(20))
+        try await eventually(timeout: timeout, every: .milliseconds(20), "the scheduler's runs finish") {
+            await scheduler.activeRunCount == 0
         }
     }
 
@@ -237,10 +235,10 @@ struct SchedulerTests {
             // All four jobs share the same two accounts: only one may run at a time.
             #expect(await a.activeRunCount + b.activeRunCount == 1)
             // Tick both until every job has run once: on a busy machine each 50 ms run may take much longer.
-            let deadline = ContinuousClock.now + .seconds(60)
-            while try await JobRun.query(on: app.db).filter(\.$status == .succeeded).count() < 4, ContinuousClock.now < deadline {
+            try await eventually(every: .milliseconds(30), "every job has run once") {
+                if try await JobRun.query(on: app.db).filter(\.$status == .succeeded).count() >= 4 { return true }
                 await a.tick(); await b.tick()
-                try await Task.sleep(for: .milliseconds(30))
+                return false
             }
             try await Self.waitUntilIdle(a)
             try await Self.waitUntilIdle(b)

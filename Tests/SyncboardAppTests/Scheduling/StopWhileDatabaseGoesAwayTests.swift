@@ -227,13 +227,8 @@ struct StopWhileDatabaseGoesAwayTests {
     /// Polls `condition` until it holds; fails with the children's log tails otherwise. Database errors count as "not yet".
     static func waitUntil(_ what: String, timeout: Duration, children: [LoggedChildProcess],
                           _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while (try? await condition()) != true {
-            guard ContinuousClock.now < deadline else {
-                throw TestSetupError("\(what): not within \(timeout)\n" + children.map { $0.logTail() }.joined(separator: "\n"))
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        try await eventually(timeout: timeout, what, errors: .meanNotYet,
+                             details: { children.map { $0.logTail() }.joined(separator: "\n") }, condition)
     }
 }
 

@@ -25,7 +25,7 @@ struct WakeBroadcastTests {
                     "SYNCBOARD_ENGINE": "noop", "SYNCBOARD_POLL_INTERVAL_MS": "60000", "SYNCBOARD_LOG_LEVEL": "warning",
                 ]
                 worker = try ChildProcess.start(["worker"], environment: environment, directory: try TestApp.temporaryDirectory())
-                try await Self.waitUntil(timeout: .seconds(60)) { try await WorkerHeartbeat.query(on: app.db).count() > 0 }
+                try await eventually("the worker is up") { try await WorkerHeartbeat.query(on: app.db).count() > 0 }
                 try await Task.sleep(for: .seconds(3))  // the worker's first poll and its listener's LISTEN are behind it
 
                 // Run now, as the web process answers the button: a queued run, and the wake-up it announces.
@@ -34,7 +34,7 @@ struct WakeBroadcastTests {
                 let queued = try await http.api(.POST, "/api/v1/jobs/\(jobID)/runs", token: token)
                 #expect(queued.status == 202, "\(queued.body)")
                 // The worker's next poll is about a minute away; the wake-up makes it claim the run in well under that.
-                try await Self.waitUntil(timeout: .seconds(30)) {
+                try await eventually(timeout: .seconds(30), "the woken worker runs the job") {
                     try await JobRun.query(on: app.db).filter(\.$job.$id == jobID).filter(\.$status == .succeeded).count() == 1
                 }
                 worker?.signal(SIGTERM)
@@ -46,14 +46,5 @@ struct WakeBroadcastTests {
             }
             try await app.asyncShutdown()
         }
-    }
-
-    static func waitUntil(timeout: Duration, _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw TestSetupError("condition not met within \(timeout)")
     }
 }

@@ -43,7 +43,7 @@ struct WorkerProcessesTests {
 
                 // Kill a worker that is running something while the first burst of runs is under way.
                 var victim: ChildProcess?
-                try await Self.waitUntil(timeout: .seconds(60)) {
+                try await eventually("a worker is running a job") {
                     let busy = try await JobRun.query(on: app.db).filter(\.$status == .running).all().compactMap(\.workerID)
                     victim = workers.first { worker in busy.contains { $0.contains("-\(worker.process.processIdentifier)-") } }
                     return victim != nil
@@ -57,7 +57,7 @@ struct WorkerProcessesTests {
                 let stopAt = firstSlot.addingTimeInterval(128)
                 try await Task.sleep(for: .seconds(max(0, stopAt.timeIntervalSinceNow)))
                 _ = try await app.db.sql().update("sync_jobs").set("enabled", to: SQLBind(false)).run()
-                try await Self.waitUntil(timeout: .seconds(60)) {
+                try await eventually("no run is left active") {
                     try await JobRun.query(on: app.db).filter(\.$status ~~ JobRun.Status.active).count() == 0
                 }
                 let survivors = workers.filter { $0.process.processIdentifier != killed.process.processIdentifier }
@@ -113,14 +113,6 @@ struct WorkerProcessesTests {
                 throw error
             }
             try await app.asyncShutdown()
-        }
-    }
-
-    static func waitUntil(timeout: Duration, _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while try await !condition() {
-            guard ContinuousClock.now < deadline else { throw TestSetupError("condition not met within \(timeout)") }
-            try await Task.sleep(for: .milliseconds(100))
         }
     }
 }

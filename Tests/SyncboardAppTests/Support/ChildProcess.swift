@@ -52,13 +52,11 @@ struct ChildProcess {
     }
 
     func waitForExit(timeout: Duration) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            if ContinuousClock.now > deadline {
-                process.terminate()
-                throw TestSetupError("syncboard \(process.arguments ?? []) did not exit within \(timeout)")
-            }
-            try await Task.sleep(for: .milliseconds(50))
+        do {
+            try await eventually(timeout: timeout, every: .milliseconds(50), "syncboard \(process.arguments ?? []) exits") { !process.isRunning }
+        } catch let error as EventuallyTimeout {
+            process.terminate()
+            throw error
         }
     }
 

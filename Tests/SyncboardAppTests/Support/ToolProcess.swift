@@ -22,13 +22,11 @@ enum ToolProcess {
         process.standardOutput = output
         process.standardError = output
         try process.run()
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            guard ContinuousClock.now < deadline else {
-                process.terminate()
-                throw TestSetupError("\(executable.lastPathComponent) did not finish within \(timeout)")
-            }
-            try await Task.sleep(for: .milliseconds(20))
+        do {
+            try await eventually(timeout: timeout, every: .milliseconds(20), "\(executable.lastPathComponent) finishes") { !process.isRunning }
+        } catch {
+            process.terminate()
+            throw error
         }
         return Result(status: process.terminationStatus, output: (try? String(contentsOf: outputFile, encoding: .utf8)) ?? "")
     }
