@@ -25,6 +25,12 @@ final class RunFence: Sendable {
 
     var isClosed: Bool { closed.withLock { $0 } }
 
+    /// Throws once the run is abandoned. Its stores' reads call it too: an abandoned run stops using the database
+    /// at its next step, instead of reading on while the process may be closing the database under it.
+    func checkOpen() throws(Superseded) {
+        if isClosed { throw Superseded(runID: runID) }
+    }
+
     /// Runs `write` in one transaction that first checks the run is still running. On PostgreSQL the run's row is
     /// held (`FOR SHARE`) until the write commits, so the run's end cannot be recorded in between; SQLite's
     /// transactions take the write lock at their start, which serialises them anyway.

@@ -40,6 +40,7 @@ struct SyncStateStore: Sendable {
 
     /// The stored state and index, or nil when the job has none.
     func load() async throws -> (state: SyncState, index: [String: IncrementalPlan.IndexedCopy])? {
+        try fence?.checkOpen()
         guard let state = try await states(on: db).first() else { return nil }
         var index: [String: IncrementalPlan.IndexedCopy] = [:]
         for copy in try await copies(on: db).all() {
@@ -51,6 +52,7 @@ struct SyncStateStore: Sendable {
     /// Whether a sync or clean-up run of the job other than `runID` and the state's own started after the state
     /// was written: another engine (or a clean-up) may have changed the sink behind the index.
     func otherRunSince(_ state: SyncState, runID: UUID) async throws -> Bool {
+        try fence?.checkOpen()
         var query = JobRun.query(on: db).filter(\.$job.$id == jobID).filter(\.$mode ~~ [.sync, .clean])
             .filter(\.$id != runID).filter(\.$startedAt > state.lastRunAt)
         if let last = state.lastRunID { query = query.filter(\.$id != last) }

@@ -33,7 +33,8 @@ struct TombstoneStore: Sendable {
     }
 
     func all() async throws -> [SyncTombstone] {
-        try await scope.sort(\.$startsAt).all()
+        try fence?.checkOpen()
+        return try await scope.sort(\.$startsAt).all()
     }
 
     /// The originals whose copies stay deleted (restored ones are not among them).
@@ -43,7 +44,8 @@ struct TombstoneStore: Sendable {
 
     /// Whether the user restored one since the last run: a full reconciliation makes the copy again.
     func anyRestored() async throws -> Bool {
-        try await scope.filter(\.$restoredAt != nil).count() > 0
+        try fence?.checkOpen()
+        return try await scope.filter(\.$restoredAt != nil).count() > 0
     }
 
     /// Records the copies a run found deleted.

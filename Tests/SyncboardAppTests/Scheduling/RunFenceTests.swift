@@ -21,7 +21,7 @@ struct RunFenceTests {
         SyncCheckpoint(syncToken: token, index: copies.map { CopyIndexEntry(sourceEventID: $0, destinationEventID: "copy-of-\($0)", syncID: $0, contentHash: "h") })
     }
 
-    @Test("a timed-out run's late writes are refused, whether its own executor abandoned it or another process recorded its end; the next run's state is intact",
+    @Test("a timed-out run's late writes (and its own later reads) are refused, whether its own executor abandoned it or another process recorded its end; the next run's state is intact",
           arguments: TestDatabase.all)
     func lateWritesRefused(database: TestDatabase) async throws {
         try await TestApp.withApp(on: database) { app in
@@ -72,6 +72,10 @@ struct RunFenceTests {
                 }
                 await #expect(throws: RunFence.Superseded.self) { try await tombstones.removeAll() }
             }
+
+            // A's own (closed) fence stops its reads as well: the abandoned engine stops using the database at its next step.
+            await #expect(throws: RunFence.Superseded.self) { _ = try await storeA.load() }
+            await #expect(throws: RunFence.Superseded.self) { _ = try await TombstoneStore(db: app.db, jobID: setup.jobID, leg: leg, fence: contextA.fence).active() }
 
             let (state, index) = try #require(try await storeB.load())
             #expect(state.syncToken == "token-B" && state.lastRunID == runB.id && state.incompleteRunID == nil)
