@@ -1,4 +1,5 @@
 import GoogleClient
+import Synchronization
 import Vapor
 
 /// Syncboard's services, hung on the Vapor application.
@@ -16,6 +17,8 @@ public struct SyncboardServices: Sendable {
     /// Wakes this process's scheduler and channel keeper when something here makes work for them (and, on
     /// PostgreSQL, every other process's: `WakeBroadcast`).
     var wakeups = Wakeups()
+    /// The API's in-memory limits: failed token attempts per address, requests per token or session.
+    var rateLimits = RateLimits()
 
     public var vault: TokenVault { TokenVault(keyring: keyring) }
 
@@ -67,11 +70,19 @@ extension Application {
 
     public var syncboard: SyncboardServices {
         get {
-            guard let services = storage[SyncboardKey.self] else {
+            guard let services = storage[SyncboardKey.self] ?? (didShutdown ? ProcessServices.kept.withLock { $0 } : nil) else {
                 fatalError("Syncboard services used before SyncboardApplication.configure ran")
             }
             return services
         }
         set { storage[SyncboardKey.self] = newValue }
     }
+}
+
+/// The services of the one application a `serve` or `worker` process runs, kept for the moments between the
+/// application's shutdown (which clears its storage) and the process's exit: work that a bounded stop left behind
+/// (a request stuck on a database that went away, a run given up on) may still finish then, and must fail quietly
+/// rather than trap. Set by `ProcessRunner` only; tests, with many applications in one process, never use it.
+enum ProcessServices {
+    static let kept = Mutex<SyncboardServices?>(nil)
 }

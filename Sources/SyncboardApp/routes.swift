@@ -24,7 +24,7 @@ func routes(_ app: Application) throws {
     try signedIn.register(collection: NotificationSettingsController())
     // The API also takes personal access tokens (never the session cookie with them), and limits each caller.
     let api = app.grouped("api", "v1")
-        .grouped(BearerTokenAuthenticator(failedAttempts: RateLimiter()), RequireSignedIn(), APIRateLimit(limiter: RateLimiter()))
+        .grouped(BearerTokenAuthenticator(), RequireSignedIn(), APIRateLimit())
     try api.register(collection: AccountsAPIController())
     try api.register(collection: JobsAPIController())
     try api.register(collection: RunsAPIController())

@@ -50,6 +50,7 @@ public enum ProcessRunner {
     /// The application's own shutdown (closing the database pool among others), given a few seconds at most:
     /// with the server gone, closing its connections must not keep the process alive.
     private static func shutDown(_ app: Application) async {
+        ProcessServices.kept.withLock { $0 = app.syncboard }
         do {
             try await withinDeadline(.seconds(3), "shutting the application down") { try await app.asyncShutdown() }
         } catch {

@@ -11,15 +11,13 @@ import Vapor
 /// per attempt (malformed tokens none), no more than any request with a token costs.
 /// A read-only token may only read (GET, HEAD): anything else is 403.
 struct BearerTokenAuthenticator: AsyncMiddleware {
-    let failedAttempts: RateLimiter
-
     static let refusal = "The bearer token was not accepted."
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         guard let presented = request.presentedBearerToken else { return try await next.respond(to: request) }
         guard let token = try await PersonalAccessTokens(db: request.db).authenticate(presented) else {
             let limit = request.application.syncboard.configuration.api.failedTokenAttemptsPerMinute
-            if let retryAfter = failedAttempts.hit("address:" + request.clientAddressText, limit: limit) {
+            if let retryAfter = request.application.syncboard.rateLimits.failedTokens.hit("address:" + request.clientAddressText, limit: limit) {
                 throw Abort(.tooManyRequests, headers: ["Retry-After": String(retryAfter)],
                             reason: "Too many failed token attempts from this address; try again in \(retryAfter) seconds.")
             }

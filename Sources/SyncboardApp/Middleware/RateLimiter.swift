@@ -43,3 +43,14 @@ final class RateLimiter: Sendable {
         max(1, Int((window.start.addingTimeInterval(Self.window).timeIntervalSince(now)).rounded(.up)))
     }
 }
+
+/// The API's two limiters, one per process (`SyncboardServices.rateLimits`); a test may give them a clock.
+struct RateLimits: Sendable {
+    var failedTokens: RateLimiter
+    var requests: RateLimiter
+
+    init(now: @escaping @Sendable () -> Date = { Date() }) {
+        failedTokens = RateLimiter(now: now)
+        requests = RateLimiter(now: now)
+    }
+}

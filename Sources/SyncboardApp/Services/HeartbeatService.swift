@@ -1,4 +1,5 @@
 import Fluent
+import GoogleClient
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -32,13 +33,15 @@ struct HeartbeatService: Service {
     /// Beats until graceful shutdown (or cancellation), then deletes the row. Every beat, and the deletion, is
     /// bounded: when the database is gone, a beat fails (or is given up) and a stopping process is not held up by it.
     func run() async {
-        // Resolved once: a beat given up on may still run after the application shut down, when `app.db` traps.
+        // Resolved once: a beat given up on may still run after the application shut down, when `app.db` and
+        // `app.syncboard` trap (its storage is cleared).
         let db = app.db
+        let pacer = app.syncboard.google?.calendarAPI?.pacer
         let started = Date()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let count = await activeRuns()
             do {
-                try await withinDeadline(interval, "the heartbeat") { try await beat(on: db, started: started, activeRuns: count) }
+                try await withinDeadline(interval, "the heartbeat") { try await beat(on: db, pacer: pacer, started: started, activeRuns: count) }
             } catch is CancellationError {
                 break
             } catch {
@@ -53,12 +56,12 @@ struct HeartbeatService: Service {
             }
         }.value
     }
-    private func beat(on db: any Database, started: Date, activeRuns: Int) async throws {
+    private func beat(on db: any Database, pacer: RequestPacer?, started: Date, activeRuns: Int) async throws {
         let now = Date()
         // The processes that run jobs share each Google account's request budget (`RequestPacer`).
         let alive = try await WorkerHeartbeat.query(on: db).filter(\.$id != workerID)
             .filter(\.$lastSeenAt > now.addingTimeInterval(-Self.staleAfter)).count()
-        app.syncboard.google?.calendarAPI?.pacer?.share(among: alive + 1)
+        pacer?.share(among: alive + 1)
         if let existing = try await WorkerHeartbeat.find(workerID, on: db) {
             existing.lastSeenAt = now
             existing.activeRuns = activeRuns

@@ -189,6 +189,7 @@ struct PersonalAccessTokenTests {
     func failedAttemptsLimited() async throws {
         try await TestApp.withApp(on: .sqlite) { app in
             app.syncboard.configuration.api.failedTokenAttemptsPerMinute = 3
+            app.syncboard.rateLimits = RateLimits(now: TestApp.stoppedClock)
             let user = try await Fixtures.user(app.db)
             let good = try await BearerClient.issue(for: user, scope: .readOnly, on: app)
             let bad = BearerClient(app: app, token: "sbp_" + String(repeating: "B", count: 43))

@@ -11,6 +11,7 @@ struct RateLimitTests {
     func perCaller(database: TestDatabase) async throws {
         try await TestApp.withApp(on: database) { app in
             app.syncboard.configuration.api.requestsPerMinute = 3
+            app.syncboard.rateLimits = RateLimits(now: TestApp.stoppedClock)
             let world = try await JobsTests.world(app)
             let first = try await BearerClient.issue(for: world.user, scope: .readWrite, on: app)
             let second = try await BearerClient.issue(for: world.user, scope: .readOnly, on: app)

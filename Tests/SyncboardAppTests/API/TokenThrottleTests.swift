@@ -26,6 +26,7 @@ struct TokenThrottleTests {
         try await TestApp.withApp(on: database) { app in
             app.syncboard.configuration.api.failedTokenAttemptsPerMinute = 3
             app.syncboard.configuration.api.requestsPerMinute = 4
+            app.syncboard.rateLimits = RateLimits(now: TestApp.stoppedClock)
             let user = try await Fixtures.user(app.db)
             let good = try await BearerClient.issue(for: user, scope: .readOnly, on: app).token
             let live = try await LiveHTTP.serve(app)
@@ -53,6 +54,7 @@ struct TokenThrottleTests {
     func trustedForwardedFor() async throws {
         try await TestApp.withApp(on: .sqlite) { app in
             app.syncboard.configuration.api.failedTokenAttemptsPerMinute = 2
+            app.syncboard.rateLimits = RateLimits(now: TestApp.stoppedClock)
             app.syncboard.configuration.trustedProxies = [try #require(CIDR("127.0.0.1/32")), try #require(CIDR("::1/128"))]
             let user = try await Fixtures.user(app.db)
             let good = try await BearerClient.issue(for: user, scope: .readOnly, on: app).token
@@ -85,6 +87,7 @@ struct TokenThrottleTests {
     func trustedForwarded() async throws {
         try await TestApp.withApp(on: .sqlite) { app in
             app.syncboard.configuration.api.failedTokenAttemptsPerMinute = 2
+            app.syncboard.rateLimits = RateLimits(now: TestApp.stoppedClock)
             app.syncboard.configuration.trustedProxies = [try #require(CIDR("127.0.0.0/8"))]
             let live = try await LiveHTTP.serve(app)
             let first = [("Forwarded", "for=198.51.100.7;proto=https")]
@@ -110,6 +113,7 @@ struct TokenThrottleTests {
     func untrustedHeadersIgnored() async throws {
         try await TestApp.withApp(on: .sqlite) { app in
             app.syncboard.configuration.api.failedTokenAttemptsPerMinute = 2
+            app.syncboard.rateLimits = RateLimits(now: TestApp.stoppedClock)
             #expect(app.syncboard.configuration.trustedProxies.isEmpty, "none by default")
             let user = try await Fixtures.user(app.db)
             let good = try await BearerClient.issue(for: user, scope: .readOnly, on: app).token

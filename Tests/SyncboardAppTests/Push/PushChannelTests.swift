@@ -43,8 +43,11 @@ struct PushChannelTests {
             let job = try await world.job()
             job.enabled = false
             try await job.save(on: world.app.db)
-            await second.tick()
-            #expect(await world.liveChannels(PushWorld.work).isEmpty)
+            // A tick whose stop call times out on a busy machine leaves the channel to the next tick, as a keeper does.
+            try await eventually("the paused job's channel is stopped") {
+                await second.tick()
+                return await world.liveChannels(PushWorld.work).isEmpty
+            }
             #expect(try await PushChannel.find(row.id, on: world.app.db)?.status == .stopped)
 
             // Resumed, then moved to another source: the old calendar's channel stops, the new one's opens.

@@ -50,14 +50,18 @@ struct BuiltinRunExecutorTests {
         try await emulator.shutdown()
     }
 
+    /// A run's time limit in these tests: generous, because a group of six directions on a 2-core machine running
+    /// every test at once can take over a minute; a test of the limit itself gives its own.
+    static let testRunLimit: TimeInterval = 600
+
     /// Executes the job as a new run (each run has its own log).
-    static func execute(_ setup: Setup, app: Application, mode: JobRun.Mode = .sync, timeout: TimeInterval = 60) async throws -> (RunOutcome, [String]) {
+    static func execute(_ setup: Setup, app: Application, mode: JobRun.Mode = .sync, timeout: TimeInterval = testRunLimit) async throws -> (RunOutcome, [String]) {
         try await execute(setup.jobID, with: setup.executor, app: app, mode: mode, timeout: timeout)
     }
 
     /// Executes a job as a new run with `executor` and returns its outcome and log.
     static func execute(_ jobID: UUID, with executor: any RunExecutor, app: Application, mode: JobRun.Mode = .sync,
-                        timeout: TimeInterval = 60) async throws -> (RunOutcome, [String]) {
+                        timeout: TimeInterval = testRunLimit) async throws -> (RunOutcome, [String]) {
         let run = JobRun(jobID: jobID, trigger: .manual, mode: mode, status: .running, scheduledFor: nil, queuedAt: Date())
         run.startedAt = Date()
         try await run.create(on: app.db)

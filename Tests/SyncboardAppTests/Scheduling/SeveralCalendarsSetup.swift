@@ -96,3 +96,13 @@ private extension Date {
     /// Whole minutes: Google's times in these tests need no seconds.
     var rounded: Date { Date(timeIntervalSince1970: (timeIntervalSince1970 / 60).rounded() * 60) }
 }
+
+extension RunOutcome {
+    /// A run's result in one short line ("succeeded incremental +0 ~0 -0"), so that a failed expectation on it
+    /// names what happened first, before any log (CI's report keeps only the start of each failure line).
+    var brief: String {
+        var line = "\(status.rawValue) \(syncKind?.rawValue ?? "-") +\(created ?? 0) ~\(updated ?? 0) -\(deleted ?? 0)"
+        if let errorSummary { line += " error: \(errorSummary)" }
+        return line
+    }
+}

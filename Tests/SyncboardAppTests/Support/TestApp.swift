@@ -4,6 +4,10 @@ import Vapor
 
 /// Builds configurations and applications for tests.
 enum TestApp {
+    /// A clock that does not move, for limits counted per minute: a slow machine cannot end a window mid-test.
+    static let stoppedClock: @Sendable () -> Date = { stoppedAt }
+    private static let stoppedAt = Date()
+
     /// A configuration as a fresh machine would have it, with a known key and the given database.
     static func configuration(database: DatabaseConfiguration, dataDirectory: URL? = nil) throws -> AppConfiguration {
         var env = ["SYNCBOARD_ENCRYPTION_KEYS": "test:\(Data(repeating: 7, count: 32).base64EncodedString())"]
