@@ -178,7 +178,7 @@ struct JobsAPIController: RouteCollection {
         let trigger: JobRun.Trigger
         let mode: JobRun.Mode
         let status: JobRun.Status
-        let engine: String?
+        let engine: RunEngine?
         let attempt: Int
         let queuedAt: Date
         let startedAt: Date?
@@ -193,7 +193,7 @@ struct JobsAPIController: RouteCollection {
 
         init(_ run: JobRun) {
             id = run.id!; jobId = run.$job.id; trigger = run.trigger; mode = run.mode; status = run.status
-            engine = run.engine; attempt = run.attempt; queuedAt = run.queuedAt; startedAt = run.startedAt; finishedAt = run.finishedAt
+            engine = run.engine.flatMap(RunEngine.init(rawValue:)); attempt = run.attempt; queuedAt = run.queuedAt; startedAt = run.startedAt; finishedAt = run.finishedAt
             durationMs = run.durationMilliseconds; created = run.createdCount; updated = run.updatedCount; deleted = run.deletedCount
             errorSummary = run.errorSummary; legs = run.legs.map(LegDTO.init)
         }

@@ -61,10 +61,10 @@ struct TracedRunExecutor: RunExecutor {
             await withSpan("syncboard.run.engine") { span in
                 span.attributes["syncboard.run_id"] = run.runID.uuidString
                 let outcome = await base.execute(run, log: log)
-                span.attributes["syncboard.engine"] = outcome.engine
+                span.attributes["syncboard.engine"] = outcome.engine.rawValue
                 span.attributes["syncboard.run.status"] = outcome.status.rawValue
                 if outcome.status != .succeeded { span.setStatus(.init(code: .error)) }
-                root.attributes["syncboard.engine"] = outcome.engine
+                root.attributes["syncboard.engine"] = outcome.engine.rawValue
                 root.attributes["syncboard.run.status"] = outcome.status.rawValue
                 return outcome
             }

@@ -13,7 +13,6 @@ struct BuiltinRunExecutor: RunExecutor {
     let vault: TokenVault
     let google: GoogleServices?
 
-    static let engineName = "builtin"
 
     /// Runs the job, stopped at the run's time limit: its Google calls are cancelled and the run ends then, even if
     /// a call does not notice the cancellation at once (`RunTimeLimit`); what the abandoned work still tries to write to
@@ -24,13 +23,13 @@ struct BuiltinRunExecutor: RunExecutor {
             return outcome
         case .cancelled:
             run.fence.close()  // the abandoned work may go on for a while: none of its writes land
-            return RunOutcome(status: .cancelled, engine: Self.engineName)
+            return RunOutcome(status: .cancelled, engine: RunEngine.builtin)
         case .timedOut:
             run.fence.close()
             let message = "The run took longer than its limit of \(Int(run.timeout)) seconds and was stopped."
             // Whatever the abandoned work still logs would follow the verdict; the log ends with it.
             await log.close(withVerdict: message)
-            return RunOutcome(status: .timedOut, engine: Self.engineName, errorSummary: message, failureClass: .transient)
+            return RunOutcome(status: .timedOut, engine: RunEngine.builtin, errorSummary: message, failureClass: .transient)
         }
     }
 
@@ -38,25 +37,25 @@ struct BuiltinRunExecutor: RunExecutor {
         do {
             return try await perform(run, log: log)
         } catch let failure as AccessTokenProvider.Failure {
-            return await RunPreparation.outcome(for: failure, engine: Self.engineName, log: log, consequence: "Nothing was synced.")
+            return await RunPreparation.outcome(for: failure, engine: RunEngine.builtin, log: log, consequence: "Nothing was synced.")
         } catch let stop as RunStop {
             var outcome = stop.outcome
-            outcome.engine = Self.engineName
+            outcome.engine = RunEngine.builtin
             await log.append(outcome.errorSummary ?? "", stream: .syncboard)
             return outcome
         } catch is CancellationError {
-            return RunOutcome(status: .cancelled, engine: Self.engineName)
+            return RunOutcome(status: .cancelled, engine: RunEngine.builtin)
         } catch {
             let message = "The built-in engine stopped: \(String(describing: error))"
             await log.append(message, stream: .syncboard)
-            return .failed(engine: Self.engineName, message, class: .transient)
+            return .failed(engine: RunEngine.builtin, message, class: .transient)
         }
     }
 
     /// Every job is a set of directions, a one-to-one job a set of one (`LegsRun`).
     private func perform(_ run: RunContext, log: RunLogWriter) async throws -> RunOutcome {
         guard let job = try await SyncJob.find(run.jobID, on: db) else {
-            throw RunStop(outcome: .failed(engine: Self.engineName, "The job no longer exists.", class: .configuration))
+            throw RunStop(outcome: .failed(engine: RunEngine.builtin, "The job no longer exists.", class: .configuration))
         }
         return try await LegsRun(executor: self, run: run, job: job, log: log).perform()
     }
@@ -64,12 +63,12 @@ struct BuiltinRunExecutor: RunExecutor {
     /// The run's outcome from the engine's: succeeded, or failed with the first write failure.
     static func runOutcome(_ outcome: BuiltinSyncEngine.Outcome) -> RunOutcome {
         guard outcome.succeeded else {
-            return RunOutcome(status: .failed, engine: engineName, created: outcome.created, updated: outcome.updated, deleted: outcome.deleted,
+            return RunOutcome(status: .failed, engine: .builtin, created: outcome.created, updated: outcome.updated, deleted: outcome.deleted,
                               errorSummary: outcome.failures.count == 1 ? outcome.failures[0].description
                                 : "\(outcome.failures.count) events could not be written; the first: \(outcome.failures[0])",
                               failureClass: classify(.provider(outcome.failures[0].error, while: "writing")))
         }
-        return RunOutcome(status: .succeeded, engine: engineName, created: outcome.created, updated: outcome.updated, deleted: outcome.deleted)
+        return RunOutcome(status: .succeeded, engine: .builtin, created: outcome.created, updated: outcome.updated, deleted: outcome.deleted)
     }
 
     static func classify(_ failure: BuiltinSyncEngine.Failure) -> JobRun.FailureClass {

@@ -19,7 +19,6 @@ struct CalendarSyncRunExecutor: RunExecutor {
     var ageWorkFactor = 12
     var logger = Logger(label: "syncboard.calendarsync")
 
-    static let engineName = "calendarsync"
 
     func execute(_ run: RunContext, log: RunLogWriter) async -> RunOutcome {
         guard let gate else { return await executeNow(run, log: log) }
@@ -30,14 +29,14 @@ struct CalendarSyncRunExecutor: RunExecutor {
         do {
             return try await perform(run, log: log)
         } catch let failure as AccessTokenProvider.Failure {
-            return await RunPreparation.outcome(for: failure, engine: Self.engineName, log: log, consequence: "CalendarSync was not started.")
+            return await RunPreparation.outcome(for: failure, engine: RunEngine.calendarsync, log: log, consequence: "CalendarSync was not started.")
         } catch let outcome as RunStop {
             await log.append(outcome.outcome.errorSummary ?? "", stream: .syncboard)
             return outcome.outcome
         } catch {
             let message = "Syncboard could not run CalendarSync: \(String(describing: error))"
             await log.append(message, stream: .syncboard)
-            return .failed(engine: Self.engineName, message, class: .transient)
+            return .failed(engine: RunEngine.calendarsync, message, class: .transient)
         }
     }
 
@@ -46,9 +45,9 @@ struct CalendarSyncRunExecutor: RunExecutor {
         // Decided first: with SYNCBOARD_SANDBOX=on and no working sandbox, no token is refreshed or written out.
         let sandbox = await CalendarSyncSandbox.decide(configuration, binary: binary, logger: logger)
         if case .refused(let line) = sandbox {
-            throw RunStop(outcome: .failed(engine: Self.engineName, line, class: .configuration))
+            throw RunStop(outcome: .failed(engine: RunEngine.calendarsync, line, class: .configuration))
         }
-        let prepared = try await RunPreparation.load(run, db: db, configuration: configuration, vault: vault, google: google, engine: Self.engineName)
+        let prepared = try await RunPreparation.load(run, db: db, configuration: configuration, vault: vault, google: google, engine: RunEngine.calendarsync)
         let (job, source, destination) = (prepared.job, prepared.source, prepared.destination)
         let (sourceAccount, destinationAccount) = (prepared.sourceAccount, prepared.destinationAccount)
         let (sourceTokens, destinationTokens) = (prepared.sourceTokens, prepared.destinationTokens)
@@ -89,7 +88,7 @@ struct CalendarSyncRunExecutor: RunExecutor {
     }
 
     func outcome(_ result: CalendarSyncProcess.Result, source: GoogleAccount, destination: GoogleAccount) -> RunOutcome {
-        var outcome = RunOutcome(status: .succeeded, engine: Self.engineName, created: result.counts?.created,
+        var outcome = RunOutcome(status: .succeeded, engine: RunEngine.calendarsync, created: result.counts?.created,
                                  updated: result.counts?.updated, deleted: result.counts?.deleted)
         switch result.ending {
         case .exited(0):

@@ -47,7 +47,7 @@ struct RoutingRunExecutor: RunExecutor {
         guard let builtin else {
             let message = EngineRouting.refusal(job.spec)
             await log.append(message, stream: .syncboard)
-            return .failed(engine: "calendarsync", message, class: .configuration)
+            return .failed(engine: .calendarsync, message, class: .configuration)
         }
         await log.append("This job uses rules only the built-in engine applies: it runs on the built-in engine.", stream: .syncboard)
         return await builtin.execute(run, log: log)

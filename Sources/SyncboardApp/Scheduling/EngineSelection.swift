@@ -41,6 +41,6 @@ struct UnavailableEngineExecutor: RunExecutor {
 
     func execute(_ run: RunContext, log: RunLogWriter) async -> RunOutcome {
         await log.append(reason, stream: .syncboard)
-        return .failed(engine: "none", reason, class: .configuration)
+        return .failed(engine: .none, reason, class: .configuration)
     }
 }

@@ -44,7 +44,7 @@ struct LegSync {
         await log.append("Google did not accept the stored access token; refreshing it and trying again.", stream: .syncboard)
         // A refused refresh ends the run as "needs reconnect" for the right account (thrown by `tokens`).
         return try await attempt(forced: forced, refreshedTokens: true)
-            ?? Synced(outcome: .failed(engine: BuiltinRunExecutor.engineName, "Google did not accept a freshly refreshed access token.", class: .reconnect))
+            ?? Synced(outcome: .failed(engine: RunEngine.builtin, "Google did not accept a freshly refreshed access token.", class: .reconnect))
     }
 
     /// nil when the stored access token was refused before anything else went wrong (the caller refreshes it).
@@ -71,7 +71,7 @@ struct LegSync {
             try Task.checkCancellation()
             if case .provider(let refused, _) = error, refused.kind == .unauthorized, !refreshedTokens { return nil }
             await log.append("ERROR \(error.description)", stream: .stderr)
-            return Synced(outcome: RunOutcome(status: .failed, engine: BuiltinRunExecutor.engineName, errorSummary: error.description,
+            return Synced(outcome: RunOutcome(status: .failed, engine: RunEngine.builtin, errorSummary: error.description,
                                               failureClass: BuiltinRunExecutor.classify(error)))
         }
     }

@@ -15,7 +15,7 @@ struct LegsRun {
     let job: SyncJob
     let log: RunLogWriter
 
-    private var engine: String { BuiltinRunExecutor.engineName }
+    private var engine: RunEngine { .builtin }
     private var db: any Database { executor.db }
     /// A one-to-one job: its messages speak of the job, and its outcome is its direction's.
     private var single: Bool { job.spec.legs.count == 1 }

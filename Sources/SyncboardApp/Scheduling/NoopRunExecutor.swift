@@ -11,9 +11,9 @@ struct NoopRunExecutor: RunExecutor {
             do {
                 try await Task.sleep(for: delay)
             } catch {
-                return RunOutcome(status: .cancelled, engine: "noop", errorSummary: "stopped")
+                return RunOutcome(status: .cancelled, engine: .noop, errorSummary: "stopped")
             }
         }
-        return .succeeded(engine: "noop", created: 0, updated: 0, deleted: 0)
+        return .succeeded(engine: .noop, created: 0, updated: 0, deleted: 0)
     }
 }

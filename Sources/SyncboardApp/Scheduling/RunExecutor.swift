@@ -32,7 +32,7 @@ struct RunContext: Sendable {
 /// How a run ended, as the executor saw it.
 struct RunOutcome: Sendable, Equatable {
     var status: JobRun.Status
-    var engine: String
+    var engine: RunEngine
     var created: Int?
     var updated: Int?
     var deleted: Int?
@@ -47,11 +47,11 @@ struct RunOutcome: Sendable, Equatable {
     /// A job with several directions: each one's result.
     var legs: [RunLeg]? = nil
 
-    static func succeeded(engine: String, created: Int? = nil, updated: Int? = nil, deleted: Int? = nil) -> RunOutcome {
+    static func succeeded(engine: RunEngine, created: Int? = nil, updated: Int? = nil, deleted: Int? = nil) -> RunOutcome {
         RunOutcome(status: .succeeded, engine: engine, created: created, updated: updated, deleted: deleted)
     }
 
-    static func failed(engine: String, _ summary: String, class failureClass: JobRun.FailureClass) -> RunOutcome {
+    static func failed(engine: RunEngine, _ summary: String, class failureClass: JobRun.FailureClass) -> RunOutcome {
         RunOutcome(status: .failed, engine: engine, errorSummary: summary, failureClass: failureClass)
     }
 }

@@ -22,7 +22,7 @@ struct RunPreparation {
     let clientSecret: String
 
     static func load(_ run: RunContext, db: any Database, configuration: AppConfiguration, vault: TokenVault, google: GoogleServices?,
-                     engine: String, forceRefresh: Bool = false) async throws -> RunPreparation {
+                     engine: RunEngine, forceRefresh: Bool = false) async throws -> RunPreparation {
         try await withSpan("syncboard.run.prepare") { span in
             span.attributes["syncboard.run_id"] = run.runID.uuidString
             return try await loadUntraced(run, db: db, configuration: configuration, vault: vault, google: google, engine: engine, forceRefresh: forceRefresh)
@@ -30,7 +30,7 @@ struct RunPreparation {
     }
 
     private static func loadUntraced(_ run: RunContext, db: any Database, configuration: AppConfiguration, vault: TokenVault, google: GoogleServices?,
-                                     engine: String, forceRefresh: Bool) async throws -> RunPreparation {
+                                     engine: RunEngine, forceRefresh: Bool) async throws -> RunPreparation {
         guard let job = try await SyncJob.find(run.jobID, on: db) else {
             throw RunStop(outcome: .failed(engine: engine, "The job no longer exists.", class: .configuration))
         }
@@ -58,7 +58,7 @@ struct RunPreparation {
 extension RunPreparation {
     /// The outcome of a run whose access tokens could not be had: "needs reconnect" naming the account Google
     /// refused, else a transient failure that is retried.
-    static func outcome(for failure: AccessTokenProvider.Failure, engine: String, log: RunLogWriter, consequence: String) async -> RunOutcome {
+    static func outcome(for failure: AccessTokenProvider.Failure, engine: RunEngine, log: RunLogWriter, consequence: String) async -> RunOutcome {
         guard case .needsReconnect(let accountID, let email) = failure else {
             return .failed(engine: engine, failure.description, class: .transient)
         }

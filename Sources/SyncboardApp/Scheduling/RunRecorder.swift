@@ -30,7 +30,7 @@ struct RunRecorder {
                 return nil
             }
             run.status = outcome.status
-            run.engine = outcome.engine
+            run.engine = outcome.engine.rawValue
             run.finishedAt = now
             run.durationMilliseconds = run.startedAt.map { Int(now.timeIntervalSince($0) * 1000) }
             run.exitCode = outcome.exitCode
@@ -62,12 +62,12 @@ struct RunRecorder {
         }
         guard let run = finished else { return false }
         DataGeneration.bump()
-        Counter(label: "syncboard_runs_total", dimensions: [("outcome", outcome.status.rawValue), ("engine", outcome.engine)]).increment()
+        Counter(label: "syncboard_runs_total", dimensions: [("outcome", outcome.status.rawValue), ("engine", outcome.engine.rawValue)]).increment()
         if let kind = outcome.syncKind {
             Counter(label: "syncboard_sync_runs_total", dimensions: [("kind", kind.rawValue), ("reason", outcome.syncReason ?? "none")]).increment()
         }
         if let milliseconds = run.durationMilliseconds {
-            Timer(label: "syncboard_run_duration_seconds", dimensions: [("engine", outcome.engine)])
+            Timer(label: "syncboard_run_duration_seconds", dimensions: [("engine", outcome.engine.rawValue)])
                 .recordMilliseconds(milliseconds)
         }
         return true

@@ -20,6 +20,7 @@ struct OpenAPIDocumentTests {
             "components.schemas.Run.trigger": values(JobRun.Trigger.self),
             "components.schemas.Run.mode": values(JobRun.Mode.self),
             "components.schemas.Run.status": values(JobRun.Status.self),
+            "components.schemas.Run.engine": values(RunEngine.self),
             "components.schemas.RunLeg.status": values(JobRun.Status.self),
             "components.schemas.RunLeg.syncKind": values(SyncKind.self),
             "components.schemas.RunRequest.mode": values(JobRun.Mode.self),

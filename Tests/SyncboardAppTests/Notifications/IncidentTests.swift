@@ -17,7 +17,7 @@ struct IncidentTests {
             #expect(try await Notice.query(on: app.db).count() == 1)
             #expect(try await OutboxMessage.query(on: app.db).count() == 1)
             // Another kind of problem of the same job is a new incident.
-            try await setup.run(app, .failed(engine: "builtin", "The source calendar is gone", class: .calendarGone))
+            try await setup.run(app, .failed(engine: .builtin, "The source calendar is gone", class: .calendarGone))
             #expect(try await Notice.query(on: app.db).count() == 2)
             #expect(try await Incident.query(on: app.db).filter(\.$closedAt == nil).count() == 1)
         }
@@ -53,7 +53,7 @@ struct IncidentTests {
             let setup = try await NotificationFixtures.make(app, digestMinutes: 5)
             let second = try await setup.job(app, name: "Team → Me")
             try await setup.run(app, setup.needsReconnect)
-            try await setup.run(app, job: second, .failed(engine: "builtin", "bad regex", class: .configuration))
+            try await setup.run(app, job: second, .failed(engine: .builtin, "bad regex", class: .configuration))
             let messages = try await OutboxMessage.query(on: app.db).filter(\.$channel == .email).all()
             #expect(messages.count == 1)
             let message = try #require(messages.first)
@@ -74,7 +74,7 @@ struct IncidentTests {
             let preferences = try await NotificationPreferences.of(userID: try setup.user.requireID(), on: app.db)
             preferences.categories = [.recoveries]
             try await preferences.save(on: app.db)
-            try await setup.run(app, RunOutcome(status: .cancelled, engine: "builtin", errorSummary: "Cancelled by a user."))
+            try await setup.run(app, RunOutcome(status: .cancelled, engine: .builtin, errorSummary: "Cancelled by a user."))
             #expect(try await Notice.query(on: app.db).count() == 0)
             try await setup.run(app, setup.needsReconnect)
             #expect(try await Notice.query(on: app.db).count() == 1)

@@ -48,12 +48,12 @@ struct NotificationFixtures {
     }
 
     var needsReconnect: RunOutcome {
-        RunOutcome(status: .needsReconnect, engine: "builtin", errorSummary: "Google no longer accepts Syncboard's access to ada.home@example.org: reconnect the account",
+        RunOutcome(status: .needsReconnect, engine: .builtin, errorSummary: "Google no longer accepts Syncboard's access to ada.home@example.org: reconnect the account",
                    failureClass: .reconnect, reconnectAccountID: destination.id)
     }
 
-    static let transient = RunOutcome.failed(engine: "builtin", "Google answered 503 three times", class: .transient)
-    static let success = RunOutcome.succeeded(engine: "builtin", created: 1)
+    static let transient = RunOutcome.failed(engine: .builtin, "Google answered 503 three times", class: .transient)
+    static let success = RunOutcome.succeeded(engine: .builtin, created: 1)
 
     static func deliverer(_ app: Application, workerID: String = "test-deliverer") -> OutboxDeliverer {
         NotificationWorker.makeDeliverer(app: app, workerID: workerID)

@@ -176,8 +176,8 @@ struct JobsBuiltinRulesTests {
     @Test("auto with a CalendarSync binary runs a job with built-in-only rules on the built-in engine and others on the CLI; calendarsync refuses it")
     func engineChoice() async throws {
         try await Self.withApp(engine: .auto) { app, world in
-            let cli = FakeExecutor(outcome: { _ in .succeeded(engine: "calendarsync") })
-            let builtin = FakeExecutor(outcome: { _ in .succeeded(engine: "builtin") })
+            let cli = FakeExecutor(outcome: { _ in .succeeded(engine: .calendarsync) })
+            let builtin = FakeExecutor(outcome: { _ in .succeeded(engine: .builtin) })
             let plain = SyncJob(userID: try world.user.requireID(), spec: SyncJobSpec(
                 name: "plain", sourceCalendarID: try world.work.requireID(), destinationCalendarID: try world.home.requireID(),
                 transformers: [.init(name: "KeepTitle")]))
@@ -200,9 +200,9 @@ struct JobsBuiltinRulesTests {
                 return (outcome, lines)
             }
             let auto = RoutingRunExecutor(db: app.db, cli: cli, builtin: builtin)
-            #expect(try await run(plain, auto).0.engine == "calendarsync")
+            #expect(try await run(plain, auto).0.engine == .calendarsync)
             let (aware, lines) = try await run(calendarAware, auto)
-            #expect(aware.engine == "builtin" && cli.callCount == 1 && builtin.callCount == 1)
+            #expect(aware.engine == .builtin && cli.callCount == 1 && builtin.callCount == 1)
             #expect(lines.contains { $0.contains("runs on the built-in engine") })
 
             let cliOnly = RoutingRunExecutor(db: app.db, cli: cli, builtin: nil)

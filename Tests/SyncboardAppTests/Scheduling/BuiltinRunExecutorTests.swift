@@ -94,12 +94,12 @@ struct BuiltinRunExecutorTests {
             try await Self.addEvent(state, "Offsite", inDays: 3, declined: true)
 
             let (dry, dryLog) = try await Self.execute(setup, app: app, mode: .dryRun)
-            #expect(dry.status == .succeeded && dry.engine == "builtin" && dry.created == 2)
+            #expect(dry.status == .succeeded && dry.engine == .builtin && dry.created == 2)
             #expect(dryLog.contains("dry run: nothing was written"))
             #expect(await state.storedEvents(calendarID: Self.family).isEmpty)
 
             let (outcome, lines) = try await Self.execute(setup, app: app)
-            #expect(outcome == RunOutcome(status: .succeeded, engine: "builtin", created: 2, updated: 0, deleted: 0, syncKind: .full, syncReason: "no_state"),
+            #expect(outcome == RunOutcome(status: .succeeded, engine: .builtin, created: 2, updated: 0, deleted: 0, syncKind: .full, syncReason: "no_state"),
                     "\(lines)")
             #expect(lines.contains("found 2 new, 0 changed, and 0 deleted events"))
             let titles = await state.storedEvents(calendarID: Self.family).compactMap { $0["summary"]?.string }.sorted()
@@ -163,7 +163,7 @@ struct BuiltinRunExecutorTests {
             let started = ContinuousClock.now
             let (outcome, lines) = try await Self.execute(setup, app: app, timeout: 1)
             let elapsed = ContinuousClock.now - started
-            #expect(outcome.status == .timedOut && outcome.engine == "builtin")
+            #expect(outcome.status == .timedOut && outcome.engine == .builtin)
             #expect(elapsed < .seconds(15), "stopped at the limit, not after Google answered (\(elapsed))")
             #expect(lines.last?.contains("longer than its limit of 1 seconds") == true, "the verdict ends the log: \(lines)")
             await setup.emulator.state.setLatency(.zero)

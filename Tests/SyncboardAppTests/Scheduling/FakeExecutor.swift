@@ -10,7 +10,7 @@ final class FakeExecutor: RunExecutor {
     let outcome: @Sendable (RunContext) -> RunOutcome
     let duration: Duration
 
-    init(duration: Duration = .milliseconds(10), outcome: @escaping @Sendable (RunContext) -> RunOutcome = { _ in .succeeded(engine: "fake", created: 1, updated: 0, deleted: 0) }) {
+    init(duration: Duration = .milliseconds(10), outcome: @escaping @Sendable (RunContext) -> RunOutcome = { _ in .succeeded(engine: .noop, created: 1, updated: 0, deleted: 0) }) {
         self.duration = duration
         self.outcome = outcome
     }
@@ -21,7 +21,7 @@ final class FakeExecutor: RunExecutor {
         do {
             try await Task.sleep(for: duration)
         } catch {
-            return RunOutcome(status: .cancelled, engine: "fake", errorSummary: "stopped")
+            return RunOutcome(status: .cancelled, engine: .noop, errorSummary: "stopped")
         }
         return outcome(run)
     }

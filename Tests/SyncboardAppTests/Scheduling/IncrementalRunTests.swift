@@ -39,7 +39,7 @@ struct IncrementalRunTests {
 
             await state.clearRequestLog()
             let (quiet, _) = try await Self.run(setup, app)
-            #expect(quiet == RunOutcome(status: .succeeded, engine: "builtin", created: 0, updated: 0, deleted: 0, syncKind: .incremental))
+            #expect(quiet == RunOutcome(status: .succeeded, engine: .builtin, created: 0, updated: 0, deleted: 0, syncKind: .incremental))
             #expect(await Self.calendarCalls(setup).count == 1, "a run with no change is one Calendar API call")
 
             // A restart: a new executor (as a new process would build) on the same database.

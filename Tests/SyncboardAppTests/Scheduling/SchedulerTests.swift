@@ -58,7 +58,7 @@ struct SchedulerTests {
             #expect(runs.count == 1)
             #expect(run.status == .succeeded)
             #expect(run.trigger == .scheduled)
-            #expect(run.engine == "fake")
+            #expect(run.engine == "noop")
             #expect(run.createdCount == 1)
             #expect(run.logLineCount == 1)
             #expect(abs((run.scheduledFor ?? .distantPast).timeIntervalSince(due)) < 0.01)
@@ -98,8 +98,8 @@ struct SchedulerTests {
                                                       name: "transient", nextRunAt: Date().addingTimeInterval(-1))
             let executor = FakeExecutor { run in
                 run.jobID == transientJob
-                    ? .failed(engine: "fake", "Google answered 503", class: .transient)
-                    : RunOutcome(status: .needsReconnect, engine: "fake", errorSummary: "Reconnect b@example.com",
+                    ? .failed(engine: .noop, "Google answered 503", class: .transient)
+                    : RunOutcome(status: .needsReconnect, engine: .noop, errorSummary: "Reconnect b@example.com",
                                  failureClass: .reconnect, reconnectAccountID: UUID())
             }
             let settings = Self.settings { $0.maxAttempts = 2; $0.retryBaseDelay = 30; $0.allowConcurrentRunsPerAccount = true; $0.workerConcurrency = 2 }

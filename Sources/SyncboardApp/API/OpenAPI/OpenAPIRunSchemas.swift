@@ -7,7 +7,7 @@ extension OpenAPIDocument {
         object(required: ["id", "jobId", "trigger", "mode", "status", "attempt", "queuedAt", "legs"], [
             "id": uuid, "jobId": uuid, "trigger": enumeration(JobRun.Trigger.self),
             "mode": enumeration(JobRun.Mode.self), "status": enumeration(JobRun.Status.self),
-            "engine": nullable(string), "attempt": integer, "queuedAt": dateTime,
+            "engine": enumeration(RunEngine.self, nullable: true, description: "What ran the run; absent while it waits"), "attempt": integer, "queuedAt": dateTime,
             "startedAt": nullable(dateTime), "finishedAt": nullable(dateTime), "durationMs": nullable(integer),
             "created": nullable(integer), "updated": nullable(integer), "deleted": nullable(integer),
             "errorSummary": nullable(string),

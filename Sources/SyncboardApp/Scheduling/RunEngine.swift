@@ -1,0 +1,12 @@
+/// What ran (or refused) a run: recorded on the run (`job_runs.engine`, as the raw value), shown on the dashboard
+/// and counted in the metrics' `engine` dimension.
+enum RunEngine: String, Codable, Sendable, CaseIterable {
+    /// Syncboard's own engine (`BuiltinRunExecutor`).
+    case builtin
+    /// The inovex/CalendarSync command-line tool (`CalendarSyncRunExecutor`).
+    case calendarsync
+    /// `SYNCBOARD_ENGINE=noop`: runs nothing and succeeds, for load tests of the scheduler.
+    case noop
+    /// No engine could take the run (the configured one is missing or refuses the job).
+    case none
+}
