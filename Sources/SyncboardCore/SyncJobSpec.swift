@@ -201,11 +201,18 @@ public struct SyncJobSpec: Sendable, Hashable, Codable {
     /// The fields of the rules only the built-in engine applies (`filters.FreeEvents`, …, in catalogue order, then
     /// `deletionsStick` when chosen): CalendarSync would not see them, so the job must run on the built-in engine.
     public func builtinOnlyFields(catalog: SyncCatalog = .pinned) -> [String] {
-        [(SyncCatalog.Kind.transformer, transformers, "transformers"), (.filter, filters, "filters")].flatMap { kind, steps, group in
-            catalog.entries(kind).filter { entry in entry.builtinOnly && steps.contains { $0.name == entry.name } }.map { "\(group).\($0.name)" }
-        } + (deletionsStick ? ["deletionsStick"] : [])
-          + (cadence == .realtime ? ["cadence"] : [])  // the CLI cannot sync incrementally
-          + (kind == .group ? ["kind"] : moreCalendarIDs.isEmpty ? [] : ["moreDestinations"])  // CalendarSync has one source and one sink
+        builtinOnlyRules(catalog: catalog).map(\.field)
+    }
+
+    /// The parts of the spec only the built-in engine runs, in the order the form shows them.
+    public func builtinOnlyRules(catalog: SyncCatalog = .pinned) -> [BuiltinOnlyRule] {
+        [SyncCatalog.Kind.transformer, .filter].flatMap { kind in
+            let steps = kind == .transformer ? transformers : filters
+            return catalog.entries(kind).filter { entry in entry.builtinOnly && steps.contains { $0.name == entry.name } }
+                .map { BuiltinOnlyRule.step(kind, name: $0.name) }
+        } + (deletionsStick ? [.deletionsStick] : [])
+          + (cadence == .realtime ? [.realtimeCadence] : [])  // the CLI cannot sync incrementally
+          + (kind == .group ? [.group] : moreCalendarIDs.isEmpty ? [] : [.severalDestinations])  // CalendarSync has one source and one sink
     }
 
     /// Whether only the built-in engine can run the job as it is defined.
@@ -217,5 +224,26 @@ public struct SyncJobSpec: Sendable, Hashable, Codable {
         guard let source, let destination else { return nil }
         guard let opposite = otherEnabledJobs.first(where: { $0.source == destination && $0.destination == source }) else { return nil }
         return "The job “\(opposite.name)” copies in the opposite direction. Both together copy each other's copies back; use filters or a title prefix to tell them apart."
+    }
+}
+
+/// A part of a job's definition that only the built-in engine runs (the CalendarSync CLI has no such rule).
+public enum BuiltinOnlyRule: Hashable, Sendable {
+    /// A transformer or filter of the catalogue marked built-in only.
+    case step(SyncCatalog.Kind, name: String)
+    case deletionsStick
+    case realtimeCadence
+    case group
+    case severalDestinations
+
+    /// The spec's field it is about, as the form and the YAML export name it.
+    public var field: String {
+        switch self {
+        case .step(let kind, let name): "\(kind == .transformer ? "transformers" : "filters").\(name)"
+        case .deletionsStick: "deletionsStick"
+        case .realtimeCadence: "cadence"
+        case .group: "kind"
+        case .severalDestinations: "moreDestinations"
+        }
     }
 }

@@ -127,12 +127,16 @@ struct CalendarAwareRulesTests {
         var spec = SyncJobSpec(name: "x", sourceCalendarID: nil, destinationCalendarID: nil,
                                transformers: [.init(name: "KeepTitle"), .init(name: "SetColor")], filters: [.init(name: "RegexTitle"), .init(name: "FreeEvents")])
         #expect(spec.builtinOnlyFields() == ["transformers.SetColor", "filters.FreeEvents"])
+        #expect(spec.builtinOnlyRules() == [.step(.transformer, name: "SetColor"), .step(.filter, name: "FreeEvents")])
         #expect(spec.needsBuiltinEngine)
         spec.transformers = [.init(name: "KeepTitle")]
         spec.filters = [.init(name: "RegexTitle")]
         #expect(spec.builtinOnlyFields().isEmpty && !spec.needsBuiltinEngine)
         // The CLI cannot sync incrementally: a real-time job needs the built-in engine too.
         spec.cadence = .realtime
-        #expect(spec.builtinOnlyFields() == ["cadence"] && spec.needsBuiltinEngine)
+        #expect(spec.builtinOnlyFields() == ["cadence"] && spec.builtinOnlyRules() == [.realtimeCadence] && spec.needsBuiltinEngine)
+        spec.deletionsStick = true
+        spec.kind = .group
+        #expect(spec.builtinOnlyRules() == [.deletionsStick, .realtimeCadence, .group])
     }
 }

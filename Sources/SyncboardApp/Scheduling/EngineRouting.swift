@@ -11,17 +11,18 @@ enum EngineRouting {
         guard engine == .calendarsync else { return [] }
         let cliOnly = "this installation runs every job with the CalendarSync CLI (SYNCBOARD_ENGINE=calendarsync)"
         let operator_ = "ask the operator to use SYNCBOARD_ENGINE=auto or builtin"
-        return spec.builtinOnlyFields().map { field in
-            switch field {
-            case "cadence":
-                FieldError(field: field, message: "a real-time job needs Syncboard's built-in engine (the CalendarSync CLI cannot sync incrementally), and \(cliOnly); choose another cadence or \(operator_)")
-            case "kind":
-                FieldError(field: field, message: "a sync group needs Syncboard's built-in engine (CalendarSync copies one calendar into one other), and \(cliOnly); make one job per direction or \(operator_)")
-            case "moreDestinations":
-                FieldError(field: field, message: "several destinations need Syncboard's built-in engine (CalendarSync copies into one calendar), and \(cliOnly); make one job per destination or \(operator_)")
-            default:
-                FieldError(field: field, message: "only Syncboard's built-in engine applies this rule, and \(cliOnly); choose another rule or \(operator_)")
+        return spec.builtinOnlyRules().map { rule in
+            let message = switch rule {
+            case .realtimeCadence:
+                "a real-time job needs Syncboard's built-in engine (the CalendarSync CLI cannot sync incrementally), and \(cliOnly); choose another cadence or \(operator_)"
+            case .group:
+                "a sync group needs Syncboard's built-in engine (CalendarSync copies one calendar into one other), and \(cliOnly); make one job per direction or \(operator_)"
+            case .severalDestinations:
+                "several destinations need Syncboard's built-in engine (CalendarSync copies into one calendar), and \(cliOnly); make one job per destination or \(operator_)"
+            case .step, .deletionsStick:
+                "only Syncboard's built-in engine applies this rule, and \(cliOnly); choose another rule or \(operator_)"
             }
+            return FieldError(field: rule.field, message: message)
         }
     }
 
