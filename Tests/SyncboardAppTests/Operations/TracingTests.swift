@@ -22,18 +22,24 @@ struct TracingTests {
     final class Receiver: Sendable {
         let app: Application
         let port: Int
-        let bodies = Mutex<[String]>([])
+        private let received: Received
+        /// Every body received so far.
+        func receivedBodies() -> [String] { received.bodies.withLock { $0 } }
+
+        /// The bodies, apart from the receiver: the route keeps them before the receiver knows its port.
+        private final class Received: Sendable { let bodies = Mutex<[String]>([]) }
 
         init() async throws {
             app = try await Application.make(.testing)
-            port = try ChildProcess.freePort()
             app.logger.logLevel = .warning
-            app.on(.POST, "v1", "traces", body: .collect(maxSize: "16mb")) { [self] req -> Response in
+            let received = Received()
+            self.received = received
+            app.on(.POST, "v1", "traces", body: .collect(maxSize: "16mb")) { req -> Response in
                 let text = req.body.string ?? ""
-                self.bodies.withLock { $0.append(text) }
+                received.bodies.withLock { $0.append(text) }
                 return Response(status: .ok, headers: ["Content-Type": "application/json"], body: .init(string: "{}"))
             }
-            try await app.server.start(address: .hostname("127.0.0.1", port: port))
+            port = try await app.startOnAnyPort()
         }
 
         func stop() async {
@@ -150,7 +156,7 @@ struct TracingTests {
             throw error
         }
         let runIDValue = try #require(runID, "the run did not finish").uppercased()
-        let bodies = receiver.bodies.withLock { $0 }
+        let bodies = receiver.receivedBodies()
         let spans = try Self.spans(in: bodies)
 
         // The run's tree.
