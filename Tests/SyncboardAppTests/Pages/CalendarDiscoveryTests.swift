@@ -13,22 +13,20 @@ struct CalendarDiscoveryTests {
         let refreshes = Mutex<[String]>([])
         let listedWith = Mutex<[String]>([])
 
+        /// Refreshing and listing calendars, recorded; anything else the app asks Google fails the test.
         var services: GoogleServices {
-            GoogleServices(
-                auth: GoogleAuthService(
-                    authorizationURL: { _ in URL(string: "https://accounts.example/auth")! },
-                    exchangeCode: { _, _, _ in throw GoogleAuthFailure.invalidGrant },
-                    verifyIDToken: { _, _ in throw GoogleAuthFailure.invalidIDToken(reason: "unused") },
-                    refresh: { token in
-                        self.refreshes.withLock { $0.append(token) }
-                        guard token == "refresh-ok" else { throw GoogleAuthFailure.invalidGrant }
-                        return .init(accessToken: "access-new", expiresIn: 3600, refreshToken: nil, scope: "openid", idToken: nil)
-                    },
-                    revoke: { _ in }),
-                calendars: GoogleCalendarService(listCalendars: { token in
-                    self.listedWith.withLock { $0.append(token) }
-                    return self.calendars.withLock { $0 }
-                }))
+            var auth = GoogleAuthService.unimplemented
+            auth.refresh = { token in
+                self.refreshes.withLock { $0.append(token) }
+                guard token == "refresh-ok" else { throw GoogleAuthFailure.invalidGrant }
+                return .init(accessToken: "access-new", expiresIn: 3600, refreshToken: nil, scope: "openid", idToken: nil)
+            }
+            var calendars = GoogleCalendarService.unimplemented
+            calendars.listCalendars = { token in
+                self.listedWith.withLock { $0.append(token) }
+                return self.calendars.withLock { $0 }
+            }
+            return GoogleServices(auth: auth, calendars: calendars)
         }
     }
 
