@@ -58,14 +58,14 @@ struct MigrationTests {
                 try await sql.insert(into: "google_accounts").columns(columns).values(values).run()
             }
             try await insertAccount(id: account, user: user, subject: "google-sub-1")
-            #expect(try await GoogleAccount.find(account, on: app.db)?.provider == .google)
+            #expect(try await LinkedAccount.find(account, on: app.db)?.provider == .google)
             // A Google account (subject) belongs to one user only.
             await #expect(throws: (any Error).self) { try await insertAccount(id: UUID(), user: otherUser, subject: "google-sub-1") }
             await #expect(throws: (any Error).self) { try await insertAccount(id: UUID(), user: otherUser, subject: "google-sub-1", provider: "google") }
             // A subject is unique within its provider only: the same text from Microsoft's identity platform is another account.
             let microsoft = UUID()
             try await insertAccount(id: microsoft, user: otherUser, subject: "google-sub-1", provider: "microsoft")
-            #expect(try await GoogleAccount.find(microsoft, on: app.db)?.provider == .microsoft)
+            #expect(try await LinkedAccount.find(microsoft, on: app.db)?.provider == .microsoft)
             await #expect(throws: (any Error).self) { try await insertAccount(id: UUID(), user: user, subject: "google-sub-1", provider: "microsoft") }
             // Foreign keys: an account needs an existing user.
             await #expect(throws: (any Error).self) { try await insertAccount(id: UUID(), user: UUID(), subject: "google-sub-2") }

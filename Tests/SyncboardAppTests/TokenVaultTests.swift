@@ -67,9 +67,9 @@ struct TokenVaultTests {
             let oldVault = TokenVault(keyring: oldKeys)
             let user = User(email: "a@example.com", displayName: "A")
             try await user.create(on: app.db)
-            var accounts: [GoogleAccount] = []
+            var accounts: [LinkedAccount] = []
             for index in 0..<3 {
-                let account = GoogleAccount(userID: try user.requireID(), subject: "sub-\(index)", email: "a\(index)@example.com",
+                let account = LinkedAccount(userID: try user.requireID(), subject: "sub-\(index)", email: "a\(index)@example.com",
                                             displayName: nil, grantedScopes: "openid")
                 account.refreshTokenCiphertext = try oldVault.seal("refresh-\(index)", context: account.vaultContext("refresh_token"))
                 account.accessTokenCiphertext = try oldVault.seal("access-\(index)", context: account.vaultContext("access_token"))
@@ -81,7 +81,7 @@ struct TokenVaultTests {
             #expect(report == .init(rewritten: 6, alreadyCurrent: 0))
 
             for (index, account) in accounts.enumerated() {
-                let stored = try #require(try await GoogleAccount.find(account.id, on: app.db))
+                let stored = try #require(try await LinkedAccount.find(account.id, on: app.db))
                 let refresh = try #require(stored.refreshTokenCiphertext)
                 #expect(TokenVault.keyID(of: refresh) == "new")
                 #expect(try newVault.open(refresh, context: stored.vaultContext("refresh_token")) == "refresh-\(index)")

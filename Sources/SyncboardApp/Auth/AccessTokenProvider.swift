@@ -32,7 +32,7 @@ struct AccessTokenProvider {
 
     /// - Parameter forceRefresh: ignore the stored access token (Google refused it before it expired, e.g. because
     ///   the grant was revoked: the refresh then tells whether the account must be reconnected).
-    func tokens(for account: GoogleAccount, now: Date = Date(), forceRefresh: Bool = false) async throws -> Tokens {
+    func tokens(for account: LinkedAccount, now: Date = Date(), forceRefresh: Bool = false) async throws -> Tokens {
         let accountID = try account.requireID()
         guard account.status == .active, let refreshEnvelope = account.refreshTokenCiphertext else {
             throw Failure.needsReconnect(accountID: accountID, email: account.email)

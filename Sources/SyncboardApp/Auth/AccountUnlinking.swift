@@ -14,7 +14,7 @@ struct AccountUnlinking {
         var revocationWarning: String?
     }
 
-    func unlink(_ account: GoogleAccount) async throws -> Result {
+    func unlink(_ account: LinkedAccount) async throws -> Result {
         var warning: String?
         if let envelope = account.refreshTokenCiphertext ?? account.accessTokenCiphertext {
             let column = account.refreshTokenCiphertext != nil ? "refresh_token" : "access_token"

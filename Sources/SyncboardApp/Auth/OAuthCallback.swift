@@ -13,9 +13,9 @@ struct OAuthCallback {
     let google: GoogleAuthService
 
     enum Outcome {
-        case signedIn(User, GoogleAccount)
-        case linked(GoogleAccount, isNew: Bool)
-        case reconnected(GoogleAccount)
+        case signedIn(User, LinkedAccount)
+        case linked(LinkedAccount, isNew: Bool)
+        case reconnected(LinkedAccount)
         case cancelled(OAuthAttempt.Purpose)
     }
 
@@ -85,18 +85,18 @@ struct OAuthCallback {
     }
 
     /// The user of this Google account, created on first sign-in; the account is linked to them.
-    private func signIn(identity: GoogleAuthService.GoogleIdentity, grant: GoogleAuthService.TokenGrant) async throws -> (User, GoogleAccount) {
+    private func signIn(identity: GoogleAuthService.GoogleIdentity, grant: GoogleAuthService.TokenGrant) async throws -> (User, LinkedAccount) {
         let vault = request.application.syncboard.vault
         return try await request.db.transaction { db in
             let user: User
-            let account: GoogleAccount
-            if let existing = try await GoogleAccount.query(on: db).filter(\.$provider == .google).filter(\.$subject == identity.subject).with(\.$user).first() {
+            let account: LinkedAccount
+            if let existing = try await LinkedAccount.query(on: db).filter(\.$provider == .google).filter(\.$subject == identity.subject).with(\.$user).first() {
                 account = existing
                 user = existing.user
             } else {
                 user = User(email: identity.email, displayName: identity.name ?? identity.email)
                 try await user.create(on: db)
-                account = GoogleAccount(userID: try user.requireID(), subject: identity.subject, email: identity.email,
+                account = LinkedAccount(userID: try user.requireID(), subject: identity.subject, email: identity.email,
                                         displayName: identity.name, grantedScopes: grant.scope)
             }
             user.lastSignInAt = Date()
@@ -108,11 +108,11 @@ struct OAuthCallback {
     }
 
     /// Links (or refreshes the tokens of) a Google account for `user`; refuses one that another user owns.
-    private func link(identity: GoogleAuthService.GoogleIdentity, grant: GoogleAuthService.TokenGrant, to user: User) async throws -> (GoogleAccount, Bool) {
+    private func link(identity: GoogleAuthService.GoogleIdentity, grant: GoogleAuthService.TokenGrant, to user: User) async throws -> (LinkedAccount, Bool) {
         let vault = request.application.syncboard.vault
         let userID = try user.requireID()
         return try await request.db.transaction { db in
-            if let existing = try await GoogleAccount.query(on: db).filter(\.$provider == .google).filter(\.$subject == identity.subject).first() {
+            if let existing = try await LinkedAccount.query(on: db).filter(\.$provider == .google).filter(\.$subject == identity.subject).first() {
                 guard existing.$user.id == userID else {
                     throw Failure(message: "\(identity.email) is already linked to another Syncboard user. Ask them to unlink it first.",
                                   status: .conflict, purpose: .link)
@@ -121,7 +121,7 @@ struct OAuthCallback {
                 try await existing.save(on: db)
                 return (existing, false)
             }
-            let account = GoogleAccount(userID: userID, subject: identity.subject, email: identity.email,
+            let account = LinkedAccount(userID: userID, subject: identity.subject, email: identity.email,
                                         displayName: identity.name, grantedScopes: grant.scope)
             try Self.store(grant, identity: identity, in: account, vault: vault)
             try await account.create(on: db)
@@ -131,7 +131,7 @@ struct OAuthCallback {
 
     /// Writes the grant into the account, encrypted, and marks it usable again.
     static func store(_ grant: GoogleAuthService.TokenGrant, identity: GoogleAuthService.GoogleIdentity,
-                      in account: GoogleAccount, vault: TokenVault) throws {
+                      in account: LinkedAccount, vault: TokenVault) throws {
         account.email = identity.email
         account.displayName = identity.name
         account.pictureURL = identity.picture

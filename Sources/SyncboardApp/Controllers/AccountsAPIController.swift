@@ -15,7 +15,7 @@ struct AccountsAPIController: RouteCollection {
         let id: UUID
         let email: String
         let displayName: String?
-        let status: GoogleAccount.Status
+        let status: LinkedAccount.Status
         let lastError: String?
         let calendarsRefreshedAt: Date?
         let calendars: [CalendarDTO]
@@ -65,14 +65,14 @@ struct AccountsAPIController: RouteCollection {
         return Self.dto(account)
     }
 
-    static func dto(_ account: GoogleAccount) -> AccountDTO {
+    static func dto(_ account: LinkedAccount) -> AccountDTO {
         AccountDTO(id: account.id!, email: account.email, displayName: account.displayName, status: account.status,
                    lastError: account.lastError, calendarsRefreshedAt: account.calendarsRefreshedAt,
                    calendars: (account.$calendars.value ?? []).sorted { $0.summary < $1.summary }.map(dto))
     }
 
     static func dto(_ calendar: LinkedCalendar) -> CalendarDTO {
-        CalendarDTO(id: calendar.id!, googleId: calendar.googleID, summary: calendar.summary, timeZone: calendar.timeZone,
+        CalendarDTO(id: calendar.id!, googleId: calendar.providerCalendarID, summary: calendar.summary, timeZone: calendar.timeZone,
                     accessRole: calendar.accessRole, backgroundColor: calendar.backgroundColor, primary: calendar.isPrimary,
                     writable: calendar.isWritable, removed: calendar.removedAt != nil)
     }

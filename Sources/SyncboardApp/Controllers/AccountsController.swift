@@ -30,7 +30,7 @@ struct AccountsController: RouteCollection {
 
     /// Whether the grant died about seven days after it was given (when its incident opened, else when the
     /// account last changed): the sign of an OAuth client in "Testing" publishing status.
-    static func diedAtTestingAge(_ account: GoogleAccount, on db: any Database) async throws -> Bool {
+    static func diedAtTestingAge(_ account: LinkedAccount, on db: any Database) async throws -> Bool {
         let accountID = try account.requireID()
         let incident = try await Incident.query(on: db).filter(\.$accountID == accountID).filter(\.$closedAt == nil).sort(\.$openedAt).first()
         guard let died = incident?.openedAt ?? account.updatedAt else { return false }
@@ -80,18 +80,18 @@ struct AccountsController: RouteCollection {
 /// The queries behind the accounts page and API: always scoped to the signed-in user, so another user's ids
 /// are simply not found (404), in HTML and JSON alike.
 enum AccountQueries {
-    static func accounts(of userID: UUID, on db: any Database) async throws -> [GoogleAccount] {
-        try await GoogleAccount.query(on: db).filter(\.$user.$id == userID).with(\.$calendars).sort(\.$createdAt).all()
+    static func accounts(of userID: UUID, on db: any Database) async throws -> [LinkedAccount] {
+        try await LinkedAccount.query(on: db).filter(\.$user.$id == userID).with(\.$calendars).sort(\.$createdAt).all()
     }
 
-    static func account(_ rawID: String?, of userID: UUID, on db: any Database) async throws -> GoogleAccount {
+    static func account(_ rawID: String?, of userID: UUID, on db: any Database) async throws -> LinkedAccount {
         guard let rawID, let id = UUID(uuidString: rawID),
-              let account = try await GoogleAccount.query(on: db).filter(\.$id == id).filter(\.$user.$id == userID).first()
+              let account = try await LinkedAccount.query(on: db).filter(\.$id == id).filter(\.$user.$id == userID).first()
         else { throw Abort(.notFound, reason: "No such Google account.") }
         return account
     }
 
-    static func jobNames(using account: GoogleAccount, on db: any Database) async throws -> [String] {
+    static func jobNames(using account: LinkedAccount, on db: any Database) async throws -> [String] {
         let calendarIDs = try await LinkedCalendar.query(on: db).filter(\.$account.$id == account.requireID()).all(\.$id)
         return try await SyncJob.using(calendarIDs, userID: account.$user.id, on: db).map(\.name)
     }

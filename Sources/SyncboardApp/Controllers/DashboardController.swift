@@ -23,7 +23,7 @@ struct DashboardController: RouteCollection {
         let page = try await DashboardQuery.page(requested, userID: userID, on: req.db, isPostgres: services.configuration.database.isPostgres)
         let layout = req.layout(title: "Dashboard", section: .dashboard)
         if page.totalJobs == 0 {
-            let accounts = try await GoogleAccount.query(on: req.db).filter(\.$user.$id == userID).count()
+            let accounts = try await LinkedAccount.query(on: req.db).filter(\.$user.$id == userID).count()
             return FirstRunGuide(layout: layout, linkedAccounts: accounts, jobs: 0).render()
         }
         return DashboardPage(layout: layout, page: page, describeCadence: { row in

@@ -15,20 +15,20 @@ struct CalendarDiscovery {
     }
 
     @discardableResult
-    func refresh(_ account: GoogleAccount, now: Date = Date()) async throws -> Result {
+    func refresh(_ account: LinkedAccount, now: Date = Date()) async throws -> Result {
         let accessToken = try await tokens.tokens(for: account, now: now).accessToken
         let entries = try await calendars.listCalendars(accessToken)
         let accountID = try account.requireID()
         return try await db.transaction { db in
             var result = Result()
             let known = try await LinkedCalendar.query(on: db).filter(\.$account.$id == accountID).all()
-            var byGoogleID = Dictionary(known.map { ($0.googleID, $0) }, uniquingKeysWith: { first, _ in first })
+            var byGoogleID = Dictionary(known.map { ($0.providerCalendarID, $0) }, uniquingKeysWith: { first, _ in first })
             for entry in entries {
                 let calendar = byGoogleID.removeValue(forKey: entry.id) ?? LinkedCalendar()
                 if calendar.id == nil {
                     calendar.$account.id = accountID
                     calendar.provider = account.provider
-                    calendar.googleID = entry.id
+                    calendar.providerCalendarID = entry.id
                     result.added += 1
                 } else {
                     result.updated += 1

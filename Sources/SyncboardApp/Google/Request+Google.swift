@@ -7,7 +7,7 @@ extension Request {
     }
 
     /// Refreshes an account's calendar list; failures are recorded on the account (shown on the accounts page).
-    func discoverCalendars(of account: GoogleAccount) async {
+    func discoverCalendars(of account: LinkedAccount) async {
         do {
             let google = try application.syncboard.requireGoogle()
             try await CalendarDiscovery(db: db, tokens: try accessTokens(), calendars: google.calendars).refresh(account)

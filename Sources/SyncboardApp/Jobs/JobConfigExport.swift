@@ -10,8 +10,8 @@ enum JobConfigExport {
         try await job.$destinationCalendar.load(on: db)
         let config = CalendarSyncConfig(
             spec: job.spec,
-            sourceCalendarID: job.sourceCalendar?.googleID ?? "(calendar no longer linked)",
-            destinationCalendarID: job.destinationCalendar?.googleID ?? "(calendar no longer linked)",
+            sourceCalendarID: job.sourceCalendar?.providerCalendarID ?? "(calendar no longer linked)",
+            destinationCalendarID: job.destinationCalendar?.providerCalendarID ?? "(calendar no longer linked)",
             clientID: configuration.google.clientID ?? "(GOOGLE_CLIENT_ID is not set)",
             clientSecret: "",
             authStoragePath: "./auth-storage.yaml")

@@ -14,7 +14,7 @@ struct JobService {
 
     /// The user's calendars, by Syncboard id (another user's calendar is simply unknown here).
     func calendars() async throws -> [UUID: LinkedCalendar] {
-        let accounts = try await GoogleAccount.query(on: db).filter(\.$user.$id == userID).all(\.$id)
+        let accounts = try await LinkedAccount.query(on: db).filter(\.$user.$id == userID).all(\.$id)
         guard !accounts.isEmpty else { return [:] }
         let calendars = try await LinkedCalendar.query(on: db).filter(\.$account.$id ~~ accounts).all()
         return Dictionary(uniqueKeysWithValues: calendars.compactMap { calendar in calendar.id.map { ($0, calendar) } })

@@ -7,10 +7,11 @@ final class LinkedCalendar: Model, @unchecked Sendable {
     static let schema = "calendars"
 
     @ID(key: .id) var id: UUID?
-    @Parent(key: "account_id") var account: GoogleAccount
+    @Parent(key: "account_id") var account: LinkedAccount
     /// Its account's provider, kept on the calendar so that queries and pages need not join the account.
     @Field(key: "provider") var provider: ProviderKind
-    @Field(key: "google_id") var googleID: String
+    /// The calendar's id at its provider (Google's calendarList id); the column keeps its first name.
+    @Field(key: "google_id") var providerCalendarID: String
     @Field(key: "summary") var summary: String
     @OptionalField(key: "time_zone") var timeZone: String?
     @Field(key: "access_role") var accessRole: String

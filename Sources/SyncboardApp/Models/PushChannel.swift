@@ -18,7 +18,7 @@ final class PushChannel: Model, @unchecked Sendable {
     @ID(key: .id) var id: UUID?
     /// The watched calendar (nil once it is no longer linked: the channel is then stopped).
     @OptionalParent(key: "calendar_id") var calendar: LinkedCalendar?
-    @Field(key: "google_calendar_id") var googleCalendarID: String
+    @Field(key: "google_calendar_id") var providerCalendarID: String
     /// The channel id Google echoes in X-Goog-Channel-ID.
     @Field(key: "channel_id") var channelID: String
     @OptionalField(key: "resource_id") var resourceID: String?
@@ -33,9 +33,9 @@ final class PushChannel: Model, @unchecked Sendable {
 
     init() {}
 
-    init(calendarID: UUID, googleCalendarID: String, channelID: String, tokenDigest: String, workerID: String, lease: Date, now: Date) {
+    init(calendarID: UUID, providerCalendarID: String, channelID: String, tokenDigest: String, workerID: String, lease: Date, now: Date) {
         self.$calendar.id = calendarID
-        self.googleCalendarID = googleCalendarID
+        self.providerCalendarID = providerCalendarID
         self.channelID = channelID
         self.tokenDigest = tokenDigest
         self.status = .opening

@@ -13,7 +13,7 @@ final class User: Model, Authenticatable, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
     @OptionalField(key: "last_sign_in_at") var lastSignInAt: Date?
-    @Children(for: \.$user) var accounts: [GoogleAccount]
+    @Children(for: \.$user) var accounts: [LinkedAccount]
 
     init() {}
 

@@ -5,7 +5,7 @@ import Foundation
 /// when the account was linked. Google expires refresh tokens of OAuth clients in "Testing" publishing status
 /// seven days after the grant, so a grant that dies at that age points to that cause.
 enum AccountGrantAge {
-    static func age(of account: GoogleAccount, on db: any Database, now: Date) async throws -> TimeInterval? {
+    static func age(of account: LinkedAccount, on db: any Database, now: Date) async throws -> TimeInterval? {
         let accountID = try account.requireID()
         let check = try await AccountCheck.query(on: db).filter(\.$account.$id == accountID).first()
         guard let granted = check?.grantSeenAt ?? account.createdAt else { return nil }

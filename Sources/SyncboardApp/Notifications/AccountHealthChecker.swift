@@ -28,7 +28,7 @@ struct AccountHealthChecker: Sendable {
                 UPDATE account_checks SET next_check_at = \(bind: now.addingTimeInterval(interval))
                 WHERE id = \(bind: checkID) AND next_check_at <= \(bind: now) RETURNING id
                 """).all()
-            guard !won.isEmpty, let account = try await GoogleAccount.find(check.$account.id, on: db) else { continue }
+            guard !won.isEmpty, let account = try await LinkedAccount.find(check.$account.id, on: db) else { continue }
             try await self.check(account, google: google, now: now)
             checked += 1
         }
@@ -37,7 +37,7 @@ struct AccountHealthChecker: Sendable {
 
     private func scheduleNewAccounts(now: Date) async throws {
         let known = Set(try await AccountCheck.query(on: db).all(\.$account.$id))
-        for account in try await GoogleAccount.query(on: db).all() where !known.contains(try account.requireID()) {
+        for account in try await LinkedAccount.query(on: db).all() where !known.contains(try account.requireID()) {
             // First check one interval after linking (the grant was just used); a lost race is harmless (unique).
             _ = try? await AccountCheck(accountID: try account.requireID(), nextCheckAt: (account.createdAt ?? now).addingTimeInterval(interval))
                 .create(on: db)
@@ -53,7 +53,7 @@ struct AccountHealthChecker: Sendable {
             """).run()
     }
 
-    func check(_ account: GoogleAccount, google: GoogleAuthService, now: Date) async throws {
+    func check(_ account: LinkedAccount, google: GoogleAuthService, now: Date) async throws {
         let accountID = try account.requireID()
         guard let check = try await AccountCheck.query(on: db).filter(\.$account.$id == accountID).first() else { return }
         if account.status == .active, let envelope = account.refreshTokenCiphertext,
@@ -85,7 +85,7 @@ struct AccountHealthChecker: Sendable {
 
     private func accountRevoked(_ accountID: UUID, now: Date) async throws {
         try await db.transaction { db in
-            guard let account = try await GoogleAccount.find(accountID, on: db) else { return }
+            guard let account = try await LinkedAccount.find(accountID, on: db) else { return }
             // A run may already have told the user (its incident names the account): one message per incident.
             let open = try await Incident.query(on: db).filter(\.$accountID == accountID).filter(\.$closedAt == nil).count()
             guard open == 0 else { return }
@@ -98,7 +98,7 @@ struct AccountHealthChecker: Sendable {
         DataGeneration.bump()
     }
 
-    private func accountWorks(_ account: GoogleAccount, now: Date) async throws {
+    private func accountWorks(_ account: LinkedAccount, now: Date) async throws {
         let accountID = try account.requireID()
         try await db.transaction { db in
             // Job incidents stay open for the job's own all-clear unless they were about this account's grant.

@@ -25,7 +25,7 @@ struct IncidentTracker {
                 if open.contains(where: { $0.kind == .needsUser && $0.failureClass == failureClass }) { return }
                 // A different problem replaces the one open (its all-clear would be wrong: the job still fails).
                 for incident in open { incident.closedAt = now; try await incident.save(on: db) }
-                let account = try await outcome.reconnectAccountID.asyncMap { try await GoogleAccount.find($0, on: db) } ?? nil
+                let account = try await outcome.reconnectAccountID.asyncMap { try await LinkedAccount.find($0, on: db) } ?? nil
                 let incident = Incident(userID: job.$user.id, jobID: jobID, accountID: account?.id, kind: .needsUser, failureClass: failureClass,
                                         summary: outcome.errorSummary ?? failureClass.rawValue, openedAt: now, runID: run.id)
                 try await incident.create(on: db)

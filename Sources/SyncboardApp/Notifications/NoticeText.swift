@@ -4,7 +4,7 @@ import Foundation
 /// are quoted only after `scrubbed`, so nothing that looks like a token reaches a message.
 enum NoticeText {
     static func jobNeedsUser(job: SyncJob, run: JobRun, incident: Incident, failureClass: JobRun.FailureClass, summary: String?,
-                             account: GoogleAccount?, grantAge: TimeInterval?) throws -> Notice {
+                             account: LinkedAccount?, grantAge: TimeInterval?) throws -> Notice {
         let jobID = try job.requireID()
         let name = job.name
         let title: String, action: String, path: String
@@ -68,7 +68,7 @@ enum NoticeText {
                       dedupKey: "incident:\(incidentID.uuidString):resolved", createdAt: run.finishedAt ?? Date())
     }
 
-    static func accountRevoked(account: GoogleAccount, incident: Incident, grantAge: TimeInterval?) throws -> Notice {
+    static func accountRevoked(account: LinkedAccount, incident: Incident, grantAge: TimeInterval?) throws -> Notice {
         let incidentID = try incident.requireID()
         var body = "Syncboard's daily check found that Google no longer accepts its access to \(account.email) (the access was revoked or has expired). "
             + "Jobs that use this account will fail until it is reconnected. Open Accounts and choose Reconnect next to \(account.email)."
@@ -79,7 +79,7 @@ enum NoticeText {
                       createdAt: incident.openedAt)
     }
 
-    static func accountRecovered(account: GoogleAccount, incidentID: UUID, now: Date) -> Notice {
+    static func accountRecovered(account: LinkedAccount, incidentID: UUID, now: Date) -> Notice {
         Notice(userID: account.$user.id, incidentID: incidentID, jobID: nil, accountID: account.id, category: .recoveries, event: .resolved,
                title: "All clear: \(account.email) is connected again",
                body: "Google accepts Syncboard's access to \(account.email) again. Its jobs run on their schedules; nothing more to do.",

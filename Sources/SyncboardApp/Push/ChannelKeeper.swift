@@ -162,7 +162,7 @@ actor ChannelKeeper {
             for calendarID in needed.subtracting(covered) where (backoff[calendarID]?.until ?? .distantPast) <= now {
                 guard let calendar = try await LinkedCalendar.find(calendarID, on: db) else { continue }
                 let token = SecureRandom.token()
-                let row = PushChannel(calendarID: calendarID, googleCalendarID: calendar.googleID, channelID: UUID().uuidString.lowercased(),
+                let row = PushChannel(calendarID: calendarID, providerCalendarID: calendar.providerCalendarID, channelID: UUID().uuidString.lowercased(),
                                       tokenDigest: SecureRandom.digest(token), workerID: workerID, lease: lease, now: now)
                 try await row.create(on: db)
                 actions.append(.open(channel: try row.requireID(), calendar: calendarID, token: token))
@@ -247,7 +247,7 @@ extension ChannelKeeper.Google {
             watch: { calendar, channelID, token, address, lifetime in
                 let account = try await calendar.$account.get(on: db)
                 let access = try await provider.tokens(for: account).accessToken
-                return try await api.watchEvents(calendarID: calendar.googleID, channelID: channelID, token: token, address: address,
+                return try await api.watchEvents(calendarID: calendar.providerCalendarID, channelID: channelID, token: token, address: address,
                                                  ttl: lifetime, accessToken: access)
             },
             stop: { calendar, channelID, resourceID in

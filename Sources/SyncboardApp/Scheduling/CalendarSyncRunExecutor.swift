@@ -56,11 +56,11 @@ struct CalendarSyncRunExecutor: RunExecutor {
         return try await RunWorkspace.with(base: configuration.runDirectory) { workspace in
             let passphrase = SecureRandom.token()
             let storage = AuthStorageFile(entries: [
-                (source.googleID, .init(accessToken: sourceTokens.accessToken, refreshToken: sourceTokens.refreshToken, expiry: sourceTokens.expiresAt)),
-                (destination.googleID, .init(accessToken: destinationTokens.accessToken, refreshToken: destinationTokens.refreshToken, expiry: destinationTokens.expiresAt)),
+                (source.providerCalendarID, .init(accessToken: sourceTokens.accessToken, refreshToken: sourceTokens.refreshToken, expiry: sourceTokens.expiresAt)),
+                (destination.providerCalendarID, .init(accessToken: destinationTokens.accessToken, refreshToken: destinationTokens.refreshToken, expiry: destinationTokens.expiresAt)),
             ])
             let authFile = try workspace.write("auth-storage.yaml", try storage.encrypted(passphrase: passphrase, workFactor: ageWorkFactor))
-            let config = CalendarSyncConfig(spec: job.spec, sourceCalendarID: source.googleID, destinationCalendarID: destination.googleID,
+            let config = CalendarSyncConfig(spec: job.spec, sourceCalendarID: source.providerCalendarID, destinationCalendarID: destination.providerCalendarID,
                                             clientID: clientID, clientSecret: clientSecret, authStoragePath: authFile.path)
             let configFile = try workspace.write("sync.yaml", Data(try config.yaml().utf8))
             var arguments = ["--config", configFile.path, "--open-browser=false"]
@@ -87,7 +87,7 @@ struct CalendarSyncRunExecutor: RunExecutor {
         }
     }
 
-    func outcome(_ result: CalendarSyncProcess.Result, source: GoogleAccount, destination: GoogleAccount) -> RunOutcome {
+    func outcome(_ result: CalendarSyncProcess.Result, source: LinkedAccount, destination: LinkedAccount) -> RunOutcome {
         var outcome = RunOutcome(status: .succeeded, engine: RunEngine.calendarsync, created: result.counts?.created,
                                  updated: result.counts?.updated, deleted: result.counts?.deleted)
         switch result.ending {

@@ -50,8 +50,8 @@ struct LegSync {
     /// nil when the stored access token was refused before anything else went wrong (the caller refreshes it).
     private func attempt(forced: FullReconciliationReason?, refreshedTokens: Bool) async throws -> Synced? {
         let accessTokens = try await tokens(refreshedTokens)
-        let source = CalendarAccess(provider: ends.source.provider, id: ends.source.googleID, accessToken: accessTokens.source)
-        let sink = CalendarAccess(provider: ends.sink.provider, id: ends.sink.googleID, accessToken: accessTokens.sink,
+        let source = CalendarAccess(provider: ends.source.provider, id: ends.source.providerCalendarID, accessToken: accessTokens.source)
+        let sink = CalendarAccess(provider: ends.sink.provider, id: ends.sink.providerCalendarID, accessToken: accessTokens.sink,
                                   accountEmail: ends.sinkAccountEmail)
         let engine = BuiltinSyncEngine(provider: provider, propagated: PropagationMetric.record)
         do {

@@ -183,7 +183,7 @@ actor TokenCache {
 
     init(provider: AccessTokenProvider) { self.provider = provider }
 
-    func accessToken(for account: GoogleAccount, forceRefresh: Bool) async throws -> String {
+    func accessToken(for account: LinkedAccount, forceRefresh: Bool) async throws -> String {
         let id = try account.requireID()
         if let error = refused[id] { throw error }
         let refresh = forceRefresh && !refreshed.contains(id)

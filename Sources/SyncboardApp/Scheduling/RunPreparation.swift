@@ -12,8 +12,8 @@ struct RunPreparation {
     let job: SyncJob
     let source: LinkedCalendar
     let destination: LinkedCalendar
-    let sourceAccount: GoogleAccount
-    let destinationAccount: GoogleAccount
+    let sourceAccount: LinkedAccount
+    let destinationAccount: LinkedAccount
     let sourceTokens: AccessTokenProvider.Tokens
     let destinationTokens: AccessTokenProvider.Tokens
     let google: GoogleServices

@@ -18,8 +18,8 @@ struct SyncDefinition: Encodable {
 
     init(job: SyncJob, source: LinkedCalendar, destination: LinkedCalendar, originalsOnly: Bool = false) {
         self.originalsOnly = originalsOnly ? true : nil
-        sourceCalendar = source.googleID
-        destinationCalendar = destination.googleID
+        sourceCalendar = source.providerCalendarID
+        destinationCalendar = destination.providerCalendarID
         transformers = job.transformers
         filters = job.filters
         window = job.window

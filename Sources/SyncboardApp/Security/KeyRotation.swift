@@ -17,15 +17,15 @@ struct KeyRotation {
 
     func run() async throws -> Report {
         var report = Report()
-        for account in try await GoogleAccount.query(on: db).all() {
+        for account in try await LinkedAccount.query(on: db).all() {
             var changed = false
-            for column in [\GoogleAccount.refreshTokenCiphertext, \GoogleAccount.accessTokenCiphertext] {
+            for column in [\LinkedAccount.refreshTokenCiphertext, \LinkedAccount.accessTokenCiphertext] {
                 guard let envelope = account[keyPath: column] else { continue }
                 if vault.isCurrent(envelope) {
                     report.alreadyCurrent += 1
                     continue
                 }
-                let name = column == \GoogleAccount.refreshTokenCiphertext ? "refresh_token" : "access_token"
+                let name = column == \LinkedAccount.refreshTokenCiphertext ? "refresh_token" : "access_token"
                 let plaintext = try vault.open(envelope, context: account.vaultContext(name))
                 account[keyPath: column] = try vault.seal(plaintext, context: account.vaultContext(name))
                 report.rewritten += 1

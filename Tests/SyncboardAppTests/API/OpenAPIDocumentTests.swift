@@ -26,7 +26,7 @@ struct OpenAPIDocumentTests {
             "components.schemas.RunRequest.mode": values(JobRun.Mode.self),
             "components.schemas.LogPage.items.items.stream": values(RunLogLine.Stream.self),
             "components.schemas.LogEvent.event": values(LogStreamEvent.Name.self),
-            "components.schemas.Account.status": values(GoogleAccount.Status.self),
+            "components.schemas.Account.status": values(LinkedAccount.Status.self),
             "components.schemas.Job.kind": values(SyncJobSpec.Kind.self),
             "components.schemas.JobInput.kind": values(SyncJobSpec.Kind.self),
             "components.schemas.Window.start.identifier": values(SyncWindow.Identifier.self),

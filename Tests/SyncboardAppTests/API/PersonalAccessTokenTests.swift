@@ -212,7 +212,7 @@ struct PersonalAccessTokenTests {
             let owner = try await JobsTests.world(app)
             let job = try await owner.client.api(.POST, "/api/v1/jobs", json: try JobsTests.body(owner)).content.decode(JobsAPIController.JobDTO.self)
             let run = try await owner.client.api(.POST, "/api/v1/jobs/\(job.id)/runs").content.decode(JobsAPIController.RunDTO.self)
-            let account = try #require(try await GoogleAccount.query(on: app.db).first()?.requireID())
+            let account = try #require(try await LinkedAccount.query(on: app.db).first()?.requireID())
             let intruder = try await BearerClient.issue(for: try await Fixtures.user(app.db, email: "intruder@example.com"), scope: .readWrite, on: app)
             let attempts: [(HTTPMethod, String, String?)] = [
                 (.GET, "/api/v1/jobs/\(job.id)", nil), (.PUT, "/api/v1/jobs/\(job.id)", try JobsTests.body(owner)),

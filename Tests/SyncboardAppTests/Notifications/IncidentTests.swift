@@ -118,10 +118,10 @@ struct IncidentTests {
                 #expect(notices.count == 1)
                 #expect(notices.first?.category == .accounts)
                 #expect(notices.first?.title.contains("Reconnect ada.home@example.org") == true)
-                #expect(try await GoogleAccount.find(account.requireID(), on: app.db)?.status == .needsReauth)
+                #expect(try await LinkedAccount.find(account.requireID(), on: app.db)?.status == .needsReauth)
 
                 // Reconnected (a new grant): checked at once, the incident closes with the all-clear.
-                let reconnected = try #require(try await GoogleAccount.find(account.requireID(), on: app.db))
+                let reconnected = try #require(try await LinkedAccount.find(account.requireID(), on: app.db))
                 let fresh = await emulator.state.issueTokens(subject: "3001", clientID: EmulatorSignInTests.clientID,
                                                              scope: "openid email https://www.googleapis.com/auth/calendar", offline: true).refresh!
                 reconnected.refreshTokenCiphertext = try app.syncboard.vault.seal(fresh, context: reconnected.vaultContext("refresh_token"))

@@ -6,8 +6,8 @@ import Vapor
 /// A user with two linked accounts and one job, and runs recorded through the real `RunRecorder`.
 struct NotificationFixtures {
     let user: User
-    let source: GoogleAccount
-    let destination: GoogleAccount
+    let source: LinkedAccount
+    let destination: LinkedAccount
     let jobID: UUID
 
     static let refreshToken = "1//refresh-token-that-must-never-appear-in-a-message"

@@ -46,7 +46,7 @@ enum OperationsFixtures {
 
     /// The account's tokens, decrypted with `vault`.
     static func tokens(_ db: any Database, vault: TokenVault, accountID: UUID) async throws -> (refresh: String, access: String) {
-        let account = try await GoogleAccount.find(accountID, on: db)
+        let account = try await LinkedAccount.find(accountID, on: db)
         guard let account, let refresh = account.refreshTokenCiphertext, let access = account.accessTokenCiphertext else {
             throw TestSetupError("the account or its tokens are gone")
         }

@@ -113,7 +113,7 @@ struct AccessControlTests {
             #expect(try await client.api(.POST, "/api/v1/accounts/\(accountID)/refresh").status == .notFound)
             #expect(try await client.api(.GET, "/api/v1/accounts").body.string == "[]")
             // Nothing changed for the owner.
-            #expect(try await GoogleAccount.find(account.id, on: app.db) != nil)
+            #expect(try await LinkedAccount.find(account.id, on: app.db) != nil)
             #expect(try await JobRun.query(on: app.db).count() == 1)
         }
     }

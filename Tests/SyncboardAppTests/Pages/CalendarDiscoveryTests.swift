@@ -56,16 +56,16 @@ struct CalendarDiscoveryTests {
 
             // A job that writes to the team calendar; then the team calendar disappears from Google.
             let calendars = try await LinkedCalendar.query(on: app.db).all()
-            let source = try #require(calendars.first { $0.googleID == "me@example.com" })
-            let team = try #require(calendars.first { $0.googleID == "team@group.calendar.google.com" })
+            let source = try #require(calendars.first { $0.providerCalendarID == "me@example.com" })
+            let team = try #require(calendars.first { $0.providerCalendarID == "team@group.calendar.google.com" })
             try await Fixtures.job(app.db, user: user, source: source, destination: team, name: "Mine → team", nextRunAt: Date())
             google.calendars.withLock { $0 = [Self.entry("me@example.com"), Self.entry("holidays", role: "reader"), Self.entry("new@group.calendar.google.com")] }
             _ = try await client.post("/accounts/\(try account.requireID())/refresh")
 
             let after = try await LinkedCalendar.query(on: app.db).all()
             #expect(after.count == 4, "a vanished calendar is kept, marked")
-            #expect(after.first { $0.googleID == "team@group.calendar.google.com" }?.removedAt != nil)
-            #expect(after.first { $0.googleID == "new@group.calendar.google.com" }?.removedAt == nil)
+            #expect(after.first { $0.providerCalendarID == "team@group.calendar.google.com" }?.removedAt != nil)
+            #expect(after.first { $0.providerCalendarID == "new@group.calendar.google.com" }?.removedAt == nil)
             #expect(google.listedWith.withLock { $0.count } == 2 && google.refreshes.withLock { $0.count } == 1, "the fresh access token was reused")
 
             let dashboard = try await client.get("/")
@@ -89,7 +89,7 @@ struct CalendarDiscoveryTests {
             let response = try await client.api(.POST, "/api/v1/accounts/\(try account.requireID())/refresh")
             #expect(response.status == .conflict)
             #expect(try response.content.decode(SyncboardErrorMiddleware.APIError.self).message.contains("reconnect"))
-            let stored = try #require(try await GoogleAccount.find(account.id, on: app.db))
+            let stored = try #require(try await LinkedAccount.find(account.id, on: app.db))
             #expect(stored.status == .needsReauth)
             let page = try await client.get("/accounts")
             #expect(page.body.string.contains("needs reconnect"))

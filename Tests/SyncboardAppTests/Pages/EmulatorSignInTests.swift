@@ -90,7 +90,7 @@ struct EmulatorSignInTests {
             let linked = try await Self.signIn(app, as: "alice.work@example.com", browser: browser, start: "/accounts/link",
                                                cookie: cookie, csrf: try #require(stored).csrfToken)
             #expect(linked.headers.first(name: .location) == "/accounts?notice=linked", "\(linked.body.string)")
-            let accounts = try await GoogleAccount.query(on: app.db).filter(\.$user.$id == user.requireID()).all()
+            let accounts = try await LinkedAccount.query(on: app.db).filter(\.$user.$id == user.requireID()).all()
             #expect(Set(accounts.map(\.email)) == ["alice@example.com", "alice.work@example.com"])
             #expect(try await LinkedCalendar.query(on: app.db).count() == 3)
             for account in accounts {
@@ -106,7 +106,7 @@ struct EmulatorSignInTests {
             let client = SignedInClient(app: app, user: user, cookie: cookie, csrf: try #require(stored).csrfToken)
             let refreshed = try await client.api(.POST, "/api/v1/accounts/\(try work.requireID())/refresh")
             #expect(refreshed.status == .conflict)
-            #expect(try await GoogleAccount.find(work.id, on: app.db)?.status == .needsReauth)
+            #expect(try await LinkedAccount.find(work.id, on: app.db)?.status == .needsReauth)
             let accountsPage = try await client.get("/accounts")
             #expect(accountsPage.body.string.contains("needs reconnect"))
 
@@ -114,7 +114,7 @@ struct EmulatorSignInTests {
             let reconnected = try await Self.signIn(app, as: "alice.work@example.com", browser: browser,
                                                     start: "/accounts/\(try work.requireID())/reconnect", cookie: cookie, csrf: client.csrf)
             #expect(reconnected.headers.first(name: .location) == "/accounts?notice=reconnected", "\(reconnected.body.string)")
-            let again = try #require(try await GoogleAccount.find(work.id, on: app.db))
+            let again = try #require(try await LinkedAccount.find(work.id, on: app.db))
             #expect(again.status == .active && again.lastError == nil)
             #expect(try await client.api(.POST, "/api/v1/accounts/\(try work.requireID())/refresh").status == .ok)
 
@@ -125,11 +125,11 @@ struct EmulatorSignInTests {
             let unlinked = try await client.post("/accounts/\(try home.requireID())/unlink")
             #expect(unlinked.status == .ok)
             #expect(await emulator.state.isRevoked(refreshToken: refreshToken), "revoked at Google")
-            #expect(try await GoogleAccount.find(home.id, on: app.db) == nil)
+            #expect(try await LinkedAccount.find(home.id, on: app.db) == nil)
 
             // Nothing secret reached a log line or a page: tokens, the client secret, the encryption key.
             #expect(CapturedLogs.contains("request finished"), "the request logs were captured")
-            let workAccount = try #require(try await GoogleAccount.find(work.id, on: app.db))
+            let workAccount = try #require(try await LinkedAccount.find(work.id, on: app.db))
             let workRefresh = try app.syncboard.vault.open(try #require(workAccount.refreshTokenCiphertext), context: workAccount.vaultContext("refresh_token"))
             let workAccess = try app.syncboard.vault.open(try #require(workAccount.accessTokenCiphertext), context: workAccount.vaultContext("access_token"))
             let key = app.syncboard.keyring.current.key.withUnsafeBytes { Data($0).base64EncodedString() }

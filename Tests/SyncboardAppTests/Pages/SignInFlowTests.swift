@@ -91,7 +91,7 @@ struct SignInFlowTests {
             #expect(exchange.redirectURI == "http://127.0.0.1:8080/auth/google/callback")
             #expect(google.nonces.withLock { $0 } == [started.nonce])
 
-            let account = try #require(try await GoogleAccount.query(on: app.db).with(\.$user).first())
+            let account = try #require(try await LinkedAccount.query(on: app.db).with(\.$user).first())
             #expect(account.subject == "sub-alice" && account.user.email == "alice@example.com" && account.status == .active)
             let refresh = try #require(account.refreshTokenCiphertext)
             #expect(!refresh.contains("refresh-token-secret"))
@@ -148,7 +148,7 @@ struct SignInFlowTests {
             let badCode = try await Self.callback(app, query: "code=reused-code&state=\(refused.state)", cookies: ["\(OAuthStart.bindingCookie)=\(refused.binding)"])
             #expect(badCode.status == .badRequest && badCode.body.string.contains("Sign-in failed"))
             #expect(try await User.query(on: app.db).count() == 0)
-            #expect(try await GoogleAccount.query(on: app.db).count() == 0)
+            #expect(try await LinkedAccount.query(on: app.db).count() == 0)
         }
     }
 
@@ -167,7 +167,7 @@ struct SignInFlowTests {
             let linked = try await Self.callback(app, query: "code=good-code&state=\(started.state)",
                                                  cookies: [client.cookie, "\(OAuthStart.bindingCookie)=\(started.binding)"])
             #expect(linked.headers.first(name: .location) == "/accounts?notice=linked")
-            #expect(try await GoogleAccount.query(on: app.db).filter(\.$user.$id == carol.requireID()).count() == 1)
+            #expect(try await LinkedAccount.query(on: app.db).filter(\.$user.$id == carol.requireID()).count() == 1)
 
             google.identity.withLock { $0 = .init(subject: "sub-bob-work", email: "bob@work.example", name: "Bob", picture: nil) }
             let again = try await Self.start(app, path: "/accounts/link", cookie: client.cookie, csrf: client.csrf)
@@ -175,7 +175,7 @@ struct SignInFlowTests {
                                                   cookies: [client.cookie, "\(OAuthStart.bindingCookie)=\(again.binding)"])
             #expect(refused.status == .conflict)
             #expect(refused.body.string.contains("already linked to another Syncboard user"))
-            let bobsAccount = try #require(try await GoogleAccount.query(on: app.db).filter(\.$subject == "sub-bob-work").first())
+            let bobsAccount = try #require(try await LinkedAccount.query(on: app.db).filter(\.$subject == "sub-bob-work").first())
             #expect(bobsAccount.$user.id == (try bob.requireID()), "still Bob's")
         }
     }
@@ -211,7 +211,7 @@ struct UnlinkTests {
             #expect(done.status == .ok)
             #expect(done.body.string.contains("Work → Home"), "the page names the disabled job")
             #expect(revoked.tokens == ["work-refresh"])
-            #expect(try await GoogleAccount.find(work.id, on: app.db) == nil)
+            #expect(try await LinkedAccount.find(work.id, on: app.db) == nil)
             #expect(try await LinkedCalendar.find(workCalendar.id, on: app.db) == nil)
             let job = try #require(try await SyncJob.find(affected, on: app.db))
             #expect(!job.enabled && job.nextRunAt == nil && job.$sourceCalendar.id == nil)

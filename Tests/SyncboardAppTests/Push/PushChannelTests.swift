@@ -137,7 +137,7 @@ struct PushChannelTests {
             try await notDue.save(on: world.app.db)
 
             // A stopped channel whose token the forger somehow has.
-            let stopped = PushChannel(calendarID: try world.calendars[PushWorld.work]!.requireID(), googleCalendarID: PushWorld.work,
+            let stopped = PushChannel(calendarID: try world.calendars[PushWorld.work]!.requireID(), providerCalendarID: PushWorld.work,
                                       channelID: "old-channel", tokenDigest: SecureRandom.digest("old-token"), workerID: "w", lease: Date(), now: Date())
             stopped.status = .stopped
             stopped.resourceID = channel.resourceID

@@ -18,12 +18,12 @@ struct SeveralCalendars {
     let emulator: GoogleEmulatorServer
     let executor: BuiltinRunExecutor
     let user: User
-    let accounts: [GoogleAccount]
+    let accounts: [LinkedAccount]
     /// Work, Family, Team.
     let calendars: [LinkedCalendar]
 
     var state: EmulatorState { emulator.state }
-    func id(_ googleID: String) -> UUID { calendars.first { $0.googleID == googleID }!.id! }
+    func id(_ googleID: String) -> UUID { calendars.first { $0.providerCalendarID == googleID }!.id! }
 
     static func with(on database: TestDatabase = .sqlite, _ body: (SeveralCalendars) async throws -> Void) async throws {
         let emulator = try await GoogleEmulatorServer.start()

@@ -11,11 +11,11 @@ enum EmulatorAccounts {
     static let home = (subject: "2002", email: "ada.home@example.org")
 
     /// Adds both accounts to the emulator, and the user and linked accounts to the app; returns [work, home].
-    static func linkAda(_ app: Application, at state: EmulatorState) async throws -> (User, [GoogleAccount]) {
+    static func linkAda(_ app: Application, at state: EmulatorState) async throws -> (User, [LinkedAccount]) {
         await state.addAccount(.init(subject: work.subject, email: work.email, name: "Ada"))
         await state.addAccount(.init(subject: home.subject, email: home.email, name: "Ada at home"))
         let user = try await Fixtures.user(app.db)
-        var accounts: [GoogleAccount] = []
+        var accounts: [LinkedAccount] = []
         for (subject, email) in [work, home] {
             let account = try await Fixtures.account(app.db, user: user, subject: subject, email: email)
             let refresh = await state.issueTokens(subject: subject, clientID: EmulatorSignInTests.clientID,

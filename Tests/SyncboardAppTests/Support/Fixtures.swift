@@ -11,19 +11,19 @@ enum Fixtures {
         return user
     }
 
-    static func account(_ db: any Database, user: User, subject: String = UUID().uuidString, email: String? = nil) async throws -> GoogleAccount {
-        let account = GoogleAccount(userID: try user.requireID(), subject: subject, email: email ?? "\(subject.prefix(8))@example.com",
+    static func account(_ db: any Database, user: User, subject: String = UUID().uuidString, email: String? = nil) async throws -> LinkedAccount {
+        let account = LinkedAccount(userID: try user.requireID(), subject: subject, email: email ?? "\(subject.prefix(8))@example.com",
                                     displayName: nil, grantedScopes: "openid email")
         try await account.create(on: db)
         return account
     }
 
-    static func calendar(_ db: any Database, account: GoogleAccount, googleID: String? = nil, role: String = "owner") async throws -> LinkedCalendar {
+    static func calendar(_ db: any Database, account: LinkedAccount, googleID: String? = nil, role: String = "owner") async throws -> LinkedCalendar {
         let calendar = LinkedCalendar()
         calendar.$account.id = try account.requireID()
         calendar.provider = account.provider
-        calendar.googleID = googleID ?? "\(UUID().uuidString)@group.calendar.google.com"
-        calendar.summary = "Calendar \(calendar.googleID.prefix(6))"
+        calendar.providerCalendarID = googleID ?? "\(UUID().uuidString)@group.calendar.google.com"
+        calendar.summary = "Calendar \(calendar.providerCalendarID.prefix(6))"
         calendar.accessRole = role
         calendar.isPrimary = false
         calendar.timeZone = "Europe/Berlin"

@@ -13,7 +13,7 @@ extension OpenAPIDocument {
     static var account: JSONSchema {
         object(required: ["id", "email", "status", "calendars"], [
             "id": uuid, "email": string, "displayName": nullable(string),
-            "status": enumeration(GoogleAccount.Status.self), "lastError": nullable(string),
+            "status": enumeration(LinkedAccount.Status.self), "lastError": nullable(string),
             "calendarsRefreshedAt": nullable(dateTime), "calendars": array(ref("Calendar")),
         ])
     }

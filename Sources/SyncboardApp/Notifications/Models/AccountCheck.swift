@@ -6,7 +6,7 @@ final class AccountCheck: Model, @unchecked Sendable {
     static let schema = "account_checks"
 
     @ID(key: .id) var id: UUID?
-    @Parent(key: "account_id") var account: GoogleAccount
+    @Parent(key: "account_id") var account: LinkedAccount
     @Field(key: "next_check_at") var nextCheckAt: Date
     @OptionalField(key: "last_checked_at") var lastCheckedAt: Date?
     @OptionalField(key: "last_result") var lastResult: String?

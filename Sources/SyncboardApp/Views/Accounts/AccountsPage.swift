@@ -7,7 +7,7 @@ struct AccountsPage {
         let id: UUID
         let email: String
         let displayName: String?
-        let status: GoogleAccount.Status
+        let status: LinkedAccount.Status
         let lastError: String?
         let calendarsRefreshedAt: Date?
         let calendars: [LinkedCalendar]
@@ -72,7 +72,7 @@ struct AccountsPage {
               .button(.type(.submit), .class(style), .text(label), .span(.class("visually-hidden"), .safe(" " + email))))
     }
 
-    static func statusLabel(_ status: GoogleAccount.Status) -> String {
+    static func statusLabel(_ status: LinkedAccount.Status) -> String {
         switch status {
         case .active: return "connected"
         case .needsReauth: return "needs reconnect"

@@ -7,7 +7,7 @@ struct DashboardRow: Sendable {
         let summary: String?
         let accountEmail: String?
         let color: String?
-        let accountStatus: GoogleAccount.Status?
+        let accountStatus: LinkedAccount.Status?
         let removed: Bool
     }
 

@@ -99,7 +99,7 @@ enum DashboardQuery {
                     summary: try row.decode(column: "\(prefix)_summary", as: String?.self),
                     accountEmail: try row.decode(column: "\(prefix)_email", as: String?.self),
                     color: try row.decode(column: "\(prefix)_color", as: String?.self),
-                    accountStatus: try row.decode(column: "\(prefix)_status", as: String?.self).flatMap(GoogleAccount.Status.init(rawValue:)),
+                    accountStatus: try row.decode(column: "\(prefix)_status", as: String?.self).flatMap(LinkedAccount.Status.init(rawValue:)),
                     removed: try row.decode(column: "\(prefix)_removed", as: Date?.self) != nil)
             }
             return DashboardRow(

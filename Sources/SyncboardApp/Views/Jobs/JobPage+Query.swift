@@ -8,7 +8,7 @@ struct JobPageData {
     /// One of the job's calendars with its account; nil calendar: no longer linked (its account was unlinked).
     struct JobCalendar {
         let calendar: LinkedCalendar?
-        let account: GoogleAccount?
+        let account: LinkedAccount?
     }
 
     let job: SyncJob

@@ -2,8 +2,10 @@ import Fluent
 import Foundation
 import SyncboardCore
 
-/// A Google account linked to a user. Its tokens are stored only as `TokenVault` envelopes.
-final class GoogleAccount: Model, @unchecked Sendable {
+/// An account at a calendar provider (Google today) linked to a user. Its tokens are stored only as `TokenVault`
+/// envelopes. The table keeps its first name, and the vault's contexts with it (renaming them would make every stored
+/// token unreadable).
+final class LinkedAccount: Model, @unchecked Sendable {
     static let schema = "google_accounts"
 
     enum Status: String, Codable, Sendable, CaseIterable {
