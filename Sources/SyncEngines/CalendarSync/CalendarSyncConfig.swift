@@ -34,7 +34,14 @@ public struct CalendarSyncConfig: Codable, Sendable, Equatable {
                 public var clientKey: String
             }
 
-            public var type: String
+            /// CalendarSync's adapter names. Syncboard gives the CLI Google calendars only: its `outlook_http`
+            /// adapter lists the whole window every run, has no PKCE, and reads a refused first page as an empty
+            /// calendar (which deletes every copy); Microsoft 365 and feed calendars run on the built-in engine.
+            public enum Kind: String, Codable, Sendable, Equatable {
+                case google
+            }
+
+            public var type: Kind
             public var calendar: String
             public var oAuth: OAuth
         }
@@ -73,7 +80,7 @@ public struct CalendarSyncConfig: Codable, Sendable, Equatable {
                 clientID: String, clientSecret: String, authStoragePath: String, catalog: SyncCatalog = .pinned) {
         func bound(_ bound: SyncWindow.Bound) -> Bound { Bound(identifier: bound.identifier.rawValue, offset: bound.offset) }
         func endpoint(_ calendar: String) -> Endpoint {
-            Endpoint(adapter: .init(type: "google", calendar: calendar, oAuth: .init(clientId: clientID, clientKey: clientSecret)))
+            Endpoint(adapter: .init(type: .google, calendar: calendar, oAuth: .init(clientId: clientID, clientKey: clientSecret)))
         }
         func steps(_ configured: [ConfiguredStep], kind: SyncCatalog.Kind) -> [Step] {
             // CalendarSync does not know the built-in engine's rules ("Show config" says which were left out).

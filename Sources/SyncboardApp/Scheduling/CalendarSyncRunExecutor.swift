@@ -49,6 +49,9 @@ struct CalendarSyncRunExecutor: RunExecutor {
         }
         let prepared = try await RunPreparation.load(run, db: db, configuration: configuration, vault: vault, google: google, engine: RunEngine.calendarsync)
         let (job, source, destination) = (prepared.job, prepared.source, prepared.destination)
+        if let other = [source, destination].first(where: { $0.provider != .google }) {
+            throw RunStop(outcome: .failed(engine: .calendarsync, EngineRouting.notGoogle(other.provider), class: .configuration))
+        }
         let (sourceAccount, destinationAccount) = (prepared.sourceAccount, prepared.destinationAccount)
         let (sourceTokens, destinationTokens) = (prepared.sourceTokens, prepared.destinationTokens)
         let (clientID, clientSecret) = (prepared.clientID, prepared.clientSecret)

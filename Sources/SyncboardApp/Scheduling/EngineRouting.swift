@@ -26,6 +26,11 @@ enum EngineRouting {
         }
     }
 
+    /// The line a CLI run of a job with a calendar of another provider ends with.
+    static func notGoogle(_ provider: ProviderKind) -> String {
+        "This job has a \(provider.displayName) calendar, and Syncboard runs only Google calendars with the CalendarSync CLI: the job runs on the built-in engine (SYNCBOARD_ENGINE=auto or builtin)."
+    }
+
     /// The line a CLI run of such a job ends with.
     static func refusal(_ spec: SyncJobSpec) -> String {
         "This job uses rules only the built-in engine applies (\(spec.builtinOnlyFields().joined(separator: ", "))), and this installation runs jobs with the CalendarSync CLI only (SYNCBOARD_ENGINE=calendarsync). Remove those rules or use SYNCBOARD_ENGINE=auto or builtin."
@@ -42,8 +47,18 @@ struct RoutingRunExecutor: RunExecutor {
 
     func execute(_ run: RunContext, log: RunLogWriter) async -> RunOutcome {
         // A job that cannot be read here is left to the CLI executor, which reports it as it always has.
-        guard let job = try? await SyncJob.find(run.jobID, on: db), job.spec.needsBuiltinEngine else {
-            return await cli.execute(run, log: log)
+        guard let job = try? await SyncJob.find(run.jobID, on: db) else { return await cli.execute(run, log: log) }
+        let otherProvider = await Self.otherProvider(of: job, on: db)
+        guard job.spec.needsBuiltinEngine || otherProvider != nil else { return await cli.execute(run, log: log) }
+        if let otherProvider {
+            // The CLI gets Google calendars only (`CalendarSyncConfig.Endpoint.Adapter.Kind`).
+            guard let builtin else {
+                let message = EngineRouting.notGoogle(otherProvider)
+                await log.append(message, stream: .syncboard)
+                return .failed(engine: .calendarsync, message, class: .configuration)
+            }
+            await log.append("This job has a \(otherProvider.displayName) calendar: it runs on the built-in engine.", stream: .syncboard)
+            return await builtin.execute(run, log: log)
         }
         guard let builtin else {
             let message = EngineRouting.refusal(job.spec)
@@ -52,5 +67,12 @@ struct RoutingRunExecutor: RunExecutor {
         }
         await log.append("This job uses rules only the built-in engine applies: it runs on the built-in engine.", stream: .syncboard)
         return await builtin.execute(run, log: log)
+    }
+
+    /// The provider of the job's first calendar that is not Google's, if any.
+    static func otherProvider(of job: SyncJob, on db: any Database) async -> ProviderKind? {
+        let ids = job.spec.memberCalendarIDs
+        guard !ids.isEmpty, let calendars = try? await LinkedCalendar.query(on: db).filter(\.$id ~~ ids).all() else { return nil }
+        return calendars.map(\.provider).first { $0 != .google }
     }
 }

@@ -210,6 +210,19 @@ struct JobsBuiltinRulesTests {
             #expect(refused.status == .failed && refused.failureClass == .configuration && cli.callCount == 1)
             #expect(refused.errorSummary?.contains("filters.InvitedDestination") == true && refusal.contains { $0.contains("SYNCBOARD_ENGINE=calendarsync") })
 
+            // The CLI gets Google calendars only: a plain job into a Microsoft 365 calendar runs on the built-in
+            // engine under auto, and is refused on a CLI-only installation, naming the provider.
+            world.home.provider = .microsoft
+            try await world.home.save(on: app.db)
+            let (toMicrosoft, routed) = try await run(plain, auto)
+            #expect(toMicrosoft.engine == .builtin && cli.callCount == 1 && builtin.callCount == 2)
+            #expect(routed.contains { $0.contains("Microsoft 365 calendar: it runs on the built-in engine") })
+            let (refusedMicrosoft, _) = try await run(plain, cliOnly)
+            #expect(refusedMicrosoft.status == .failed && refusedMicrosoft.failureClass == .configuration && cli.callCount == 1)
+            #expect(refusedMicrosoft.errorSummary?.contains("Microsoft 365 calendar") == true)
+            world.home.provider = .google
+            try await world.home.save(on: app.db)
+
             // What the installation builds from SYNCBOARD_ENGINE: with a binary, auto and calendarsync route per job.
             var configuration = app.syncboard.configuration
             configuration.calendarSyncBinary = CalendarSyncRunExecutorTests.standin

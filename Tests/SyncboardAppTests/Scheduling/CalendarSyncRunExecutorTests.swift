@@ -91,6 +91,22 @@ struct CalendarSyncRunExecutorTests {
         }
     }
 
+    @Test("a job with a calendar of another provider is refused before any token is written out: the CLI gets Google calendars only")
+    func otherProvider() async throws {
+        try await TestApp.withApp(on: .sqlite) { app in
+            let setup = try await Self.setup(app, sink: "success-\(UUID())@group.calendar.google.com")
+            let job = try #require(try await SyncJob.find(setup.jobID, on: app.db))
+            let destination = try #require(try await LinkedCalendar.find(job.spec.destinationCalendarID, on: app.db))
+            destination.provider = .microsoft
+            try await destination.save(on: app.db)
+            let (outcome, lines) = try await Self.execute(setup, app: app)
+            #expect(outcome.status == .failed && outcome.failureClass == .configuration && outcome.exitCode == nil)
+            #expect(outcome.errorSummary?.contains("This job has a Microsoft 365 calendar") == true, "\(lines)")
+            #expect(!lines.contains { $0.contains("Running CalendarSync") })
+            #expect(try FileManager.default.contentsOfDirectory(atPath: setup.runDirectory.path).isEmpty, "no workspace was made")
+        }
+    }
+
     @Test("failure: exit status 1 with the FATA line as the summary, classified")
     func failure() async throws {
         try await TestApp.withApp(on: .sqlite) { app in
