@@ -46,7 +46,9 @@ extension EmulatorState {
         }
         items = items.filter { Self.passes($0, query, calendarID: calendarID, seriesOf: { self.events[calendarID]?[$0]?.resource }) }
         if query.orderByStartTime {
-            items.sort { (Self.timeRange($0, calendarZone: zone)?.start ?? .distantPast) < (Self.timeRange($1, calendarZone: zone)?.start ?? .distantPast) }
+            // Each start parsed once, not at every comparison (a listing of 20,000 events spent a third of its time here).
+            items = items.map { (start: Self.timeRange($0, calendarZone: zone)?.start ?? .distantPast, item: $0) }
+                .sorted { $0.start < $1.start }.map(\.item)
         } else if query.orderByUpdated {
             items.sort { ($0["updated"]?.string ?? "") < ($1["updated"]?.string ?? "") }
         }
