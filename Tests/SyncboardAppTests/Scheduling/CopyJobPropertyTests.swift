@@ -23,6 +23,8 @@ struct CopyJobPropertyTests {
             try await SeveralCalendars.with { world in
                 try await Self.drive(world, seed: seed, steps: 30, deletionsStick: deletionsStick)
             }
+            // A long random run says how far it got (a failure names its seed in the test's own report).
+            if extra > 0 { print("copy-job property: seed \(seed) done (deletions stick: \(deletionsStick))") }
         }
     }
 

@@ -175,10 +175,13 @@ struct SyncGroupTests {
             restorable = restorable.filter { !$0.hasPrefix(id + "|") }
         }
 
-        /// Every occurrence of a series changed (the series rescheduled).
-        mutating func seriesChanged(_ id: String) {
-            editedCopies = editedCopies.filter { !$0.hasPrefix(id + "_") }
-            restorable = restorable.filter { !$0.hasPrefix(id + "_") }
+        /// A series rescheduled: its occurrences changed, except those at a start the new schedule also has (moved
+        /// by whole days, a daily series keeps some occurrences, ids and all), whose originals did not change, so
+        /// their edited or deleted copies wait for a full reconciliation as before (seed 2586611657).
+        mutating func seriesChanged(_ id: String, unchanged: Set<String>) {
+            func changed(_ key: String) -> Bool { key.hasPrefix(id + "_") && !unchanged.contains(String(key.prefix { $0 != "|" })) }
+            editedCopies = editedCopies.filter { !changed($0) }
+            restorable = restorable.filter { !changed($0) }
         }
 
         /// An original (or occurrence) gone: nothing of its copies is expected any more.
@@ -196,10 +199,12 @@ struct SyncGroupTests {
         let environment = ProcessInfo.processInfo.environment
         let extra = Int(environment["SYNCBOARD_PROPERTY_SEEDS"] ?? "") ?? 0
         let replay = (environment["SYNCBOARD_PROPERTY_SEED"]).flatMap(UInt64.init).map { [$0] } ?? []
-        for seed in [UInt64(16), 1_202, 90_210, 2_955_202_083, 2_208_181_314, 3_111_007_518] + replay + (0..<extra).map({ _ in UInt64.random(in: 0...UInt64(UInt32.max)) }) {
+        for seed in [UInt64(16), 1_202, 90_210, 2_955_202_083, 2_208_181_314, 3_111_007_518, 2_586_611_657] + replay + (0..<extra).map({ _ in UInt64.random(in: 0...UInt64(UInt32.max)) }) {
             try await SeveralCalendars.with { world in
                 try await Self.drive(world, seed: seed, steps: 40, deletionsStick: deletionsStick)
             }
+            // A long random run says how far it got (a failure names its seed in the test's own report).
+            if extra > 0 { print("group property: seed \(seed) done (deletions stick: \(deletionsStick))") }
         }
     }
 
@@ -287,9 +292,11 @@ struct SyncGroupTests {
                 trail.append("create series \(name) in \(calendar)")
             case 10 where !liveSeries.isEmpty:  // reschedule a series: new occurrences, the old ones cancelled
                 let id = liveSeries[random.next(liveSeries.count)]
+                let before = Set(await listed(world, model.series[id]!).map(\.id).filter { $0.hasPrefix(id + "_") })
                 _ = try await world.state.changeEvent(calendarID: model.series[id]!, eventID: id, patch: times(201 + step, zoned: true))
+                let after = Set(await listed(world, model.series[id]!).map(\.id).filter { $0.hasPrefix(id + "_") })
                 trail.append("reschedule series \(id)")
-                model.seriesChanged(id)
+                model.seriesChanged(id, unchanged: before.intersection(after))
             case 11 where !liveSeries.isEmpty:  // move, retitle or cancel one occurrence
                 let id = liveSeries[random.next(liveSeries.count)]
                 let calendar = model.series[id]!
