@@ -10,7 +10,7 @@ job, run it, follow its live log, open its run page), and unlinks an account. Ev
 checked with axe-core (browser.check_accessibility); any violation fails the journey. A screenshot of every step
 goes to --artifacts. Exit status 0 only when every journey passed.
 """
-import argparse, glob, json, os, re, sqlite3, sys, time, urllib.error, urllib.request, uuid
+import argparse, glob, json, os, re, sqlite3, sys, time, urllib.error, urllib.parse, urllib.request, uuid
 from datetime import datetime
 
 from selenium.webdriver.common.by import By
@@ -560,6 +560,7 @@ def keyboard_only_sign_in_link_create_run():
         tab_to("form[action$='/run'] button")
         press_and_wait_for_next_page(Keys.ENTER)
         expect("/runs/" in driver.current_url, "Run now opens the run's page")
+        run_path = urllib.parse.urlparse(driver.current_url).path
         log = driver.find_element(By.ID, "run-log")
         expect(log.get_attribute("data-active") == "true", f"the run is still going when its page opens: {text()[:300]!r}")
         expect(log.get_attribute("role") == "log" and log.get_attribute("aria-live") == "polite",
@@ -584,7 +585,8 @@ def keyboard_only_sign_in_link_create_run():
 
     tab_to("nav[aria-label='Breadcrumb'] a[href^='/jobs/']")
     press_and_wait_for_next_page(Keys.ENTER)
-    tab_to("table a[href^='/runs/']")
+    # This run's row (the job's first scheduled run may have come after it and be listed first).
+    tab_to(f"table a[href='{run_path}']")
     press_and_wait_for_next_page(Keys.ENTER)
     tab_to("#run-log")  # the log can be reached (and scrolled) with the keyboard
     expect(driver.find_element(By.ID, "run-log").get_attribute("role") == "log", "the run page's log is a log")

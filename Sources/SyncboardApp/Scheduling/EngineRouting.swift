@@ -28,7 +28,7 @@ enum EngineRouting {
 
     /// The line a CLI run of a job with a calendar of another provider ends with.
     static func notGoogle(_ provider: ProviderKind) -> String {
-        "This job has a \(provider.displayName) calendar, and Syncboard runs only Google calendars with the CalendarSync CLI: the job runs on the built-in engine (SYNCBOARD_ENGINE=auto or builtin)."
+        "This job has a \(provider.displayName) calendar, and Syncboard runs only Google calendars with the CalendarSync CLI: such a job needs the built-in engine (SYNCBOARD_ENGINE=auto or builtin)."
     }
 
     /// The line a CLI run of such a job ends with.
