@@ -105,7 +105,9 @@ struct CalendarRoutes: RouteCollection {
                               domain: "calendar", location: ("timeMax", "parameter"))
         }
         let listed: (items: [JSONValue], syncToken: String)
-        do { listed = try await state.listEvents(calendarID: caller.calendarID, query: query) } catch { return Self.response(for: error) }
+        let request = (URLComponents(string: req.url.string)?.queryItems ?? []).filter { $0.name != "pageToken" }
+            .map { "\($0.name)=\($0.value ?? "")" }.joined(separator: "&")
+        do { listed = try await state.listEvents(calendarID: caller.calendarID, query: query, request: request) } catch { return Self.response(for: error) }
         return await page(req, caller: caller, items: listed.items, syncToken: listed.syncToken)
     }
 

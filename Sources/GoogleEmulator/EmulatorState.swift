@@ -93,6 +93,8 @@ public actor EmulatorState {
     var changeCounter = 0
     /// Sync tokens older than this (per calendar) answer 410, as Google's do when they expire.
     var syncTokenFloor: [String: Int] = [:]
+    /// events.list answers by their request, kept while nothing changes, for the pages after the first (EventListing.swift).
+    var rememberedListings: [String: RememberedListing] = [:]
     /// calendarList sync (CalendarListSync.swift): the change that last touched each calendar, and who lost it when.
     var calendarChanges: [String: Int] = [:]
     var calendarLosses: [String: [String: Int]] = [:]

@@ -12,7 +12,34 @@ import Recurrence
 ///   instance by instance (those its change removed as cancelled) and a deleted one as cancelled instances ("If
 ///   showDeleted and singleEvents are both True, only single instances of deleted events (but not the underlying
 ///   recurring events) are returned").
+/// One events.list answer before paging, with what it depends on besides its request.
+struct RememberedListing: Sendable {
+    let items: [JSONValue]
+    let syncToken: String
+    let change: Int
+    let calendarZone: TimeZone
+    let syncTokenFloor: Int
+    let at: Date
+}
+
 extension EmulatorState {
+    /// events.list for one page: the pages after the first come from the answer the first computed, as long as no
+    /// event changed, the calendar's zone and token floor are the same and a minute has not passed (the answer is
+    /// then the same, and a 20,000-event calendar is not expanded, filtered and sorted again for each of its pages).
+    /// `request` is the call's query string without its page token.
+    func listEvents(calendarID: String, query: EventQuery, request: String) throws(EventFailure) -> (items: [JSONValue], syncToken: String) {
+        let key = calendarID + "?" + request, zone = timeZone(of: calendarID), floor = syncTokenFloor[calendarID] ?? 0
+        if let remembered = rememberedListings[key], remembered.change == changeCounter, remembered.calendarZone == zone,
+           remembered.syncTokenFloor == floor, remembered.at.timeIntervalSinceNow > -60 {
+            return (remembered.items, remembered.syncToken)
+        }
+        let listing = try listEvents(calendarID: calendarID, query: query)
+        rememberedListings = rememberedListings.filter { $0.value.change == changeCounter && $0.value.at.timeIntervalSinceNow > -60 }
+        rememberedListings[key] = RememberedListing(items: listing.items, syncToken: listing.syncToken, change: changeCounter, calendarZone: zone,
+                                                    syncTokenFloor: floor, at: Date())
+        return listing
+    }
+
     /// events.list before paging: filtered, expanded and ordered; plus the sync token that covers this answer.
     func listEvents(calendarID: String, query: EventQuery) throws(EventFailure) -> (items: [JSONValue], syncToken: String) {
         let zone = timeZone(of: calendarID)

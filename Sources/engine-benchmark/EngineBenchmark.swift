@@ -42,7 +42,8 @@ struct EngineBenchmark: AsyncParsableCommand {
         defer { Task { try? await http.shutdown(); try? await emulator.shutdown() } }
         let token = await state.issueTokens(subject: "1", clientID: "benchmark", scope: "https://www.googleapis.com/auth/calendar", offline: false).access
         let api = CalendarAPIClient(baseURL: URL(string: emulator.baseURL + "/calendar/v3")!, http: http, eventsPageSize: pageSize)
-        let engine = BuiltinSyncEngine(provider: .google(api))
+        let calls = CallClock()
+        let engine = BuiltinSyncEngine(provider: calls.timing(.google(api)))
 
         // A month of working days, events every 20 minutes from 08:00 UTC, as many as asked for.
         let windowStart = try Date("2026-12-01T00:00:00Z", strategy: .iso8601)
@@ -58,7 +59,7 @@ struct EngineBenchmark: AsyncParsableCommand {
         let transformers = [ConfiguredStep(name: "KeepTitle"), ConfiguredStep(name: "KeepDescription"), ConfiguredStep(name: "KeepLocation")]
         if steadyState {
             guard changed * 2 <= events else { throw ValidationError("--steady-state changes two sets of --changed events") }
-            try await SteadyState(state: state, engine: engine, token: token, events: events, changed: changed, latency: .milliseconds(latencyMilliseconds),
+            try await SteadyState(state: state, engine: engine, calls: calls, token: token, events: events, changed: changed, latency: .milliseconds(latencyMilliseconds),
                                   concurrency: concurrency).run(source: Self.source, sink: Self.sink, ids: ids, window: (windowStart, windowEnd),
                                                                 transformers: transformers)
             return
@@ -91,22 +92,25 @@ struct EngineBenchmark: AsyncParsableCommand {
         measured run: \(events) events in the window, \(changed) changed, \(latencyMilliseconds) ms per call, concurrency \(concurrency), page size \(pageSize)
           result: \(outcome.created) created, \(outcome.updated) updated, \(outcome.deleted) deleted, \(outcome.failures.count) failed
           API calls: \(measured.calls) (\(measured.byMethod.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))
-          wall time: \(measured.seconds) s
+          wall time: \(measured.seconds) s: calls outstanding \(measured.callSeconds) s (the emulator answering: \(measured.emulatorSeconds) s), the engine alone \(measured.engineSeconds) s
         """)
         guard outcome.failures.isEmpty, outcome.created + outcome.updated + outcome.deleted == changed else {
             throw ValidationError("the measured run did not propagate exactly the \(changed) changes")
         }
 
         func measure() async throws
-            -> (outcome: BuiltinSyncEngine.Outcome, calls: Int, byMethod: [String: Int], seconds: String) {
+            -> (outcome: BuiltinSyncEngine.Outcome, calls: Int, byMethod: [String: Int], seconds: String, emulatorSeconds: String, callSeconds: String, engineSeconds: String) {
             await state.clearRequestLog()
             let clock = ContinuousClock()
+            calls.reset()
             var outcome = BuiltinSyncEngine.Outcome()
             let elapsed = try await clock.measure { outcome = try await sync() }
             let requests = await state.requests(pathPrefix: "/calendar/v3/")
             let byMethod = Dictionary(grouping: requests, by: \.method).mapValues(\.count)
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            return (outcome, requests.count, byMethod, String(format: "%.2f", seconds))
+            let busy = calls.busy.seconds
+            let emulator = requests.reduce(0) { $0 + ($1.handlingSeconds ?? 0) }
+            return (outcome, requests.count, byMethod, String(format: "%.2f", elapsed.seconds), String(format: "%.2f", emulator),
+                    String(format: "%.2f", busy), String(format: "%.2f", elapsed.seconds - busy))
         }
     }
 }

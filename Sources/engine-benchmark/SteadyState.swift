@@ -7,10 +7,12 @@ import Synchronization
 
 /// `engine-benchmark --steady-state`: the runs of a job already in step, incremental (a sync token and the index of
 /// copies) against full (both calendars listed and compared), with no change and with `changed` changes, every
-/// Calendar API call delayed by the latency. Prints one line per run: calls, bytes received, wall time.
+/// Calendar API call delayed by the latency. Prints one line per run: calls, bytes received, wall time and
+/// the emulator's share of it (its time answering, summed over the calls).
 struct SteadyState {
     let state: EmulatorState
     let engine: BuiltinSyncEngine
+    let calls: CallClock
     let token: String
     let events: Int
     let changed: Int
@@ -22,6 +24,11 @@ struct SteadyState {
         var byMethod: [String: Int]
         var bytes: Int
         var seconds: Double
+        /// The emulator's own time answering the run's calls, summed (added latency left out; the two listings of a
+        /// full run overlap, so this is an upper bound on the emulator's share of the wall time).
+        var emulatorSeconds: Double
+        /// The time some provider call was outstanding (CallClock); the rest of the wall time is the engine's own work.
+        var callSeconds: Double
         var writes: Int
     }
 
@@ -105,19 +112,23 @@ struct SteadyState {
     private func measure(_ body: () async throws -> BuiltinSyncEngine.Outcome) async throws -> Measured {
         await state.clearRequestLog()
         var outcome = BuiltinSyncEngine.Outcome()
+        calls.reset()
         let elapsed = try await ContinuousClock().measure { outcome = try await body() }
+        let busy = calls.busy.seconds
         guard outcome.failures.isEmpty else { throw BenchmarkError("a write failed: \(outcome.failures[0])") }
         let requests = await state.requests(pathPrefix: "/calendar/v3/")
         return Measured(calls: requests.count, byMethod: Dictionary(grouping: requests, by: \.method).mapValues(\.count),
                         bytes: requests.reduce(0) { $0 + ($1.bytes ?? 0) },
                         seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+                        emulatorSeconds: requests.reduce(0) { $0 + ($1.handlingSeconds ?? 0) }, callSeconds: busy,
                         writes: outcome.created + outcome.updated + outcome.deleted)
     }
 
     private func report(_ kind: String, _ changes: Int, _ measured: Measured, expectWrites: Bool = false) {
         let methods = measured.byMethod.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         print("steady-state events=\(events) changes=\(changes) kind=\(kind) calls=\(measured.calls) (\(methods)) bytes=\(measured.bytes) "
-              + "wall=\(String(format: "%.3f", measured.seconds))s writes=\(measured.writes)")
+              + "wall=\(String(format: "%.3f", measured.seconds))s in-calls=\(String(format: "%.3f", measured.callSeconds))s "
+              + "(emulator=\(String(format: "%.3f", measured.emulatorSeconds))s) engine=\(String(format: "%.3f", measured.seconds - measured.callSeconds))s writes=\(measured.writes)")
         if expectWrites && measured.writes != changes { print("  WARNING: \(measured.writes) writes for \(changes) changes") }
     }
 }

@@ -250,7 +250,7 @@ public struct BuiltinSyncEngine: Sendable {
 
     /// The hash an index keeps of a copy: two copies with the same hash need no rewrite (`SyncEvent.isSame`).
     static func contentHash(_ copy: SyncEvent) -> String {
-        SHA256.hash(data: Data(copy.comparableContent.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(copy.comparableContent.utf8)).hexString
     }
 
     public static let utc = TimeZone(identifier: "UTC")!

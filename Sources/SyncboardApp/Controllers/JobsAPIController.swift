@@ -282,7 +282,7 @@ struct JobsAPIController: RouteCollection {
             self.init(name: String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\0", with: ""), id: id)
         }
 
-        var text: String { id.uuidString.lowercased() + "." + name.utf8.map { String(format: "%02x", $0) }.joined() }
+        var text: String { id.uuidString.lowercased() + "." + name.utf8.hexString }
     }
 
     /// The core names the calendars as the form does; the API's fields are these.

@@ -17,7 +17,7 @@ extension SyncJob {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data = (try? encoder.encode(Versioned(spec: spec, enabled: enabled))) ?? Data()
-        return SHA256.hash(data: data).prefix(16).map { String(format: "%02x", $0) }.joined()
+        return SHA256.hash(data: data).prefix(16).hexString
     }
 
     /// The strong entity tag of the job's JSON representation.

@@ -1,6 +1,7 @@
 import Crypto
 import Fluent
 import Foundation
+import SyncboardCore
 import Logging
 import SQLKit
 
@@ -58,7 +59,7 @@ struct AccountHealthChecker: Sendable {
         guard let check = try await AccountCheck.query(on: db).filter(\.$account.$id == accountID).first() else { return }
         if account.status == .active, let envelope = account.refreshTokenCiphertext,
            let refresh = try? vault.open(envelope, context: account.vaultContext("refresh_token")) {
-            let fingerprint = SHA256.hash(data: Data(refresh.utf8)).prefix(12).map { String(format: "%02x", $0) }.joined()
+            let fingerprint = SHA256.hash(data: Data(refresh.utf8)).prefix(12).hexString
             if check.refreshFingerprint != fingerprint {
                 check.grantSeenAt = check.refreshFingerprint == nil ? (account.createdAt ?? now) : now
                 check.refreshFingerprint = fingerprint

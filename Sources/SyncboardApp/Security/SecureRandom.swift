@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SyncboardCore
 
 /// Random tokens for sessions, CSRF, OAuth state and nonces, and their digests for storage.
 enum SecureRandom {
@@ -12,7 +13,7 @@ enum SecureRandom {
 
     /// SHA-256 hex digest: what the database stores instead of a bearer secret (session ids, OAuth state).
     static func digest(_ value: String) -> String {
-        SHA256.hash(data: Data(value.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(value.utf8)).hexString
     }
 
     /// Compares two strings in time independent of where they differ.

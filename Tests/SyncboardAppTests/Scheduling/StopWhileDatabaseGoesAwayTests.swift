@@ -180,6 +180,9 @@ struct StopWhileDatabaseGoesAwayTests {
         try await waitUntil("no run is left active", timeout: .seconds(120), children: children) {
             try await JobRun.query(on: app.db).filter(\.$status ~~ JobRun.Status.active).count() == 0
         }
+        // Its stop signals are handled from "worker started" on; a SIGTERM before that ends it the default way (status 15,
+        // an empty log: CI's failure of 2026-12-03 when the leases had run out before the worker came up).
+        try await waitUntil("the recoverer says it started", timeout: .seconds(60), children: children) { recoverer.logContains("worker started") }
         recoverer.signal(SIGTERM)
         #expect(await recoverer.waitForExit(until: .now + .seconds(grace) + margin))
         #expect(recoverer.process.terminationStatus == 0, "\(recoverer.logTail())")

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SyncboardCore
 
 /// The JSON a webhook endpoint receives (schema version 1, documented in docs/notifications.md), and Slack's
 /// incoming-webhook body for endpoints in that format.
@@ -64,6 +65,6 @@ struct WebhookEvent: Codable, Sendable, Equatable {
         var signed = Data("\(timestamp).".utf8)
         signed.append(body)
         let mac = HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Data(secret.utf8)))
-        return "v1=" + Data(mac).map { String(format: "%02x", $0) }.joined()
+        return "v1=" + Data(mac).hexString
     }
 }
