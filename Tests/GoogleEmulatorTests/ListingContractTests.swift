@@ -23,6 +23,24 @@ struct ListingContractTests {
         }
     }
 
+    @Test("events.list pages: a later page comes from the same answer while nothing changed, and from a new one after a change")
+    func pagesAfterAChange() async throws {
+        try await EmulatorHarness.with { google in
+            let ada = await google.token("ada@example.com")
+            for (title, day) in [("A", 1), ("B", 2), ("C", 3)] {
+                _ = try await google.call(.POST, events, token: ada, body: event(title, start: "2026-12-0\(day)T10:00:00Z", end: "2026-12-0\(day)T11:00:00Z"))
+            }
+            let query = "?maxResults=1&singleEvents=true&orderBy=startTime"
+            let first = try await google.call(.GET, events + query, token: ada)
+            let next = try #require(first.json["nextPageToken"]?.string)
+            #expect(try await google.call(.GET, events + query + "&pageToken=\(next)", token: ada).items.map { $0["summary"]?.string } == ["B"])
+            // B is retitled: the remembered answer is not used again.
+            let b = try #require(try await google.listAll(Self.calendar, token: ada).items.first { $0["summary"] == "B" }?["id"]?.string)
+            _ = try await google.call(.PATCH, events + "/\(b)", token: ada, body: ["summary": "B2"])
+            #expect(try await google.call(.GET, events + query + "&pageToken=\(next)", token: ada).items.map { $0["summary"]?.string } == ["B2"])
+        }
+    }
+
     @Test("events.list iCalUID: only the event with that iCalendar id (and, with singleEvents, its instances)")
     func iCalUIDFilter() async throws {
         try await EmulatorHarness.with { google in
