@@ -161,12 +161,18 @@ let package = Package(
             ]
         ),
 
+        // What the test targets share: each emulator, and an HTTP client, started, seeded and shut down one way.
+        .target(name: "EmulatorTestKit", dependencies: [
+            "GoogleEmulator", "MicrosoftEmulator", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ], path: "Tests/EmulatorTestKit"),
+
         .testTarget(name: "SyncboardCoreTests", dependencies: ["SyncboardCore"]),
         // Fixtures/expand.py is the python-dateutil reference the cross-check runs.
         .testTarget(name: "RecurrenceTests", dependencies: ["Recurrence"], exclude: ["Fixtures"]),
         .testTarget(
             name: "GoogleClientTests",
             dependencies: [
+                "EmulatorTestKit",
                 "GoogleClient",
                 "GoogleEmulator",
                 .product(name: "VaporTesting", package: "vapor"),
@@ -178,12 +184,14 @@ let package = Package(
             name: "GoogleEmulatorTests",
             dependencies: [
                 "GoogleEmulator",
+                "EmulatorTestKit",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .testTarget(
             name: "MicrosoftEmulatorTests",
             dependencies: [
+                "EmulatorTestKit",
                 "MicrosoftEmulator",
                 "Recurrence",
                 .product(name: "Vapor", package: "vapor"),
@@ -194,6 +202,7 @@ let package = Package(
         .testTarget(
             name: "MicrosoftClientTests",
             dependencies: [
+                "EmulatorTestKit",
                 "MicrosoftClient",
                 "MicrosoftEmulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -204,6 +213,7 @@ let package = Package(
             name: "SyncEnginesTests",
             dependencies: [
                 "SyncEngines",
+                "EmulatorTestKit",
                 "GoogleClient",
                 "GoogleEmulator",
                 .product(name: "Yams", package: "Yams"),
@@ -216,6 +226,7 @@ let package = Package(
                 "SyncboardApp",
                 "GoogleClient",
                 "GoogleEmulator",
+                "EmulatorTestKit",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

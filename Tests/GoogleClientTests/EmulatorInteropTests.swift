@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import EmulatorTestKit
 import Foundation
 import GoogleEmulator
 import NIOHTTP1
@@ -19,23 +20,19 @@ struct EmulatorInteropTests {
     }
 
     static func withFlow(_ body: (Flow) async throws -> Void) async throws {
-        let emulator = try await GoogleEmulatorServer.start()
-        await emulator.state.addAccount(.init(subject: "42", email: "ada@example.com", name: "Ada"))
-        await emulator.state.addClient(.init(clientID: "c1", clientSecret: "s1", redirectURIs: [redirect]))
-        await emulator.state.addCalendar(.init(id: "ada@example.com", summary: "Ada", roles: ["ada@example.com": "owner"]))
-        let base = URL(string: emulator.baseURL)!
-        let endpoints = GoogleEndpoints(issuer: base, authorization: base.appendingPathComponent("o/oauth2/v2/auth"), token: base.appendingPathComponent("token"),
-                                        revocation: base.appendingPathComponent("revoke"), userinfo: base.appendingPathComponent("v1/userinfo"),
-                                        jwks: base.appendingPathComponent("oauth2/v3/certs"), calendarAPI: base.appendingPathComponent("calendar/v3"))
-        let browser = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
-        let flow = Flow(emulator: emulator, browser: browser,
-                        oauth: GoogleOAuthClient(endpoints: endpoints, credentials: .init(clientID: "c1", clientSecret: "s1"), http: browser),
-                        endpoints: endpoints)
-        do { try await body(flow) } catch {
-            try? await browser.shutdown(); try? await emulator.shutdown(); throw error
+        try await EmulatedGoogle.with(accounts: [.init(subject: "42", email: "ada@example.com", name: "Ada")],
+                                      calendars: [EmulatedGoogle.calendar("ada@example.com", "Ada", owner: "ada@example.com")],
+                                      seed: { await $0.addClient(.init(clientID: "c1", clientSecret: "s1", redirectURIs: [redirect])) }) { google in
+            let base = URL(string: google.baseURL)!
+            let endpoints = GoogleEndpoints(issuer: base, authorization: base.appendingPathComponent("o/oauth2/v2/auth"), token: base.appendingPathComponent("token"),
+                                            revocation: base.appendingPathComponent("revoke"), userinfo: base.appendingPathComponent("v1/userinfo"),
+                                            jwks: base.appendingPathComponent("oauth2/v3/certs"), calendarAPI: base.appendingPathComponent("calendar/v3"))
+            try await TestHTTPClient.with { browser in
+                try await body(Flow(emulator: google.server, browser: browser,
+                                    oauth: GoogleOAuthClient(endpoints: endpoints, credentials: .init(clientID: "c1", clientSecret: "s1"), http: browser),
+                                    endpoints: endpoints))
+            }
         }
-        try await browser.shutdown()
-        try await emulator.shutdown()
     }
 
     /// Authorizes as Ada and returns the code (answering the consent page unless `loginHint` approves silently).

@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import EmulatorTestKit
 import Testing
 @testable import GoogleEmulator
 
@@ -12,23 +13,18 @@ struct EmulatorHarness {
     let http: HTTPClient
     var state: EmulatorState { server.state }
 
-    static let calendarScope = "openid email https://www.googleapis.com/auth/calendar"
+    static let calendarScope = EmulatedGoogle.calendarScope
 
     static func with(_ body: (EmulatorHarness) async throws -> Void) async throws {
-        let server = try await GoogleEmulatorServer.start()
-        let state = server.state
-        await state.addAccount(.init(subject: "1", email: "ada@example.com", name: "Ada"))
-        await state.addAccount(.init(subject: "2", email: "bob@example.org", name: "Bob"))
-        await state.addClient(.init(clientID: "client", clientSecret: "secret", redirectURIs: ["http://127.0.0.1:9/cb"]))
-        await state.addCalendar(.init(id: "ada@example.com", summary: "Ada", timeZone: "Europe/Berlin", roles: ["ada@example.com": "owner", "bob@example.org": "reader"]))
-        await state.addCalendar(.init(id: "team@group.calendar.google.com", summary: "Team", roles: ["ada@example.com": "writer", "bob@example.org": "owner"]))
-        await state.addCalendar(.init(id: "bob@example.org", summary: "Bob", roles: ["bob@example.org": "owner"]))
-        let harness = EmulatorHarness(server: server, http: HTTPClient(eventLoopGroupProvider: .singleton))
-        do { try await body(harness) } catch {
-            try? await harness.http.shutdown(); try? await server.shutdown(); throw error
+        try await EmulatedGoogle.with(
+            accounts: [.init(subject: "1", email: "ada@example.com", name: "Ada"), .init(subject: "2", email: "bob@example.org", name: "Bob")],
+            calendars: [.init(id: "ada@example.com", summary: "Ada", timeZone: "Europe/Berlin", roles: ["ada@example.com": "owner", "bob@example.org": "reader"]),
+                        .init(id: "team@group.calendar.google.com", summary: "Team", roles: ["ada@example.com": "writer", "bob@example.org": "owner"]),
+                        EmulatedGoogle.calendar("bob@example.org", "Bob", owner: "bob@example.org")],
+            seed: { await $0.addClient(.init(clientID: "client", clientSecret: "secret", redirectURIs: ["http://127.0.0.1:9/cb"])) }
+        ) { google in
+            try await TestHTTPClient.with(followingRedirects: true) { http in try await body(EmulatorHarness(server: google.server, http: http)) }
         }
-        try await harness.http.shutdown()
-        try await server.shutdown()
     }
 
     /// An access token for the account, with these scopes.

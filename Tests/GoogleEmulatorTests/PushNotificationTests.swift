@@ -1,3 +1,4 @@
+import EmulatorTestKit
 import Foundation
 import NIOHTTP1
 import Synchronization
@@ -44,11 +45,12 @@ final class NotificationReceiver: Sendable {
 
     var all: [Received] { recorder.items.withLock { $0 } }
 
-    /// Waits (up to 30 s) until `count` notifications have arrived.
+    /// Waits until `count` notifications have arrived.
     func waitFor(_ count: Int) async throws -> [Received] {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while all.count < count && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-        return all
+        try await eventuallyValue(timeout: .seconds(30), every: .milliseconds(20), "\(count) notification(s) arrive") {
+            let all = self.all
+            return all.count >= count ? all : nil
+        }
     }
 
     func stop() async throws {

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import EmulatorTestKit
 import Foundation
 import MicrosoftEmulator
 import NIOCore
@@ -29,28 +30,23 @@ struct GraphHarness {
     static let credentials = MicrosoftCredentials(clientID: "app-id", clientSecret: "app-secret")
 
     static func with(tenant: String = "common", pageSize: Int = 100, _ body: (GraphHarness) async throws -> Void) async throws {
-        let server = try await MicrosoftEmulatorServer.start()
-        let state = server.state
-        await state.addAccount(.init(oid: adaOID, tenantID: Self.tenant, email: ada, name: "Ada Lovelace"))
-        await state.addAccount(.init(oid: "00000000-0000-0000-0000-0000000000b2", tenantID: MicrosoftEndpoints.consumersTenantID,
-                                     email: "bob@outlook.example", name: "Bob"))
-        await state.addClient(.init(clientID: "app-id", clientSecret: "app-secret", redirectURIs: [redirect]))
-        await state.addClient(.init(clientID: "other-app", clientSecret: "other-secret", redirectURIs: [redirect]))
-        await state.addCalendar(.init(id: work, name: "Calendar", owner: ada, isDefaultCalendar: true))
-        await state.addCalendar(.init(id: team, name: "Team", owner: ada))
-        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
-        let base = URL(string: server.baseURL)!
-        let endpoints = MicrosoftEndpoints(authority: base, tenant: tenant, graph: base.appendingPathComponent("v1.0"))
-        let waits = WaitLog()
-        let retry = GraphAPIClient.RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(1), longestRetryAfter: .seconds(60),
-                                               sleep: { wait in waits.record(wait) })
-        let api = GraphAPIClient(baseURL: endpoints.graph, http: http, retry: retry, pageSize: pageSize)
-        let harness = GraphHarness(server: server, http: http, api: api, endpoints: endpoints, waits: waits)
-        do { try await body(harness) } catch {
-            try? await http.shutdown(); try? await server.shutdown(); throw error
+        try await EmulatedMicrosoft.with(
+            accounts: [.init(oid: adaOID, tenantID: Self.tenant, email: ada, name: "Ada Lovelace"),
+                       .init(oid: "00000000-0000-0000-0000-0000000000b2", tenantID: MicrosoftEndpoints.consumersTenantID, email: "bob@outlook.example", name: "Bob")],
+            clients: [.init(clientID: "app-id", clientSecret: "app-secret", redirectURIs: [redirect]),
+                      .init(clientID: "other-app", clientSecret: "other-secret", redirectURIs: [redirect])],
+            calendars: [.init(id: work, name: "Calendar", owner: ada, isDefaultCalendar: true), .init(id: team, name: "Team", owner: ada)]
+        ) { microsoft in
+            try await TestHTTPClient.with { http in
+                let base = URL(string: microsoft.baseURL)!
+                let endpoints = MicrosoftEndpoints(authority: base, tenant: tenant, graph: base.appendingPathComponent("v1.0"))
+                let waits = WaitLog()
+                let retry = GraphAPIClient.RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(1), longestRetryAfter: .seconds(60),
+                                                       sleep: { wait in waits.record(wait) })
+                let api = GraphAPIClient(baseURL: endpoints.graph, http: http, retry: retry, pageSize: pageSize)
+                try await body(GraphHarness(server: microsoft.server, http: http, api: api, endpoints: endpoints, waits: waits))
+            }
         }
-        try await http.shutdown()
-        try await server.shutdown()
     }
 
     var oauth: MicrosoftOAuthClient { MicrosoftOAuthClient(endpoints: endpoints, credentials: Self.credentials, http: http) }

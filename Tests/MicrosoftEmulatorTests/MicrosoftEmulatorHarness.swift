@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import EmulatorTestKit
 import Foundation
 import NIOCore
 import NIOFoundationCompat
@@ -20,22 +21,17 @@ struct MicrosoftHarness {
     static let bobCalendar = "AAMkBob"
 
     static func with(_ body: (MicrosoftHarness) async throws -> Void) async throws {
-        let server = try await MicrosoftEmulatorServer.start()
-        let state = server.state
-        await state.addAccount(.init(oid: "00000000-0000-0000-0000-0000000000a1", tenantID: tenant, email: "ada@contoso.example", name: "Ada Lovelace"))
-        await state.addAccount(.init(oid: "00000000-0000-0000-0000-0000000000b2", tenantID: IdentityRoutes.consumersTenant, email: "bob@outlook.example", name: "Bob"))
-        await state.addClient(.init(clientID: "app-id", clientSecret: "app-secret", redirectURIs: ["http://127.0.0.1:9/cb"]))
-        await state.addCalendar(.init(id: work, name: "Calendar", owner: "ada@contoso.example", isDefaultCalendar: true))
-        await state.addCalendar(.init(id: team, name: "Team", owner: "ada@contoso.example"))
-        await state.addCalendar(.init(id: bobCalendar, name: "Calendar", owner: "bob@outlook.example", isDefaultCalendar: true))
-        await state.allowPlainHTTPNotifications(true)
-        let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
-        let harness = MicrosoftHarness(server: server, http: http)
-        do { try await body(harness) } catch {
-            try? await http.shutdown(); try? await server.shutdown(); throw error
+        try await EmulatedMicrosoft.with(
+            accounts: [.init(oid: "00000000-0000-0000-0000-0000000000a1", tenantID: tenant, email: "ada@contoso.example", name: "Ada Lovelace"),
+                       .init(oid: "00000000-0000-0000-0000-0000000000b2", tenantID: IdentityRoutes.consumersTenant, email: "bob@outlook.example", name: "Bob")],
+            clients: [.init(clientID: "app-id", clientSecret: "app-secret", redirectURIs: ["http://127.0.0.1:9/cb"])],
+            calendars: [.init(id: work, name: "Calendar", owner: "ada@contoso.example", isDefaultCalendar: true),
+                        .init(id: team, name: "Team", owner: "ada@contoso.example"),
+                        .init(id: bobCalendar, name: "Calendar", owner: "bob@outlook.example", isDefaultCalendar: true)],
+            seed: { await $0.allowPlainHTTPNotifications(true) }
+        ) { microsoft in
+            try await TestHTTPClient.with { http in try await body(MicrosoftHarness(server: microsoft.server, http: http)) }
         }
-        try await http.shutdown()
-        try await server.shutdown()
     }
 
     /// An access token for the account, as a consent would issue it.

@@ -1,3 +1,4 @@
+import EmulatorTestKit
 import Foundation
 import Synchronization
 import Testing
@@ -56,11 +57,10 @@ final class WebhookReceiver: Sendable {
 struct SubscriptionTests {
     /// Notifications a receiver got, polled (they are delivered in the background).
     func waitFor(_ count: Int, at path: String, in log: WebhookReceiver.Log) async throws -> [JSON] {
-        for _ in 0..<100 {
-            if log.bodies(path).count >= count { return log.bodies(path) }
-            try await Task.sleep(for: .milliseconds(50))
+        try await eventuallyValue(timeout: .seconds(30), every: .milliseconds(50), "\(count) notification(s) at \(path)") {
+            let bodies = log.bodies(path)
+            return bodies.count >= count ? bodies : nil
         }
-        return log.bodies(path)
     }
 
     func expiration(minutes: Int) -> JSON { .string(Date().addingTimeInterval(TimeInterval(minutes * 60)).formatted(Date.ISO8601FormatStyle())) }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import EmulatorTestKit
 import Foundation
 import GoogleClient
 import SyncboardCore
@@ -17,10 +18,11 @@ struct BuiltinEngineTests {
     static func date(_ text: String) -> Date { try! Date(text, strategy: Date.ISO8601FormatStyle()) }
 
     struct World {
-        let emulator: GoogleEmulatorServer
+        let google: EmulatedGoogle
         let engine: BuiltinSyncEngine
         let token: String
-        var state: EmulatorState { emulator.state }
+        var emulator: GoogleEmulatorServer { google.server }
+        var state: EmulatorState { google.state }
 
         @discardableResult
         func run(_ mode: BuiltinSyncEngine.Mode = .sync, transformers: [ConfiguredStep] = [.init(name: "KeepTitle")], filters: [ConfiguredStep] = [],
@@ -33,34 +35,27 @@ struct BuiltinEngineTests {
             return (outcome, lines.withLock { $0 })
         }
 
+        @discardableResult
         func add(_ summary: String, _ start: String, _ end: String, to calendar: String = BuiltinEngineTests.source, _ extra: [String: JSONValue] = [:]) async throws -> JSONValue {
-            var body: JSONValue = ["summary": .string(summary), "start": ["dateTime": .string(start)], "end": ["dateTime": .string(end)]]
-            for (key, value) in extra { body[key] = value }
-            return try await state.addEvent(calendarID: calendar, body)
+            try await google.addEvent(summary, to: calendar, start: start, end: end, extra)
         }
 
         /// The sink's live (not cancelled) events.
-        func sinkEvents() async -> [JSONValue] { await state.storedEvents(calendarID: BuiltinEngineTests.sink).filter { $0["status"] != "cancelled" } }
+        func sinkEvents() async -> [JSONValue] { await google.liveEvents(BuiltinEngineTests.sink) }
 
-        func calls(_ method: String? = nil) async -> Int { await state.requests(pathPrefix: "/calendar/v3/calendars/", method: method).count }
+        func calls(_ method: String? = nil) async -> Int { await google.calls(method) }
     }
 
     static func withWorld(_ body: (World) async throws -> Void) async throws {
-        let emulator = try await GoogleEmulatorServer.start()
-        let state = emulator.state
-        await state.addAccount(.init(subject: "1", email: "ada@example.com", name: "Ada"))
-        await state.addCalendar(.init(id: source, summary: "Work", roles: ["ada@example.com": "owner"]))
-        await state.addCalendar(.init(id: sink, summary: "Home", roles: ["ada@example.com": "owner"]))
-        let token = await state.issueTokens(subject: "1", clientID: "c", scope: "openid https://www.googleapis.com/auth/calendar", offline: false).access
-        let http = HTTPClient(eventLoopGroupProvider: .singleton)
-        let api = CalendarAPIClient(baseURL: URL(string: emulator.baseURL + "/calendar/v3")!, http: http,
-                                    retry: .init(maxAttempts: 5, baseDelay: .milliseconds(5)), eventsPageSize: 250)
-        let world = World(emulator: emulator, engine: BuiltinSyncEngine(provider: .google(api)), token: token)
-        do { try await body(world) } catch {
-            try? await http.shutdown(); try? await emulator.shutdown(); throw error
+        try await EmulatedGoogle.with(accounts: [.init(subject: "1", email: "ada@example.com", name: "Ada")],
+                                      calendars: [EmulatedGoogle.calendar(source, "Work", owner: "ada@example.com"),
+                                                  EmulatedGoogle.calendar(sink, "Home", owner: "ada@example.com")]) { google in
+            let token = try await google.tokens("ada@example.com", offline: false).access
+            try await TestHTTPClient.with { http in
+                let api = CalendarAPIClient(baseURL: google.calendarAPI, http: http, retry: .init(maxAttempts: 5, baseDelay: .milliseconds(5)), eventsPageSize: 250)
+                try await body(World(google: google, engine: BuiltinSyncEngine(provider: .google(api)), token: token))
+            }
         }
-        try await http.shutdown()
-        try await emulator.shutdown()
     }
 
     @Test("creates, then changes nothing, then propagates an update and a deletion, with CalendarSync's metadata and the fewest calls")

@@ -17,7 +17,7 @@ struct PropagationTests {
             let removed = try await world.add("Review", IncrementalSyncTests.time(120), IncrementalSyncTests.time(150))
             let heard = Mutex<[Propagation]>([])
             let engine = BuiltinSyncEngine(provider: world.engine.provider) { propagation in heard.withLock { $0.append(propagation) } }
-            let reporting = BuiltinEngineTests.World(emulator: world.emulator, engine: engine, token: world.token)
+            let reporting = BuiltinEngineTests.World(google: world.google, engine: engine, token: world.token)
             let (_, state) = try await IncrementalSyncTests.reconcile(reporting)
             #expect(heard.withLock { $0 }.isEmpty, "a full reconciliation reports nothing")
 

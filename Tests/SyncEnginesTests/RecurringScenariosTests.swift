@@ -355,7 +355,7 @@ struct RecurringScenariosTests {
                 _ = try? await world.state.changeEvent(calendarID: Self.sink, eventID: copyID, patch: ["summary": "Edited by hand"])
                 try await writes.update(calendar, copyID, copy)
             }, delete: writes.delete)
-            let raced = Job(World(emulator: world.emulator, engine: BuiltinSyncEngine(provider: racing), token: world.token), .full)
+            let raced = Job(World(google: world.google, engine: BuiltinSyncEngine(provider: racing), token: world.token), .full)
             let outcome = try await raced.run()
             #expect(outcome.failures.isEmpty && outcome.updated == 0 && outcome.changedSinceRead == 1, "\(outcome)")
             #expect(raced.lines.withLock { $0 }.contains { $0.contains("its copy changed in the destination after this run read it; the next run reads it again") })

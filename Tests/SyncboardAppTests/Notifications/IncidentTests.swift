@@ -1,3 +1,4 @@
+import EmulatorTestKit
 import Fluent
 import Foundation
 @testable import GoogleEmulator
@@ -84,17 +85,15 @@ struct IncidentTests {
 
     @Test("the daily account check finds a revoked grant before a run fails, reports it once, and the all-clear follows the reconnect")
     func accountCheck() async throws {
-        let emulator = try await GoogleEmulatorServer.start()
-        do {
+        try await EmulatedGoogle.with(accounts: [.init(subject: "3000", email: "ada@example.com", name: "Ada"),
+                                                 .init(subject: "3001", email: "ada.home@example.org", name: "Ada")]) { google in
+            let emulator = google.server
             try await TestApp.withApp(on: .sqlite) { app in
                 try await EmulatorSignInTests.wire(app, to: emulator)
-                await emulator.state.addAccount(.init(subject: "3000", email: "ada@example.com", name: "Ada"))
-                await emulator.state.addAccount(.init(subject: "3001", email: "ada.home@example.org", name: "Ada"))
                 let setup = try await NotificationFixtures.make(app)
-                for (account, subject) in [(setup.source, "3000"), (setup.destination, "3001")] {
+                for (account, subject, email) in [(setup.source, "3000", "ada@example.com"), (setup.destination, "3001", "ada.home@example.org")] {
                     account.subject = subject
-                    let refresh = await emulator.state.issueTokens(subject: subject, clientID: EmulatorSignInTests.clientID,
-                                                                   scope: "openid email https://www.googleapis.com/auth/calendar", offline: true).refresh!
+                    let refresh = try await google.tokens(email, clientID: EmulatorSignInTests.clientID).refresh!
                     account.refreshTokenCiphertext = try app.syncboard.vault.seal(refresh, context: account.vaultContext("refresh_token"))
                     try await account.save(on: app.db)
                 }
@@ -122,8 +121,7 @@ struct IncidentTests {
 
                 // Reconnected (a new grant): checked at once, the incident closes with the all-clear.
                 let reconnected = try #require(try await LinkedAccount.find(account.requireID(), on: app.db))
-                let fresh = await emulator.state.issueTokens(subject: "3001", clientID: EmulatorSignInTests.clientID,
-                                                             scope: "openid email https://www.googleapis.com/auth/calendar", offline: true).refresh!
+                let fresh = try await google.tokens("ada.home@example.org", clientID: EmulatorSignInTests.clientID).refresh!
                 reconnected.refreshTokenCiphertext = try app.syncboard.vault.seal(fresh, context: reconnected.vaultContext("refresh_token"))
                 reconnected.status = .active
                 try await reconnected.save(on: app.db)
@@ -132,11 +130,7 @@ struct IncidentTests {
                 #expect(after.map(\.event) == [.opened, .resolved])
                 #expect(try await Incident.query(on: app.db).filter(\.$closedAt == nil).count() == 0)
             }
-        } catch {
-            try? await emulator.shutdown()
-            throw error
         }
-        try await emulator.shutdown()
     }
 
     @Test("a grant that dies about seven days after it was given explains Google's Testing publishing status and the fix")

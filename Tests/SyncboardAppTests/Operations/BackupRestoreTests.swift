@@ -49,8 +49,16 @@ struct BackupRestoreTests {
                 }
                 return written
             }
-            try await eventually(every: .milliseconds(20), "the writer has written ten runs") { try await JobRun.query(on: app.db).count() >= 10 }
-            let result = try await ChildProcess.run(["backup", backup.path], environment: ["SYNCBOARD_DATA_DIR": live.path], directory: root)
+            let result: (status: Int32, stdout: String, stderr: String)
+            do {
+                try await eventually(every: .milliseconds(20), "the writer has written ten runs") { try await JobRun.query(on: app.db).count() >= 10 }
+                result = try await ChildProcess.run(["backup", backup.path], environment: ["SYNCBOARD_DATA_DIR": live.path], directory: root)
+            } catch {
+                // The writer stops before the app shuts down: a write after that would trap in Fluent.
+                stop.store(true, ordering: .relaxed)
+                _ = try? await writer.value
+                throw error
+            }
             stop.store(true, ordering: .relaxed)
             let written = try await writer.value
             #expect(result.status == 0, "\(result.stderr)")

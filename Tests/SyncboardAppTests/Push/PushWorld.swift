@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import EmulatorTestKit
 import Fluent
 import Foundation
 @testable import GoogleEmulator
@@ -29,25 +30,16 @@ struct PushWorld {
     var state: EmulatorState { emulator.state }
 
     static func with(on database: TestDatabase = .sqlite, _ body: (PushWorld) async throws -> Void) async throws {
-        let emulator = try await GoogleEmulatorServer.start()
-        await emulator.state.allowPlainHTTPNotifications(true)
-        do {
+        try await EmulatedGoogle.with(seed: { await $0.allowPlainHTTPNotifications(true) }) { google in
             try await database.withFreshDatabase(migrated: true) { databaseConfiguration, url in
               let app = try await SyncboardApplication.make(configuration: try TestApp.configuration(database: databaseConfiguration), environment: .testing)
               app.logger.logLevel = .warning
               do {
                 try await SyncboardApplication.migrate(app)
-                try await EmulatorSignInTests.wire(app, to: emulator)
-                let state = emulator.state
-                await state.addCalendar(.init(id: work, summary: "Work", roles: ["ada@example.com": "owner"]))
-                await state.addCalendar(.init(id: team, summary: "Team", roles: ["ada@example.com": "owner"]))
-                await state.addCalendar(.init(id: family, summary: "Family", roles: ["ada.home@example.org": "owner"]))
-                let (user, accounts) = try await EmulatorAccounts.linkAda(app, at: state)
-                var calendars: [String: LinkedCalendar] = [:]
-                calendars[work] = try await Fixtures.calendar(app.db, account: accounts[0], googleID: work)
-                calendars[team] = try await Fixtures.calendar(app.db, account: accounts[0], googleID: team)
-                calendars[family] = try await Fixtures.calendar(app.db, account: accounts[1], googleID: family)
-                let job = SyncJob(userID: try user.requireID(), spec: SyncJobSpec(
+                let ada = try await LinkedAda.link(app, at: google, calendars: [.init(work, "Work", .work), .init(team, "Team", .work),
+                                                                               .init(family, "Family", .home)])
+                let calendars = Dictionary(uniqueKeysWithValues: ada.calendars.map { ($0.providerCalendarID, $0) })
+                let job = SyncJob(userID: try ada.user.requireID(), spec: SyncJobSpec(
                     name: "Work → Family", sourceCalendarID: try calendars[work]!.requireID(), destinationCalendarID: try calendars[family]!.requireID(),
                     transformers: [ConfiguredStep(name: "KeepTitle")], cadence: .realtime, timeZone: "Europe/Berlin"))
                 job.nextRunAt = Date().addingTimeInterval(3_600)
@@ -61,7 +53,7 @@ struct PushWorld {
                 app.pushCoalescer = NotificationCoalescer(db: app.db, debounce: settings.debounce, logger: app.logger)
                 try await app.server.start(address: .hostname("127.0.0.1", port: 0))
                 let port = try #require(app.http.server.shared.localAddress?.port)
-                let world = PushWorld(app: app, emulator: emulator, jobID: try job.requireID(), calendars: calendars,
+                let world = PushWorld(app: app, emulator: google.server, jobID: try job.requireID(), calendars: calendars,
                                       address: "http://127.0.0.1:\(port)\(NotificationsController.path)", isPostgres: database == .postgres,
                                       databaseURL: url, settings: settings)
                 do { try await body(world) } catch { await app.server.shutdown(); throw error }
@@ -72,11 +64,7 @@ struct PushWorld {
                 throw error
               }
             }
-        } catch {
-            try? await emulator.shutdown()
-            throw error
         }
-        try await emulator.shutdown()
     }
 
     func keeper(_ workerID: String, settings: PushSettings? = nil) throws -> ChannelKeeper {

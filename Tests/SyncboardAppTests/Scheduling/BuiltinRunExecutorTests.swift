@@ -22,32 +22,15 @@ struct BuiltinRunExecutorTests {
     }
 
     static func withSetup(_ body: (Application, Setup) async throws -> Void) async throws {
-        let emulator = try await GoogleEmulatorServer.start()
-        do {
-            try await TestApp.withApp(on: .sqlite) { app in
-                try await EmulatorSignInTests.wire(app, to: emulator)
-                let state = emulator.state
-                await state.addCalendar(.init(id: work, summary: "Work", roles: ["ada@example.com": "owner"]))
-                await state.addCalendar(.init(id: family, summary: "Family", roles: ["ada.home@example.org": "owner"]))
-                let (user, accounts) = try await EmulatorAccounts.linkAda(app, at: state)
-                let source = try await Fixtures.calendar(app.db, account: accounts[0], googleID: work)
-                let destination = try await Fixtures.calendar(app.db, account: accounts[1], googleID: family)
-                let job = SyncJob(userID: try user.requireID(), spec: SyncJobSpec(
-                    name: "Work → Family", sourceCalendarID: try source.requireID(), destinationCalendarID: try destination.requireID(),
-                    transformers: [ConfiguredStep(name: "KeepTitle"), ConfiguredStep(name: "PrefixTitle", parameters: ["Prefix": .string("[Work] ")])],
-                    filters: [ConfiguredStep(name: "DeclinedEvents")], cadence: .hourly, timeZone: "Europe/Berlin"))
-                try await job.create(on: app.db)
-                let executor = try #require(EngineSelection.executor(for: app.syncboard.configuration, db: app.db, vault: app.syncboard.vault,
-                                                                     google: app.syncboard.google) as? BuiltinRunExecutor,
-                                            "auto picks the built-in engine when no calendarsync binary is found")
-                try await body(app, Setup(emulator: emulator, executor: executor, jobID: try job.requireID(),
-                                          destinationAccount: try accounts[1].requireID()))
-            }
-        } catch {
-            try? await emulator.shutdown()
-            throw error
+        try await LinkedAda.with(calendars: [.init(work, "Work", .work), .init(family, "Family", .home)]) { app, ada in
+            let job = SyncJob(userID: try ada.user.requireID(), spec: SyncJobSpec(
+                name: "Work → Family", sourceCalendarID: try ada.calendar(work).requireID(), destinationCalendarID: try ada.calendar(family).requireID(),
+                transformers: [ConfiguredStep(name: "KeepTitle"), ConfiguredStep(name: "PrefixTitle", parameters: ["Prefix": .string("[Work] ")])],
+                filters: [ConfiguredStep(name: "DeclinedEvents")], cadence: .hourly, timeZone: "Europe/Berlin"))
+            try await job.create(on: app.db)
+            try await body(app, Setup(emulator: ada.google.server, executor: try ada.executor(app), jobID: try job.requireID(),
+                                      destinationAccount: try ada.accounts[1].requireID()))
         }
-        try await emulator.shutdown()
     }
 
     /// A run's time limit in these tests: generous, because a group of six directions on a 2-core machine running

@@ -26,31 +26,10 @@ struct SeveralCalendars {
     func id(_ googleID: String) -> UUID { calendars.first { $0.providerCalendarID == googleID }!.id! }
 
     static func with(on database: TestDatabase = .sqlite, _ body: (SeveralCalendars) async throws -> Void) async throws {
-        let emulator = try await GoogleEmulatorServer.start()
-        do {
-            try await TestApp.withApp(on: database) { app in
-                try await EmulatorSignInTests.wire(app, to: emulator)
-                let state = emulator.state
-                await state.addCalendar(.init(id: work, summary: "Work", roles: ["ada@example.com": "owner"]))
-                await state.addCalendar(.init(id: family, summary: "Family", roles: ["ada.home@example.org": "owner"]))
-                await state.addCalendar(.init(id: team, summary: "Team", roles: ["ada@example.com": "owner"]))
-                let (user, accounts) = try await EmulatorAccounts.linkAda(app, at: state)
-                var calendars: [LinkedCalendar] = []
-                for (googleID, account, summary) in [(work, accounts[0], "Work"), (family, accounts[1], "Family"), (team, accounts[0], "Team")] {
-                    let calendar = try await Fixtures.calendar(app.db, account: account, googleID: googleID)
-                    calendar.summary = summary
-                    try await calendar.save(on: app.db)
-                    calendars.append(calendar)
-                }
-                let executor = try #require(EngineSelection.executor(for: app.syncboard.configuration, db: app.db, vault: app.syncboard.vault,
-                                                                     google: app.syncboard.google) as? BuiltinRunExecutor)
-                try await body(SeveralCalendars(app: app, emulator: emulator, executor: executor, user: user, accounts: accounts, calendars: calendars))
-            }
-        } catch {
-            try? await emulator.shutdown()
-            throw error
+        try await LinkedAda.with(on: database, calendars: [.init(work, "Work", .work), .init(family, "Family", .home), .init(team, "Team", .work)]) { app, ada in
+            try await body(SeveralCalendars(app: app, emulator: ada.google.server, executor: try ada.executor(app), user: ada.user,
+                                            accounts: ada.accounts, calendars: ada.calendars))
         }
-        try await emulator.shutdown()
     }
 
     func createJob(_ spec: SyncJobSpec) async throws -> UUID {

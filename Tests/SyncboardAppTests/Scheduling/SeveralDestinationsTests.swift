@@ -102,7 +102,7 @@ struct SeveralDestinationsTests {
                                                             moreCalendarIDs: [world.id(SeveralCalendars.team)], transformers: Self.keepTitle))
             try await world.addEvent(SeveralCalendars.work, "Planning", inHours: 24)
             // Family's account (Ada at home) revoked Syncboard's access on Google.
-            await world.state.revokeTokens(ofEmail: EmulatorAccounts.home.email)
+            await world.state.revokeTokens(ofEmail: LinkedAda.home.email)
             let (outcome, log) = try await world.run(job)
             #expect(outcome.status == .needsReconnect && outcome.failureClass == .reconnect, "\(log)")
             #expect(outcome.reconnectAccountID == (try world.accounts[1].requireID()))

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The one way the app's tests wait for a condition (`eventually`, or `eventuallyValue` to get what was awaited): check it, and again every `interval` until it holds or
+/// The one way the tests wait for a condition (`eventually`, or `eventuallyValue` to get what was awaited): check it, and again every `interval` until it holds or
 /// `timeout` passes. It returns as soon as the condition holds, so the timeout only bounds a hang (a busy machine is
 /// slow) and is never a timed assertion. When time runs out it throws `EventuallyTimeout`, whose message names what
 /// was awaited, how long, the last error when errors meant "not yet", and any `details` (log tails, counts).
@@ -12,7 +12,7 @@ import Foundation
 ///   - details: read once, on timeout, for the failure message.
 ///   - attempt: the value once the condition holds, nil while it does not.
 @discardableResult
-func eventuallyValue<T>(timeout: Duration = .seconds(60), every interval: Duration = .milliseconds(100), _ what: String,
+public func eventuallyValue<T>(timeout: Duration = .seconds(60), every interval: Duration = .milliseconds(100), _ what: String,
                    errors: Eventually.Errors = .fail, details: () -> String = { "" },
                    value attempt: () async throws -> T?) async throws -> T {
     let clock = ContinuousClock()
@@ -33,7 +33,7 @@ func eventuallyValue<T>(timeout: Duration = .seconds(60), every interval: Durati
 }
 
 /// `eventuallyValue` for a condition that holds or does not.
-func eventually(timeout: Duration = .seconds(60), every interval: Duration = .milliseconds(100), _ what: String,
+public func eventually(timeout: Duration = .seconds(60), every interval: Duration = .milliseconds(100), _ what: String,
                 errors: Eventually.Errors = .fail, details: () -> String = { "" },
                 _ condition: () async throws -> Bool) async throws {
     try await eventuallyValue(timeout: timeout, every: interval, what, errors: errors, details: details) {
@@ -41,19 +41,19 @@ func eventually(timeout: Duration = .seconds(60), every interval: Duration = .mi
     }
 }
 
-enum Eventually {
+public enum Eventually {
     /// What an error from the condition means.
-    enum Errors: Sendable { case fail, meanNotYet }
+    public enum Errors: Sendable { case fail, meanNotYet }
 }
 
 /// A condition `eventually` waited for did not hold in time.
-struct EventuallyTimeout: Error, CustomStringConvertible {
-    let what: String
-    let timeout: Duration
-    let lastError: String?
-    let details: String
+public struct EventuallyTimeout: Error, CustomStringConvertible {
+    public let what: String
+    public let timeout: Duration
+    public let lastError: String?
+    public let details: String
 
-    var description: String {
+    public var description: String {
         var text = "not within \(timeout): \(what)"
         if let lastError { text += "\nlast error: \(lastError)" }
         if !details.isEmpty { text += "\n" + details }
