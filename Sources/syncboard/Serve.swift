@@ -13,15 +13,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The address to listen on (0.0.0.0 for all interfaces). Default: SYNCBOARD_HOSTNAME or 127.0.0.1.")
     var hostname: String?
 
-    @Option(help: "The port to listen on. Default: PORT or 8080.")
+    @Option(help: "The port to listen on; 0 takes any free port, named in the \"Server started on\" log line (set SYNCBOARD_BASE_URL then). Default: PORT or 8080.")
     var port: Int?
 
     @Flag(help: "Do not run the scheduler in this process (run `syncboard worker` separately).")
     var noScheduler = false
 
     func validate() throws {
-        if let port, !(1...65_535).contains(port) {
-            throw ValidationError("--port must be a number from 1 to 65535")
+        if let port, !(0...65_535).contains(port) {
+            throw ValidationError("--port must be a number from 0 to 65535")
         }
     }
 

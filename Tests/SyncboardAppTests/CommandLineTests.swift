@@ -45,11 +45,10 @@ struct CommandLineTests {
     @Test("serve on a fresh directory: SQLite created and migrated, endpoints answer, JSON logs, SIGTERM exits 0")
     func serveOnFreshMachine() async throws {
         let directory = try TestApp.temporaryDirectory()
-        let port = try ChildProcess.freePort()
-        let child = try ChildProcess.start(["serve", "--port", "\(port)"], environment: [:], directory: directory)
+        let child = try ChildProcess.start(["serve", "--port", "0"], environment: [:], directory: directory)
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
-            let base = "http://127.0.0.1:\(port)"
+            let base = "http://127.0.0.1:\(try await child.servedPort())"
             let health = try await Self.waitForResponse(client, "\(base)/healthz")
             #expect(health.status == .ok)
             let ready = try await client.execute(HTTPClientRequest(url: "\(base)/readyz"), timeout: .seconds(30))

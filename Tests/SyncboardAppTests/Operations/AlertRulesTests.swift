@@ -77,16 +77,15 @@ struct AlertRulesTests {
             try await OutboxItem(messageID: try message.requireID(), noticeID: try notice.requireID()).create(on: app.db)
         }
         let closedPort = try ChildProcess.freePort()
-        let port = try ChildProcess.freePort()
-        let child = try ChildProcess.start(["serve", "--port", "\(port)"],
+        let child = try ChildProcess.start(["serve", "--port", "0"],
                                            environment: ["SYNCBOARD_DATA_DIR": data.path, "SYNCBOARD_ENCRYPTION_KEYS": VersionTests.keys,
-                                                         "SYNCBOARD_ENGINE": "noop", "SYNCBOARD_LOG_LEVEL": "warning",
+                                                         "SYNCBOARD_ENGINE": "noop", "SYNCBOARD_LOG_LEVEL": "notice",
                                                          "SYNCBOARD_SMTP_URL": "smtp+starttls://127.0.0.1:\(closedPort)", "SYNCBOARD_SMTP_FROM": "syncboard@example.org"],
                                            directory: directory)
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         var exposition = ""
         do {
-            let base = "http://127.0.0.1:\(port)"
+            let base = "http://127.0.0.1:\(try await child.servedPort())"
             _ = try await CommandLineTests.waitForResponse(client, "\(base)/healthz")
             // Google's push endpoint, with a channel nobody opened: counted as ignored.
             var push = HTTPClientRequest(url: "\(base)/google/notifications")

@@ -78,8 +78,7 @@ struct VersionTests {
                 try? await app.asyncShutdown()
                 throw error
             }
-            let port = try ChildProcess.freePort()
-            for command in [["serve", "--port", "\(port)"], ["worker"], ["migrate"]] {
+            for command in [["serve", "--port", "0"], ["worker"], ["migrate"]] {
                 let result = try await ChildProcess.run(command, environment: environment, directory: directory)
                 #expect(result.status == 1, "\(command) exited \(result.status): \(result.stderr)")
                 let lines = result.stderr.split(separator: "\n")

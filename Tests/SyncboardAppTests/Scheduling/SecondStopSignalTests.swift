@@ -28,9 +28,9 @@ struct SecondStopSignalTests {
                 let directory = try TestApp.temporaryDirectory()
                 let worker = try LoggedChildProcess.start("worker", ["worker"], environment: environment, directory: directory)
                 children.append(worker)
-                let serve = try LoggedChildProcess.start("serve", ["serve", "--port", "\(try ChildProcess.freePort())"],
-                                                         environment: environment, directory: directory)
+                let serve = try LoggedChildProcess.start("serve", ["serve", "--port", "0"], environment: environment, directory: directory)
                 children.append(serve)
+                _ = try await serve.servedPort()
                 try await StopWhileDatabaseGoesAwayTests.waitUntil("both run something", timeout: .seconds(90), children: children) { [children] in
                     let owners = try await JobRun.query(on: app.db).filter(\.$status == .running).all().compactMap(\.workerID)
                     return children.allSatisfy { child in owners.contains { $0.contains("-\(child.pid)-") } }

@@ -102,12 +102,13 @@ struct StopWhileDatabaseGoesAwayTests {
         // Every job falls due again, at a slot of its own for this round.
         _ = try await app.db.sql().update("sync_jobs").set("next_run_at", to: SQLBind(Date())).run()
         let environment = Self.environment(url: url, runMilliseconds: round.runMilliseconds)
-        let port = try ChildProcess.freePort()
         children = []
         for number in 1...3 {
             children.append(try LoggedChildProcess.start("round\(index)-worker\(number)", ["worker"], environment: environment, directory: directory))
         }
-        children.append(try LoggedChildProcess.start("round\(index)-serve", ["serve", "--port", "\(port)"], environment: environment, directory: directory))
+        let serve = try LoggedChildProcess.start("round\(index)-serve", ["serve", "--port", "0"], environment: environment, directory: directory)
+        children.append(serve)
+        let port = try await serve.servedPort()
 
         // Requests in flight against serve, /readyz reading the database, until the round ends.
         let answered = RequestCount()

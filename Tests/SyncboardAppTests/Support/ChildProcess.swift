@@ -4,8 +4,10 @@ import Vapor
 /// Runs the real `syncboard` binary as a child process (built by `swift build`, which `swift test` runs first).
 struct ChildProcess {
     let process: Process
-    let stdout: Pipe
-    let stderr: Pipe
+    /// Its output goes to files, not pipes: a chatty process cannot block on a full pipe, and the output can be read
+    /// while it runs (the port `serve --port 0` bound).
+    let stdoutFile: URL
+    let stderrFile: URL
 
     /// The directory holding the built products (the test bundle sits beside the executables).
     static var productsDirectory: URL {
@@ -35,12 +37,17 @@ struct ChildProcess {
         env["PATH"] = ProcessInfo.processInfo.environment["PATH"]
         process.environment = env
         process.currentDirectoryURL = directory
-        let stdout = Pipe(), stderr = Pipe()
+        let outputs = FileManager.default.temporaryDirectory.appendingPathComponent("syncboard-child-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: outputs, withIntermediateDirectories: true)
+        let stdoutFile = outputs.appendingPathComponent("stdout"), stderrFile = outputs.appendingPathComponent("stderr")
+        for file in [stdoutFile, stderrFile] { _ = FileManager.default.createFile(atPath: file.path, contents: nil) }
+        let stdout = try FileHandle(forWritingTo: stdoutFile), stderr = try FileHandle(forWritingTo: stderrFile)
+        defer { try? stdout.close(); try? stderr.close() }  // the child keeps its own copies
         process.standardOutput = stdout
         process.standardError = stderr
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        return ChildProcess(process: process, stdout: stdout, stderr: stderr)
+        return ChildProcess(process: process, stdoutFile: stdoutFile, stderrFile: stderrFile)
     }
 
     /// Runs to completion with a deadline; returns status, stdout and stderr.
@@ -62,11 +69,18 @@ struct ChildProcess {
 
     func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
-    func readStdout() -> String { String(decoding: stdout.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
-    func readStderr() -> String { String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+    /// What it wrote so far (all of it once it has exited).
+    func readStdout() -> String { (try? String(contentsOf: stdoutFile, encoding: .utf8)) ?? "" }
+    func readStderr() -> String { (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? "" }
 
-    /// A TCP port that was free a moment ago, for a child process to listen on. Chosen at random below Linux's
-    /// ephemeral range (32768 and up), where the kernel hands out the local ports of outgoing connections: a port
+    /// The port `serve --port 0` bound, read from its "Server started on http://host:port" log line.
+    func servedPort(timeout: Duration = .seconds(60)) async throws -> Int {
+        try await ServedPort.wait(timeout: timeout, process: process) { readStdout() + readStderr() }
+    }
+
+    /// A TCP port that was free a moment ago: for a port nothing should listen on, and for child processes that cannot
+    /// bind port 0 and say which port they got (PostgreSQL, the SMTP test server); `serve` binds 0 (`servedPort`).
+    /// Chosen at random below Linux's ephemeral range (32768 and up), where the kernel hands out the local ports of outgoing connections: a port
     /// from that range (bind to 0) was taken now and then by one of the suite's own connections before the child
     /// bound it ("Address already in use"). Servers inside the test process bind port 0 instead (`startOnAnyPort`).
     static func freePort() throws -> Int {
@@ -100,5 +114,24 @@ extension Application {
         try await server.start()
         guard let port = http.server.shared.localAddress?.port else { throw TestSetupError("the test server has no local address") }
         return port
+    }
+}
+
+/// The port a `syncboard serve --port 0` child bound: the kernel picks it as the child binds, so no other socket can
+/// take it in between (as one could between a test choosing a free port and the child binding it).
+enum ServedPort {
+    /// The port in Vapor's "Server started on http://host:port" line, if the output has it.
+    static func find(in output: String) -> Int? {
+        guard let range = output.range(of: #"Server started on https?://[^\s"]+:(\d+)"#, options: .regularExpression) else { return nil }
+        return output[range].split(separator: ":").last.flatMap { Int($0) }
+    }
+
+    static func wait(timeout: Duration, process: Process, output: () -> String) async throws -> Int {
+        try await eventuallyValue(timeout: timeout, every: .milliseconds(50), "the server says which port it bound",
+                                  details: { String(output().suffix(2_000)) }) {
+            if let port = find(in: output()) { return port }
+            guard process.isRunning else { throw TestSetupError("the server exited before it listened:\n\(output().suffix(2_000))") }
+            return nil
+        }
     }
 }

@@ -49,6 +49,11 @@ struct LoggedChildProcess: @unchecked Sendable {
         return "\(name) (\(log.path)):\n" + (fatal.map { "\($0)\n…\n" } ?? "") + all.suffix(lines).joined(separator: "\n")
     }
 
+    /// The port `serve --port 0` bound, from its log.
+    func servedPort(timeout: Duration = .seconds(60)) async throws -> Int {
+        try await ServedPort.wait(timeout: timeout, process: process) { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+    }
+
     func logContains(_ text: String) -> Bool {
         ((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains(text)
     }
