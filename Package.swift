@@ -111,11 +111,21 @@ let package = Package(
             ]
         ),
 
+        // What the two emulators share: the JSON documents they store, their signing key and JWKS, their server's lifecycle.
+        .target(
+            name: "EmulatorSupport",
+            dependencies: [
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+
         // A local stand-in for Google's OAuth, OpenID Connect and Calendar API endpoints (tests and demo mode).
         .target(
             name: "GoogleEmulator",
             dependencies: [
-                "Recurrence",
+                "Recurrence", "EmulatorSupport",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -131,7 +141,7 @@ let package = Package(
         .target(
             name: "MicrosoftEmulator",
             dependencies: [
-                "Recurrence",
+                "Recurrence", "EmulatorSupport",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),

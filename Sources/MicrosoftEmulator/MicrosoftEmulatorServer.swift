@@ -1,6 +1,4 @@
-import _CryptoExtras
 import Foundation
-import JWTKit
 import Synchronization
 import Vapor
 
@@ -15,15 +13,10 @@ public final class MicrosoftEmulatorServer: Sendable {
         let app = try await Application.make(.custom(name: "microsoft-emulator"))
         app.logger.logLevel = .warning
         // A fresh RS256 key per run: the JWKS publishes its public half for ID token verification.
-        let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
-        let primitives = try key.publicKey.getKeyPrimitives()
-        let signer = JWTKeyCollection()
-        await signer.add(rsa: try Insecure.RSA.PrivateKey(backing: key), digestAlgorithm: .sha256, kid: JWKIdentifier(string: keyID))
-        let jwks: JSON = ["keys": [["kty": "RSA", "use": "sig", "alg": "RS256", "kid": .string(keyID),
-                                    "n": .string(primitives.modulus.base64URL), "e": .string(primitives.publicExponent.base64URL)]]]
+        let key = try await EmulatorSigningKey.make(keyID: keyID)
         let base = Mutex("http://\(hostname):\(port)")
         let baseURL: @Sendable () -> String = { base.withLock { $0 } }
-        try app.register(collection: IdentityRoutes(state: state, signer: signer, jwks: String(decoding: jwks.data(), as: UTF8.self), base: baseURL))
+        try app.register(collection: IdentityRoutes(state: state, signer: key.signer, jwks: key.jwks, base: baseURL))
         try app.register(collection: GraphRoutes(state: state, base: baseURL))
         try app.register(collection: ControlRoutes(state: state))
         // Validation requests must be answered within 10 s (concepts/webhooks.md); notifications get the same limit.
@@ -38,9 +31,7 @@ public final class MicrosoftEmulatorServer: Sendable {
             let body = response.body.map { String(buffer: $0) } ?? ""
             return WebhookAnswer(status: Int(response.status.code), contentType: response.headers.first(name: .contentType), body: body)
         }
-        try await app.server.start(address: .hostname(hostname, port: port))
-        let bound = app.http.server.shared.localAddress?.port ?? port
-        let url = "http://\(hostname):\(bound)"
+        let url = try await EmulatorLifecycle.start(app, hostname: hostname, port: port)
         base.withLock { $0 = url }
         return MicrosoftEmulatorServer(app: app, state: state, baseURL: url)
     }
@@ -53,21 +44,9 @@ public final class MicrosoftEmulatorServer: Sendable {
 
     /// Serves until SIGINT or SIGTERM, then shuts down (for the executable).
     public func run() async throws {
-        let (signals, continuation) = AsyncStream<Int32>.makeStream()
-        let sources = [SIGINT, SIGTERM].map { number in
-            Foundation.signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number)
-            source.setEventHandler { continuation.yield(number) }
-            source.resume()
-            return source
-        }
-        for await _ in signals { break }
-        sources.forEach { $0.cancel() }
+        await EmulatorLifecycle.waitForStopSignal()
         try await shutdown()
     }
 
-    public func shutdown() async throws {
-        await app.server.shutdown()
-        try await app.asyncShutdown()
-    }
+    public func shutdown() async throws { try await EmulatorLifecycle.shutdown(app) }
 }

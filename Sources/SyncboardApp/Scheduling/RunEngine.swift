@@ -10,3 +10,21 @@ enum RunEngine: String, Codable, Sendable, CaseIterable {
     /// No engine could take the run (the configured one is missing or refuses the job).
     case none
 }
+
+extension RunEngine {
+    /// How the run page names the engine.
+    var displayName: String {
+        switch self {
+        case .builtin: "Built-in engine"
+        case .calendarsync: "CalendarSync CLI"
+        case .noop: "None (noop, for load tests)"
+        case .none: "None could take the run"
+        }
+    }
+
+    /// The stored value's name for people; a value this version does not know is shown as stored.
+    static func displayName(stored: String?) -> String {
+        guard let stored else { return "—" }
+        return RunEngine(rawValue: stored)?.displayName ?? stored
+    }
+}

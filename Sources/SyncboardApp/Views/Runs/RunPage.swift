@@ -33,7 +33,7 @@ struct RunPage {
                 .dl(.class("kv"),
                     .dt("Mode"), .dd(.text(Self.modeLabel(run.mode))),
                     .dt("Trigger"), .dd(.text(Self.triggerLabel(run.trigger) + (run.attempt > 1 ? " (attempt \(run.attempt))" : ""))),
-                    .dt("Engine"), .dd(.text(run.engine ?? "—")),
+                    .dt("Engine"), .dd(.text(RunEngine.displayName(stored: run.engine))),
                     .unwrap(run.syncKind) { kind in .group(.dt("Sync"), .dd(.id("run-sync-kind"), .text(Self.syncLabel(kind, reason: run.syncReason)))) },
                     .unwrap(run.sandboxed) { sandboxed in
                         .group(.dt("Sandbox"), .dd(.id("run-sandbox"), .text(Self.sandboxLabel(sandboxed))))

@@ -1,7 +1,9 @@
 import Foundation
 
-/// A JSON document as the emulator stores events: every field a client sends is kept and returned, so fields the
-/// emulator does not interpret (conferenceData, colorId, source, …) round-trip as they do at Google.
+/// A JSON document as the emulators store resources: every field a client sends is kept and returned, so fields an
+/// emulator does not interpret (Google's conferenceData or colorId, Graph's body or categories, …) round-trip as they
+/// do at the provider. Each emulator adds how its provider patches a document (Google: JSON merge patch; Graph:
+/// properties replaced whole).
 public enum JSONValue: Sendable, Equatable, Codable {
     case null
     case bool(Bool)
@@ -47,20 +49,10 @@ public enum JSONValue: Sendable, Equatable, Codable {
     }
 
     public var string: String? { if case .string(let value) = self { value } else { nil } }
+    public var bool: Bool? { if case .bool(let value) = self { value } else { nil } }
+    public var int: Int? { if case .number(let value) = self, value.rounded() == value { Int(value) } else { nil } }
     public var object: [String: JSONValue]? { if case .object(let value) = self { value } else { nil } }
     public var array: [JSONValue]? { if case .array(let value) = self { value } else { nil } }
-
-    /// JSON merge patch (RFC 7396), which is how the Calendar API's patch treats nested objects: members present
-    /// replace, null removes, arrays are replaced whole.
-    public func merging(_ patch: JSONValue) -> JSONValue {
-        guard case .object(let changes) = patch else { return patch }
-        var result = object ?? [:]
-        for (key, value) in changes {
-            if value == .null { result.removeValue(forKey: key) }
-            else { result[key] = (result[key] ?? .null).merging(value) }
-        }
-        return .object(result)
-    }
 
     public static func parse(_ data: Data) throws -> JSONValue { try JSONDecoder().decode(JSONValue.self, from: data) }
 
@@ -125,11 +117,12 @@ public enum JSONValue: Sendable, Equatable, Codable {
 }
 
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByDictionaryLiteral, ExpressibleByArrayLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral {
+    ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByNilLiteral {
     public init(floatLiteral value: Double) { self = .number(value) }
     public init(stringLiteral value: String) { self = .string(value) }
     public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(Dictionary(elements, uniquingKeysWith: { $1 })) }
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    public init(nilLiteral: ()) { self = .null }
 }
