@@ -1,6 +1,16 @@
 import Foundation
 import Recurrence
 
+/// One events.list answer before paging, with what it depends on besides its request.
+struct RememberedListing: Sendable {
+    let items: [JSONValue]
+    let syncToken: String
+    let change: Int
+    let calendarZone: TimeZone
+    let syncTokenFloor: Int
+    let at: Date
+}
+
 /// events.list and events.instances as the Events reference and the "Recurring events" and "Synchronize resources
 /// efficiently" guides describe them:
 /// - `singleEvents=true`: one-off events and instances of recurring events (exceptions applied), never the
@@ -12,16 +22,6 @@ import Recurrence
 ///   instance by instance (those its change removed as cancelled) and a deleted one as cancelled instances ("If
 ///   showDeleted and singleEvents are both True, only single instances of deleted events (but not the underlying
 ///   recurring events) are returned").
-/// One events.list answer before paging, with what it depends on besides its request.
-struct RememberedListing: Sendable {
-    let items: [JSONValue]
-    let syncToken: String
-    let change: Int
-    let calendarZone: TimeZone
-    let syncTokenFloor: Int
-    let at: Date
-}
-
 extension EmulatorState {
     /// events.list for one page: the pages after the first come from the answer the first computed, as long as no
     /// event changed, the calendar's zone and token floor are the same and a minute has not passed (the answer is

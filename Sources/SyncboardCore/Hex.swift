@@ -1,5 +1,5 @@
-/// Lower-case hexadecimal for digests and ids, written from a table: `String(format: "%02x")` per byte cost the
-/// engine a third of its own time in a full run (a content hash for every copy it indexes).
+/// Lower-case hexadecimal for digests and ids, written from a table: `String(format: "%02x")` per byte was most of
+/// the engine's own time in a full run (a content hash for every copy it indexes). The output is the same.
 extension Sequence where Element == UInt8 {
     public var hexString: String {
         let digits = Array("0123456789abcdef".utf8)
