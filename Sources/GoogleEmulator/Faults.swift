@@ -151,8 +151,3 @@ struct CalendarAPIMiddleware: AsyncMiddleware {
         return response
     }
 }
-
-extension Duration {
-    /// The duration in seconds, as a Double.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

@@ -50,7 +50,3 @@ final class CallClock: Sendable {
                                 writes: writes)
     }
 }
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

@@ -119,7 +119,7 @@ struct SteadyState {
         let requests = await state.requests(pathPrefix: "/calendar/v3/")
         return Measured(calls: requests.count, byMethod: Dictionary(grouping: requests, by: \.method).mapValues(\.count),
                         bytes: requests.reduce(0) { $0 + ($1.bytes ?? 0) },
-                        seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
+                        seconds: elapsed.seconds,
                         emulatorSeconds: requests.reduce(0) { $0 + ($1.handlingSeconds ?? 0) }, callSeconds: busy,
                         writes: outcome.created + outcome.updated + outcome.deleted)
     }

@@ -1,0 +1,4 @@
+extension Duration {
+    /// The duration in seconds, as a Double (for request logs and benchmark figures).
+    public var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
