@@ -91,6 +91,7 @@ let package = Package(
             dependencies: [
                 "SyncboardCore",
                 "GoogleClient",
+                "MicrosoftClient",
                 "SyncEngines",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),
@@ -236,6 +237,8 @@ let package = Package(
                 "SyncboardApp",
                 "GoogleClient",
                 "GoogleEmulator",
+                "MicrosoftClient",
+                "MicrosoftEmulator",
                 "EmulatorTestKit",
                 .product(name: "VaporTesting", package: "vapor"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

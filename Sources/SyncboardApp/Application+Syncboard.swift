@@ -10,6 +10,8 @@ public struct SyncboardServices: Sendable {
 
     /// Google's OAuth endpoints and Calendar API (nil when no OAuth client is configured).
     var google: GoogleServices?
+    /// Microsoft's identity platform and Graph (nil when no app registration is configured, issue 28).
+    var microsoft: MicrosoftServices?
     /// What runs a claimed run (the sync engines); nil only in tests that bring their own scheduler.
     var runExecutor: (any RunExecutor)?
     /// A job's next run strictly after a time, from its cadence.
@@ -31,6 +33,14 @@ public struct SyncboardServices: Sendable {
     }
 
     func requireGoogleAuth() throws -> GoogleAuthService { try requireGoogle().auth }
+
+    /// The Microsoft services, or a 503 that tells the operator what to configure.
+    func requireMicrosoft() throws -> MicrosoftServices {
+        guard let microsoft else {
+            throw Abort(.serviceUnavailable, reason: "Microsoft 365 is not set up on this server: set SYNCBOARD_MICROSOFT_CLIENT_ID and SYNCBOARD_MICROSOFT_CLIENT_SECRET (see .env.example and the README).")
+        }
+        return microsoft
+    }
 }
 
 /// The loops of one process that wait between rounds, and what wakes them early. On PostgreSQL the same wake-up

@@ -34,6 +34,7 @@ public enum SyncboardApplication {
         // Google client makes its own spans without them (GoogleTracing).
         app.http.client.configuration.tracing.tracer = nil
         app.syncboard.google = GoogleServices.live(settings: configuration.google, http: app.http.client.shared)
+        app.syncboard.microsoft = MicrosoftServices.live(settings: configuration.microsoft, http: app.http.client.shared)
         let realtimeInterval = configuration.realtimeInterval
         app.syncboard.nextRun = { job, date in job.nextRun(after: date, realtimeInterval: realtimeInterval) }
 

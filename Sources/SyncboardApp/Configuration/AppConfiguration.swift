@@ -22,6 +22,8 @@ public struct AppConfiguration: Sendable {
     /// Nil on SQLite when no key is configured: a key is then generated into the data directory on first start.
     public var encryptionKeys: EncryptionKeyring?
     public var google: GoogleSettings
+    /// Microsoft 365 / Outlook accounts (issue 28): the app registration and Microsoft's endpoints.
+    public var microsoft: MicrosoftSettings = MicrosoftSettings()
     public var engine: EngineChoice
     public var calendarSyncBinary: String?
     /// Whether the CalendarSync CLI runs in a bubblewrap sandbox.
@@ -104,6 +106,7 @@ public struct AppConfiguration: Sendable {
             database: database,
             encryptionKeys: keys,
             google: try GoogleSettings.load(from: env),
+            microsoft: try MicrosoftSettings.load(from: env),
             engine: try parseEnum(env.string("SYNCBOARD_ENGINE"), variable: "SYNCBOARD_ENGINE", default: .auto),
             calendarSyncBinary: env.string("CALENDARSYNC_BIN"),
             sandbox: try SandboxSettings.load(from: env),

@@ -10,7 +10,7 @@ import SystemPackage
 public struct EnvironmentReader: Sendable {
     /// Variables whose values are secrets: never printed, never logged.
     static let secretVariables: Set<String> = [
-        "DATABASE_URL", "GOOGLE_CLIENT_SECRET", "SYNCBOARD_ENCRYPTION_KEYS", "SYNCBOARD_SMTP_URL",
+        "DATABASE_URL", "GOOGLE_CLIENT_SECRET", "SYNCBOARD_ENCRYPTION_KEYS", "SYNCBOARD_SMTP_URL", "SYNCBOARD_MICROSOFT_CLIENT_SECRET",
     ]
 
     private let reader: ConfigReader
