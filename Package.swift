@@ -71,6 +71,18 @@ let package = Package(
             ]
         ),
 
+        // Published iCalendar feeds (issue 29) as a read-only calendar provider: the fetcher (conditional GET, gzip,
+        // limits, redirects re-checked against the address policy) and the provider over the Recurrence parser.
+        .target(
+            name: "FeedClient",
+            dependencies: [
+                "SyncboardCore",
+                "Recurrence",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // SyncEngine: the CalendarSync CLI engine (YAML config, age auth storage, child process) and the built-in engine,
         // which reaches calendars only through the core's provider types (never a provider's client).
         .target(
@@ -218,6 +230,16 @@ let package = Package(
                 "MicrosoftEmulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "JWTKit", package: "jwt-kit"),
+            ]
+        ),
+        .testTarget(
+            name: "FeedClientTests",
+            dependencies: [
+                "FeedClient",
+                "SyncboardCore",
+                "Recurrence",
+                .product(name: "Vapor", package: "vapor"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .testTarget(

@@ -10,7 +10,7 @@ public enum ProviderKind: String, Codable, Sendable, CaseIterable {
         switch self {
         case .google: "Google"
         case .microsoft: "Microsoft 365"
-        case .icsFeed: "a published calendar"
+        case .icsFeed: "Published calendar (ICS)"
         }
     }
 }
