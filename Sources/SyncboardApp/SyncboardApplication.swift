@@ -53,7 +53,7 @@ public enum SyncboardApplication {
         // A trace per run, around whatever engine the job's run goes to (real-time jobs, like every job that needs it,
         // are sent to the built-in engine inside `EngineSelection`'s executor, so they are traced too).
         app.syncboard.runExecutor = TracedRunExecutor(base: EngineSelection.executor(
-            for: configuration, db: app.db, vault: app.syncboard.vault, google: app.syncboard.google))
+            for: configuration, db: app.db, vault: app.syncboard.vault, google: app.syncboard.google, microsoft: app.syncboard.microsoft))
 
         app.middleware = Middlewares()
         app.middleware.use(RequestTracing.middleware())

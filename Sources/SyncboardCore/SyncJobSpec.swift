@@ -99,12 +99,15 @@ public struct SyncJobSpec: Sendable, Hashable, Codable {
         public var writable: Bool
         public var removed: Bool
         public var summary: String
+        /// The calendar's service, as messages name it.
+        public var provider: ProviderKind
 
-        public init(exists: Bool, writable: Bool, removed: Bool, summary: String) {
+        public init(exists: Bool, writable: Bool, removed: Bool, summary: String, provider: ProviderKind = .google) {
             self.exists = exists
             self.writable = writable
             self.removed = removed
             self.summary = summary
+            self.provider = provider
         }
     }
 
@@ -144,12 +147,12 @@ public struct SyncJobSpec: Sendable, Hashable, Codable {
         if sourceCalendarID == nil || source?.exists != true {
             errors.append(FieldError(field: "source", message: "choose the calendar to copy from"))
         } else if source?.removed == true {
-            errors.append(FieldError(field: "source", message: "“\(source!.summary)” no longer exists on Google; choose another calendar"))
+            errors.append(FieldError(field: "source", message: "“\(source!.summary)” no longer exists on \(source!.provider.displayName); choose another calendar"))
         }
         if destinationCalendarID == nil || destination?.exists != true {
             errors.append(FieldError(field: "destination", message: "choose the calendar to copy to"))
         } else if destination?.removed == true {
-            errors.append(FieldError(field: "destination", message: "“\(destination!.summary)” no longer exists on Google; choose another calendar"))
+            errors.append(FieldError(field: "destination", message: "“\(destination!.summary)” no longer exists on \(destination!.provider.displayName); choose another calendar"))
         } else if destination?.writable == false {
             errors.append(FieldError(field: "destination", message: "its account can only read “\(destination!.summary)”; choose a calendar it can write to"))
         }
@@ -190,7 +193,7 @@ public struct SyncJobSpec: Sendable, Hashable, Codable {
                 errors.append(FieldError(field: field, message: kind == .group ? "“\(facts.summary)” is chosen twice; each calendar takes part once"
                                                                                 : "“\(facts.summary)” is already the source or a destination"))
             } else if facts.removed {
-                errors.append(FieldError(field: field, message: "“\(facts.summary)” no longer exists on Google; choose another calendar"))
+                errors.append(FieldError(field: field, message: "“\(facts.summary)” no longer exists on \(facts.provider.displayName); choose another calendar"))
             } else if !facts.writable {
                 errors.append(FieldError(field: field, message: "its account can only read “\(facts.summary)”; choose a calendar it can write to"))
             }

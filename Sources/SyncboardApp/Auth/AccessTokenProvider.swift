@@ -1,24 +1,33 @@
 import Fluent
 import Foundation
+import SyncboardCore
 
-/// Hands out a usable access token for a linked account, refreshing it shortly before it expires.
+/// Hands out a usable access token for a linked account, refreshing it shortly before it expires, at the account's
+/// own provider (Google, or Microsoft's identity platform).
 ///
-/// A refresh that Google answers with invalid_grant (revoked, expired) marks the account "needs reconnect" so the
-/// UI can offer Reconnect, and throws `needsReconnect`; nothing else changes the account's status.
+/// A refresh that the provider refuses for good (Google's invalid_grant; Microsoft's invalid_grant or a consent
+/// needed again) marks the account "needs reconnect" so the UI can offer Reconnect, and throws `needsReconnect`;
+/// nothing else changes the account's status. A refresh token the provider replaced (Microsoft's rotate on every
+/// use) is stored in the same write as the new access token.
 struct AccessTokenProvider {
     let db: any Database
     let vault: TokenVault
     let google: GoogleAuthService
+    /// Microsoft's identity platform (nil when not configured: Microsoft accounts then cannot be refreshed).
+    var microsoft: MicrosoftAuthService? = nil
     /// Refresh when the token has less than this left.
     var margin: TimeInterval = 300
 
     enum Failure: Error, CustomStringConvertible {
-        case needsReconnect(accountID: UUID, email: String)
+        case needsReconnect(accountID: UUID, email: String, provider: ProviderKind)
+        /// The account's provider is not configured in this process.
+        case notSetUp(ProviderKind)
         case unavailable(String)
 
         var description: String {
             switch self {
-            case .needsReconnect(_, let email): return "Google no longer accepts Syncboard's access to \(email): reconnect the account"
+            case .needsReconnect(_, let email, let provider): return "\(provider.displayName) no longer accepts Syncboard's access to \(email): reconnect the account"
+            case .notSetUp(let provider): return "\(provider.displayName) is not set up on this server, so its accounts cannot be used (see .env.example)"
             case .unavailable(let detail): return "could not refresh the access token: \(detail)"
             }
         }
@@ -35,7 +44,7 @@ struct AccessTokenProvider {
     func tokens(for account: LinkedAccount, now: Date = Date(), forceRefresh: Bool = false) async throws -> Tokens {
         let accountID = try account.requireID()
         guard account.status == .active, let refreshEnvelope = account.refreshTokenCiphertext else {
-            throw Failure.needsReconnect(accountID: accountID, email: account.email)
+            throw Failure.needsReconnect(accountID: accountID, email: account.email, provider: account.provider)
         }
         let refreshToken = try vault.open(refreshEnvelope, context: account.vaultContext("refresh_token"))
         if !forceRefresh, let envelope = account.accessTokenCiphertext, let expiry = account.accessTokenExpiresAt,
@@ -45,20 +54,24 @@ struct AccessTokenProvider {
         }
         let grant: GoogleAuthService.TokenGrant
         do {
-            grant = try await google.refresh(refreshToken)
-        } catch GoogleAuthFailure.invalidGrant {
+            grant = try await refresh(refreshToken, of: account.provider)
+        } catch let refused as GrantRefused {
             account.status = .needsReauth
-            account.lastError = "Google refused the refresh token (revoked or expired) on \(now.formatted(.iso8601))."
+            account.lastError = "\(account.provider.displayName) refused the refresh token (\(refused.reason)) on \(now.formatted(.iso8601))."
             account.accessTokenCiphertext = nil
             account.accessTokenExpiresAt = nil
             try await account.save(on: db)
-            throw Failure.needsReconnect(accountID: accountID, email: account.email)
+            throw Failure.needsReconnect(accountID: accountID, email: account.email, provider: account.provider)
+        } catch let failure as Failure {
+            throw failure
         } catch {
             throw Failure.unavailable(String(describing: error))
         }
         let expiresAt = now.addingTimeInterval(TimeInterval(grant.expiresIn))
         account.accessTokenCiphertext = try vault.seal(grant.accessToken, context: account.vaultContext("access_token"))
         account.accessTokenExpiresAt = expiresAt
+        // One save for both: a rotated refresh token stored apart from its access token could be lost (Microsoft's
+        // old one no longer works once the new one is issued).
         var storedRefresh = refreshToken
         if let rotated = grant.refreshToken, rotated != refreshToken {
             account.refreshTokenCiphertext = try vault.seal(rotated, context: account.vaultContext("refresh_token"))
@@ -66,5 +79,22 @@ struct AccessTokenProvider {
         }
         try await account.save(on: db)
         return Tokens(accessToken: grant.accessToken, refreshToken: storedRefresh, expiresAt: expiresAt)
+    }
+
+    /// The provider refused the grant for good (the account must be reconnected); `reason` in its words, no secret.
+    private struct GrantRefused: Error { let reason: String }
+
+    private func refresh(_ refreshToken: String, of provider: ProviderKind) async throws -> GoogleAuthService.TokenGrant {
+        switch provider {
+        case .google:
+            do { return try await google.refresh(refreshToken) }
+            catch GoogleAuthFailure.invalidGrant { throw GrantRefused(reason: "revoked or expired") }
+        case .microsoft:
+            guard let microsoft else { throw Failure.notSetUp(.microsoft) }
+            do { return try await microsoft.refresh(refreshToken) }
+            catch MicrosoftAuthFailure.grantRefused(let detail) { throw GrantRefused(reason: detail) }
+        default:
+            throw Failure.notSetUp(provider)
+        }
     }
 }

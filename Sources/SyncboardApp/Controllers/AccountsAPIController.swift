@@ -1,4 +1,5 @@
 import Fluent
+import MicrosoftClient
 import Vapor
 
 /// JSON API for linked accounts and their calendars (`/api/v1/accounts`).
@@ -53,12 +54,14 @@ struct AccountsAPIController: RouteCollection {
     func refresh(req: Request) async throws -> AccountDTO {
         let user = try req.requireUser()
         let account = try await AccountQueries.account(req.parameters.get("accountID"), of: try user.requireID(), on: req.db)
-        let google = try req.application.syncboard.requireGoogle()
+        let calendars = try req.calendarList(for: account)
         do {
-            try await CalendarDiscovery(db: req.db, tokens: try req.accessTokens(), calendars: google.calendars).refresh(account)
+            try await CalendarDiscovery(db: req.db, tokens: try req.accessTokens(), calendars: calendars).refresh(account)
         } catch let failure as AccessTokenProvider.Failure {
             throw Abort(.conflict, reason: failure.description)
         } catch let failure as GoogleCalendarFailure {
+            throw Abort(.badGateway, reason: failure.description)
+        } catch let failure as MicrosoftError {
             throw Abort(.badGateway, reason: failure.description)
         }
         try await account.$calendars.load(on: req.db)

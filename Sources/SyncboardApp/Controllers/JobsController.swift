@@ -137,14 +137,14 @@ struct JobsController: RouteCollection {
         let accounts = try await AccountQueries.accounts(of: try user.requireID(), on: req.db)
         var refreshed = false
         for account in accounts where account.status == .active && (account.calendarsRefreshedAt ?? .distantPast) < Date().addingTimeInterval(-300) {
-            if req.application.syncboard.google != nil {
+            if account.provider == .microsoft ? req.application.syncboard.microsoft != nil : req.application.syncboard.google != nil {
                 await req.discoverCalendars(of: account)
                 refreshed = true
             }
         }
         let current = refreshed ? try await AccountQueries.accounts(of: try user.requireID(), on: req.db) : accounts
         let choices = current.map { account in
-            JobFormPage.AccountChoice(email: account.email, calendars: account.calendars.sorted { $0.summary < $1.summary }.map {
+            JobFormPage.AccountChoice(email: account.email, provider: account.provider, calendars: account.calendars.sorted { $0.summary < $1.summary }.map {
                 .init(id: $0.id!, summary: $0.summary, accessRole: $0.accessRole, writable: $0.isWritable, removed: $0.removedAt != nil, timeZone: $0.timeZone)
             })
         }

@@ -34,9 +34,11 @@ struct JobService {
             spec.timeZone = spec.sourceCalendarID.flatMap { calendars[$0]?.timeZone } ?? "UTC"
         }
         var (normalised, errors) = spec.validated { id in
-            calendars[id].map { SyncJobSpec.CalendarFacts(exists: true, writable: $0.isWritable, removed: $0.removedAt != nil, summary: $0.summary) }
+            calendars[id].map { SyncJobSpec.CalendarFacts(exists: true, writable: $0.isWritable, removed: $0.removedAt != nil, summary: $0.summary,
+                                                provider: $0.provider) }
         }
         errors += EngineRouting.problems(with: normalised, engine: engine)
+        errors += EngineRouting.providerProblems(with: normalised, engine: engine) { id in calendars[id].map { ($0.provider, $0.summary) } }
         guard errors.isEmpty else {
             throw ValidationFailure(reason: "The job was not saved: \(errors.count == 1 ? "one field needs" : "\(errors.count) fields need") attention.",
                                     fields: errors.map { .init(field: $0.field, message: $0.message) })

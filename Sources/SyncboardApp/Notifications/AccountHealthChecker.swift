@@ -12,6 +12,8 @@ struct AccountHealthChecker: Sendable {
     let db: any Database
     let vault: TokenVault
     let google: GoogleAuthService?
+    /// Microsoft's identity platform, for Microsoft accounts (nil when not configured).
+    var microsoft: MicrosoftAuthService? = nil
     let interval: TimeInterval
     let logger: Logger
 
@@ -67,7 +69,7 @@ struct AccountHealthChecker: Sendable {
         }
         check.lastCheckedAt = now
         do {
-            _ = try await AccessTokenProvider(db: db, vault: vault, google: google).tokens(for: account, now: now, forceRefresh: true)
+            _ = try await AccessTokenProvider(db: db, vault: vault, google: google, microsoft: microsoft).tokens(for: account, now: now, forceRefresh: true)
             check.lastResult = "ok"
             try await check.save(on: db)
             try await accountWorks(account, now: now)

@@ -17,7 +17,7 @@ struct NotificationService: Service {
         let settings = services.configuration.delivery
         let deliverer = NotificationWorker.makeDeliverer(app: app, workerID: workerID)
         let checker = AccountHealthChecker(db: app.db, vault: services.vault, google: services.google?.auth,
-                                           interval: settings.accountCheckInterval, logger: app.logger)
+                                           microsoft: services.microsoft?.auth, interval: settings.accountCheckInterval, logger: app.logger)
         let logger = app.logger
         NotificationDeliveryMetric.prepare()
         await runLoopUntilShutdown("the notification round", stopWaitingAfter: stopLimit, cancelsLoop: false, loop: {

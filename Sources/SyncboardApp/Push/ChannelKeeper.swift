@@ -112,7 +112,9 @@ actor ChannelKeeper {
         let wanted = jobs.filter { $0.cadence.isRealtime }.reduce(into: Set<UUID>()) { $0.formUnion($1.sourceCalendarIDs) }
         guard !wanted.isEmpty else { return [] }
         let linked = try await LinkedCalendar.query(on: db).filter(\.$id ~~ wanted).all()
-        return Set(linked.filter { $0.removedAt == nil }.compactMap(\.id))
+        // Google's push channels watch Google calendars only (Microsoft's change notifications are not wired yet:
+        // a real-time job from an Outlook calendar is checked at its polling interval).
+        return Set(linked.filter { $0.removedAt == nil && $0.provider == .google }.compactMap(\.id))
     }
 
     private func plan(now: Date) async throws -> [Action] {

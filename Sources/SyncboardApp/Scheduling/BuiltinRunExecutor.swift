@@ -12,7 +12,8 @@ struct BuiltinRunExecutor: RunExecutor {
     let configuration: AppConfiguration
     let vault: TokenVault
     let google: GoogleServices?
-
+    /// Microsoft's services, for jobs with Outlook calendars (nil when not configured).
+    var microsoft: MicrosoftServices? = nil
 
     /// Runs the job, stopped at the run's time limit: its Google calls are cancelled and the run ends then, even if
     /// a call does not notice the cancellation at once (`RunTimeLimit`); what the abandoned work still tries to write to

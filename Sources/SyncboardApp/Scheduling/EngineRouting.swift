@@ -26,6 +26,27 @@ enum EngineRouting {
         }
     }
 
+    /// What the form and the API say about a job with a calendar of another service than Google under
+    /// SYNCBOARD_ENGINE=calendarsync, one error per field that names such a calendar: Syncboard hands the CLI Google
+    /// calendars only, and CalendarSync v0.11.0's Outlook adapter is not safe to hand Microsoft's (issue 28 §6).
+    static func providerProblems(with spec: SyncJobSpec, engine: AppConfiguration.EngineChoice,
+                                 calendar: (UUID) -> (provider: ProviderKind, summary: String)?) -> [FieldError] {
+        guard engine == .calendarsync else { return [] }
+        let named: [(field: String, id: UUID)] = spec.kind == .group
+            ? spec.memberCalendarIDs.map { ("members", $0) }
+            : (spec.sourceCalendarID.map { [("source", $0)] } ?? []) + (spec.destinationCalendarID.map { [("destination", $0)] } ?? [])
+                + spec.moreCalendarIDs.map { ("moreDestinations", $0) }
+        var errors: [FieldError] = []
+        for (field, id) in named where !errors.contains(where: { $0.field == field }) {
+            guard let found = calendar(id), found.provider != .google else { continue }
+            let why = found.provider == .microsoft
+                ? "CalendarSync's Outlook adapter lists the whole window every run, reads a failed first listing as an empty calendar (its sync would then delete every copy it made) and does not handle Microsoft's throttling, so Syncboard runs Microsoft 365 calendars on its built-in engine only"
+                : "Syncboard gives the CalendarSync CLI Google calendars only"
+            errors.append(FieldError(field: field, message: "“\(found.summary)” is a \(found.provider.displayName) calendar: \(why), and this installation runs every job with the CalendarSync CLI (SYNCBOARD_ENGINE=calendarsync); choose a Google calendar or ask the operator to use SYNCBOARD_ENGINE=auto or builtin"))
+        }
+        return errors
+    }
+
     /// The line a CLI run of a job with a calendar of another provider ends with.
     static func notGoogle(_ provider: ProviderKind) -> String {
         "This job has a \(provider.displayName) calendar, and Syncboard runs only Google calendars with the CalendarSync CLI: such a job needs the built-in engine (SYNCBOARD_ENGINE=auto or builtin)."

@@ -5,7 +5,8 @@ import SyncEngines
 /// Picks what runs a job (SYNCBOARD_ENGINE): the CalendarSync CLI (auto: when its binary is found, except for jobs
 /// that need the built-in engine), the built-in engine (auto: otherwise), or the no-op engine for scheduler measurements. Each run records which one ran.
 enum EngineSelection {
-    static func executor(for configuration: AppConfiguration, db: any Database, vault: TokenVault, google: GoogleServices?) -> any RunExecutor {
+    static func executor(for configuration: AppConfiguration, db: any Database, vault: TokenVault, google: GoogleServices?,
+                         microsoft: MicrosoftServices? = nil) -> any RunExecutor {
         let binary = CalendarSyncProcess.locate(configured: configuration.calendarSyncBinary, path: ProcessInfo.processInfo.environment["PATH"])
         // One gate for the process: CLI runs take turns within the scheduler's slots (SYNCBOARD_CLI_CONCURRENCY).
         let cliGate = ConcurrencyGate(limit: configuration.scheduler.cliConcurrency)
@@ -20,11 +21,11 @@ enum EngineSelection {
             // Per job: the CLI, unless the job's rules need the built-in engine (`EngineRouting`).
             if let binary {
                 return RoutingRunExecutor(db: db, cli: CalendarSyncRunExecutor(db: db, configuration: configuration, vault: vault, google: google, binary: binary, gate: cliGate),
-                                          builtin: BuiltinRunExecutor(db: db, configuration: configuration, vault: vault, google: google))
+                                          builtin: BuiltinRunExecutor(db: db, configuration: configuration, vault: vault, google: google, microsoft: microsoft))
             }
-            return BuiltinRunExecutor(db: db, configuration: configuration, vault: vault, google: google)
+            return BuiltinRunExecutor(db: db, configuration: configuration, vault: vault, google: google, microsoft: microsoft)
         case .builtin:
-            return BuiltinRunExecutor(db: db, configuration: configuration, vault: vault, google: google)
+            return BuiltinRunExecutor(db: db, configuration: configuration, vault: vault, google: google, microsoft: microsoft)
         }
     }
 

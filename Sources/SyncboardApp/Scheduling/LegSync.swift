@@ -41,10 +41,16 @@ struct LegSync {
 
     func sync(forced: FullReconciliationReason? = nil) async throws -> Synced {
         if let synced = try await attempt(forced: forced, refreshedTokens: false) { return synced }
-        await log.append("Google did not accept the stored access token; refreshing it and trying again.", stream: .syncboard)
+        await log.append("\(services) did not accept the stored access token; refreshing it and trying again.", stream: .syncboard)
         // A refused refresh ends the run as "needs reconnect" for the right account (thrown by `tokens`).
         return try await attempt(forced: forced, refreshedTokens: true)
-            ?? Synced(outcome: .failed(engine: RunEngine.builtin, "Google did not accept a freshly refreshed access token.", class: .reconnect))
+            ?? Synced(outcome: .failed(engine: RunEngine.builtin, "\(services) did not accept a freshly refreshed access token.", class: .reconnect))
+    }
+
+    /// The service (or services) of the direction's two calendars, as messages name them.
+    private var services: String {
+        ends.source.provider == ends.sink.provider ? ends.source.provider.displayName
+            : "\(ends.source.provider.displayName) or \(ends.sink.provider.displayName)"
     }
 
     /// nil when the stored access token was refused before anything else went wrong (the caller refreshes it).

@@ -57,18 +57,24 @@ struct LegsRun {
         return outcome(of: results)
     }
 
-    /// The calendars' provider, a token cache for their accounts, and the job's calendars by id.
+    /// The calendars' provider (each calendar reached through its own service: Google's Calendar API, Microsoft
+    /// Graph), a token cache for their accounts, and the job's calendars by id. A calendar of a service this process
+    /// has not set up fails when it is reached (`CalendarProvider.byService`), naming the service.
     private func prepare() async throws -> (CalendarProvider, TokenCache, [UUID: LinkedCalendar]) {
+        let calendars = try await LinkedCalendar.query(on: db).filter(\.$id ~~ job.spec.memberCalendarIDs).with(\.$account).all()
+        let byID = Dictionary(calendars.compactMap { calendar in calendar.id.map { ($0, calendar) } }, uniquingKeysWith: { first, _ in first })
+        var services: [ProviderKind: CalendarProvider] = [:]
+        // Google stays required as before (it signs people in); a job of Microsoft calendars alone needs it too.
         guard let google = executor.google, executor.configuration.google.clientID != nil, executor.configuration.google.clientSecret != nil else {
             throw RunStop(outcome: .failed(engine: engine, "Google is not configured (GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET).", class: .configuration))
         }
         guard let api = google.calendarAPI else {
             throw RunStop(outcome: .failed(engine: engine, "Google's Calendar API client is not set up in this process.", class: .configuration))
         }
-        let calendars = try await LinkedCalendar.query(on: db).filter(\.$id ~~ job.spec.memberCalendarIDs).with(\.$account).all()
-        let byID = Dictionary(calendars.compactMap { calendar in calendar.id.map { ($0, calendar) } }, uniquingKeysWith: { first, _ in first })
-        let tokens = TokenCache(provider: AccessTokenProvider(db: db, vault: executor.vault, google: google.auth))
-        return (CalendarProvider.byService([.google: .google(api)]), tokens, byID)
+        services[.google] = .google(api)
+        if let graph = executor.microsoft?.graphAPI { services[.microsoft] = .microsoft(graph) }
+        let tokens = TokenCache(provider: AccessTokenProvider(db: db, vault: executor.vault, google: google.auth, microsoft: executor.microsoft?.auth))
+        return (CalendarProvider.byService(services), tokens, byID)
     }
 
     /// A group's second look, for what one direction cannot see alone: an original it skipped because the
@@ -109,7 +115,7 @@ struct LegsRun {
             return await failed("A calendar of this \(single ? "job" : "direction") is no longer linked; edit the job.", .calendarGone)
         }
         if let gone = [source, sink].first(where: { $0.removedAt != nil }) {
-            return await failed("The calendar “\(gone.summary)” no longer exists on Google.", .calendarGone)
+            return await failed("The calendar “\(gone.summary)” no longer exists on \(gone.provider.displayName).", .calendarGone)
         }
         let ends = LegSync.Ends(source: source, sink: sink, sinkAccountEmail: sink.account.email)
         let (sourceAccount, sinkAccount) = (source.account, sink.account)
@@ -130,8 +136,11 @@ struct LegsRun {
                           reconnectAccountID: outcome.reconnectAccountID, syncReason: outcome.syncReason, sourceRemoved: synced.sourceRemoved,
                           skippedForeignCopies: synced.skippedForeignCopies, synced: outcome)
         } catch let failure as AccessTokenProvider.Failure {
-            guard case .needsReconnect(let accountID, let email) = failure else { return await failed(failure.description, .transient) }
-            var result = await failed("Google refused Syncboard's access to \(email); reconnect the account. \(single ? "Nothing was" : "This direction was not") synced.",
+            guard case .needsReconnect(let accountID, let email, let service) = failure else {
+                if case .notSetUp = failure { return await failed(failure.description, .configuration) }
+                return await failed(failure.description, .transient)
+            }
+            var result = await failed("\(service.displayName) refused Syncboard's access to \(email); reconnect the account. \(single ? "Nothing was" : "This direction was not") synced.",
                                       .reconnect, status: .needsReconnect, account: accountID)
             if single { result.leg.error = failure.description }
             return result

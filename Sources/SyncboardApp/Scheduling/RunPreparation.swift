@@ -38,7 +38,7 @@ struct RunPreparation {
             throw RunStop(outcome: .failed(engine: engine, "A calendar of this job is no longer linked; edit the job.", class: .calendarGone))
         }
         for calendar in [source, destination] where calendar.removedAt != nil {
-            throw RunStop(outcome: .failed(engine: engine, "The calendar “\(calendar.summary)” no longer exists on Google.", class: .calendarGone))
+            throw RunStop(outcome: .failed(engine: engine, "The calendar “\(calendar.summary)” no longer exists on \(calendar.provider.displayName).", class: .calendarGone))
         }
         guard let google, let clientID = configuration.google.clientID, let clientSecret = configuration.google.clientSecret else {
             throw RunStop(outcome: .failed(engine: engine, "Google is not configured (GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET).", class: .configuration))
@@ -56,13 +56,14 @@ struct RunPreparation {
 }
 
 extension RunPreparation {
-    /// The outcome of a run whose access tokens could not be had: "needs reconnect" naming the account Google
-    /// refused, else a transient failure that is retried.
+    /// The outcome of a run whose access tokens could not be had: "needs reconnect" naming the account its provider
+    /// refused, a configuration failure when the account's provider is not set up, else a transient failure that is retried.
     static func outcome(for failure: AccessTokenProvider.Failure, engine: RunEngine, log: RunLogWriter, consequence: String) async -> RunOutcome {
-        guard case .needsReconnect(let accountID, let email) = failure else {
+        guard case .needsReconnect(let accountID, let email, let service) = failure else {
+            if case .notSetUp = failure { return .failed(engine: engine, failure.description, class: .configuration) }
             return .failed(engine: engine, failure.description, class: .transient)
         }
-        await log.append("Google refused Syncboard's access to \(email); reconnect the account. \(consequence)", stream: .syncboard)
+        await log.append("\(service.displayName) refused Syncboard's access to \(email); reconnect the account. \(consequence)", stream: .syncboard)
         return RunOutcome(status: .needsReconnect, engine: engine, errorSummary: failure.description,
                           failureClass: .reconnect, reconnectAccountID: accountID)
     }

@@ -16,7 +16,12 @@ struct JobFormPage {
 
     struct AccountChoice {
         let email: String
+        var provider: ProviderKind = .google
         let calendars: [CalendarChoice]
+
+        /// The account as a group of choices names it: its address, and its service when that is not Google (such
+        /// calendars run on the built-in engine only).
+        var label: String { provider == .google ? email : "\(email) · \(provider.displayName), built-in engine only" }
     }
 
     let layout: PageLayout
@@ -205,7 +210,7 @@ struct JobFormPage {
                     .attr("aria-describedby", describedBy(hint: "\(Self.inputID(key))-hint", field: key)), .attr("aria-invalid", invalid(key)),
                 Self.option("", "Choose an account, then a calendar…", selected: form[key].isEmpty),
                 .forEach(accounts) { account in
-                    .element(named: "optgroup", nodes: [.attr("label", account.email)] + account.calendars.map { calendar in
+                    .element(named: "optgroup", nodes: [.attr("label", account.label)] + account.calendars.map { calendar in
                         Self.option(calendar.id.uuidString, calendar.summary + Self.note(calendar, writableOnly: writableOnly),
                                     selected: form[key] == calendar.id.uuidString,
                                     disabled: writableOnly && (!calendar.writable || calendar.removed))
