@@ -48,6 +48,7 @@ parser.add_argument("--admin-url", help="postgres: the admin URL (scripts/test-p
 parser.add_argument("--app-port", type=int, default=18480)
 parser.add_argument("--emulator-port", type=int, default=18490)
 parser.add_argument("--rows", help="append each scenario's figures to this file as a JSON line")
+parser.add_argument("--log-level", default="warning", help="Syncboard's SYNCBOARD_LOG_LEVEL (trace shows every SQL statement)")
 parser.add_argument("--commit", default="", help="the commit the binaries were built from (recorded with the figures)")
 parser.add_argument("--table", help="print the markdown table of the rows in this file and exit")
 args = parser.parse_args()
@@ -289,7 +290,7 @@ def main():
         "SYNCBOARD_GOOGLE_USERINFO_URL": f"{EMULATOR}/v1/userinfo", "SYNCBOARD_GOOGLE_JWKS_URL": f"{EMULATOR}/oauth2/v3/certs",
         "SYNCBOARD_GOOGLE_CALENDAR_API_URL": f"{EMULATOR}/calendar/v3",
         # Push over plain http (the emulator's flag below); everything else at its default.
-        "SYNCBOARD_ENGINE": "builtin", "SYNCBOARD_PUSH": "on", "SYNCBOARD_LOG_LEVEL": "warning",
+        "SYNCBOARD_ENGINE": "builtin", "SYNCBOARD_PUSH": "on", "SYNCBOARD_LOG_LEVEL": args.log_level,
     })
     began = time.time()
     try:

@@ -83,6 +83,12 @@ struct SQLiteTransactionsTests {
             try await app.db.transaction { _ in }
             let timeout = try await app.db.sql().raw("PRAGMA busy_timeout").first()?.decode(column: "timeout", as: Int.self)
             #expect(timeout == 30_000)
+            // Said once per connection, not before every transaction (each statement is a turn on the one connection):
+            // a value set since then stays through the next transaction.
+            _ = try await app.db.sql().raw("PRAGMA busy_timeout = 1234").run()
+            try await app.db.transaction { _ in }
+            let kept = try await app.db.sql().raw("PRAGMA busy_timeout").first()?.decode(column: "timeout", as: Int.self)
+            #expect(kept == 1234)
         }
     }
 }

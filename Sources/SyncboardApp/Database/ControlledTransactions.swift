@@ -3,6 +3,8 @@ import Foundation
 import NIOCore
 import PostgresNIO
 import SQLKit
+import FluentSQLiteDriver  // SQLiteConnection (SQLiteNIO, re-exported through SQLiteKit)
+import Synchronization
 
 /// A transaction that did not end within the limit; its connection was closed, so the server rolled it back.
 struct TransactionTimeout: Error, CustomStringConvertible {
@@ -42,10 +44,11 @@ enum TransactionControl: Sendable {
         }
     }
 
-    /// Said on the connection before `begin`. SQLite: wait for another process's lock by sleeping between tries, for
-    /// up to 30 s, then fail with "database is locked". The driver's own busy handler retries at once, forever, which
-    /// burns a core and starves the process holding the lock (a test of two processes on one file took 83 s under
-    /// load instead of one). The setting stays with the connection, so later single statements wait the same way.
+    /// Said once on each connection, before its first `begin` (`PreparedConnection`). SQLite: wait for another
+    /// process's lock by sleeping between tries, for up to 30 s, then fail with "database is locked". The driver's own
+    /// busy handler retries at once, forever, which burns a core and starves the process holding the lock (a test of two
+    /// processes on one file took 83 s under load instead of one). The setting stays with the connection, so later
+    /// transactions and single statements wait the same way.
     var prepare: String? {
         switch self {
         case .timeLimit: nil
@@ -66,7 +69,8 @@ struct ControlledTransactionsConfiguration: FluentKit.DatabaseConfiguration {
 
     func makeDriver(for databases: Databases) -> any DatabaseDriver {
         let onlyLoop: (any EventLoop)? = if case .sqlite = control { databases.eventLoopGroup.next() } else { nil }
-        return ControlledTransactionsDriver(base: base.makeDriver(for: databases), control: control, onlyLoop: onlyLoop)
+        return ControlledTransactionsDriver(base: base.makeDriver(for: databases), control: control, onlyLoop: onlyLoop,
+                                            prepared: PreparedConnection())
     }
 }
 
@@ -75,13 +79,15 @@ private struct ControlledTransactionsDriver: DatabaseDriver {
     let control: TransactionControl
     /// When set, every database is made on this event loop, so it uses the one connection the driver keeps there.
     let onlyLoop: (any EventLoop)?
+    let prepared: PreparedConnection
 
     func makeDatabase(with context: DatabaseContext) -> any Database {
         let context = onlyLoop.map {
             DatabaseContext(configuration: context.configuration, logger: context.logger, eventLoop: $0, history: context.history,
                             pageSizeLimit: context.pageSizeLimit, shouldTrace: context.shouldTrace)
         } ?? context
-        return ControlledTransactionsDatabase(base: base.makeDatabase(with: context), control: control, insideTransaction: false)
+        return ControlledTransactionsDatabase(base: base.makeDatabase(with: context), control: control, insideTransaction: false,
+                                              prepared: prepared)
     }
 
     func shutdown() { base.shutdown() }
@@ -95,6 +101,7 @@ private struct ControlledTransactionsDatabase: Database, SQLDatabase {
     /// Set on the database a transaction's work is given. (The SQLite driver lends connections marked as outside
     /// any transaction, so its own flag cannot say so.)
     let insideTransaction: Bool
+    let prepared: PreparedConnection
 
     private var sql: any SQLDatabase {
         guard let sql = base as? any SQLDatabase else { preconditionFailure("Syncboard's database drivers are SQL databases") }
@@ -112,18 +119,20 @@ private struct ControlledTransactionsDatabase: Database, SQLDatabase {
     func execute(enum: DatabaseEnum) -> EventLoopFuture<Void> { base.execute(enum: `enum`) }
 
     func withConnection<T>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
-        let (control, inside) = (self.control, self.insideTransaction)
-        return base.withConnection { closure(ControlledTransactionsDatabase(base: $0, control: control, insideTransaction: inside)) }
+        let (control, inside, prepared) = (self.control, self.insideTransaction, self.prepared)
+        return base.withConnection {
+            closure(ControlledTransactionsDatabase(base: $0, control: control, insideTransaction: inside, prepared: prepared))
+        }
     }
 
     func transaction<T>(_ closure: @escaping @Sendable (any Database) -> EventLoopFuture<T>) -> EventLoopFuture<T> {
         guard !inTransaction else { return closure(self) }
-        let control = self.control
+        let (control, preparedConnection) = (self.control, self.prepared)
         return base.withConnection { leased in
             // BEGIN, COMMIT and ROLLBACK are sent here, as the drivers' own `transaction` does.
-            let connection = ControlledTransactionsDatabase(base: leased, control: control, insideTransaction: true)
+            let connection = ControlledTransactionsDatabase(base: leased, control: control, insideTransaction: true, prepared: preparedConnection)
             let sql = connection.sql
-            let prepared = control.prepare.map { sql.raw(SQLQueryString($0)).run() } ?? leased.eventLoop.makeSucceededVoidFuture()
+            let prepared = preparedConnection.prepare(leased, with: control.prepare, sql: sql)
             let work = prepared.flatMap { sql.raw(SQLQueryString(control.begin)).run() }.flatMap {
                 closure(connection).map { Carried(value: $0) }
                     .flatMap { result in sql.raw("COMMIT").run().map { result } }
@@ -161,6 +170,29 @@ private struct ControlledTransactionsDatabase: Database, SQLDatabase {
 
     func withSession<R>(_ closure: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         try await sql.withSession(closure)
+    }
+}
+
+/// Says `TransactionControl.prepare` once per connection rather than before every transaction: a run makes several
+/// transactions, and on SQLite's one connection each statement is a turn every other run waits for.
+/// The SQLite connection last prepared is held weakly, so a connection the pool replaces is prepared again (a new
+/// object; a freed one's address can never match a weak reference). Other drivers' connections are prepared each
+/// time (PostgreSQL needs nothing).
+final class PreparedConnection: Sendable {
+    private final class WeakConnection: @unchecked Sendable {
+        weak var connection: SQLiteConnection?
+    }
+    private let last = Mutex(WeakConnection())
+
+    fileprivate func prepare(_ leased: any Database, with statement: String?, sql: any SQLDatabase) -> EventLoopFuture<Void> {
+        guard let statement else { return leased.eventLoop.makeSucceededVoidFuture() }
+        guard let sqlite = leased as? any SQLiteDatabase else { return sql.raw(SQLQueryString(statement)).run() }
+        return sqlite.withConnection { connection in
+            if self.last.withLock({ $0.connection === connection }) { return connection.eventLoop.makeSucceededVoidFuture() }
+            return sql.raw(SQLQueryString(statement)).run().map {
+                self.last.withLock { $0 = WeakConnection(); $0.connection = connection }
+            }
+        }
     }
 }
 

@@ -70,6 +70,7 @@ struct RunClaimer {
 
             // 2. Due jobs without an active run.
             let due = try await dueCandidates(sql, now: now, limit: (room - claimed.count) * 4)
+            guard !due.isEmpty else { return claimed }
             let jobs = try await SyncJob.query(on: db).filter(\.$id ~~ due.map(\.jobID)).all()
             let jobsByID = Dictionary(uniqueKeysWithValues: jobs.compactMap { job in job.id.map { ($0, job) } })
             for candidate in due where claimed.count < room {
@@ -143,6 +144,7 @@ struct RunClaimer {
     /// skipping any that another transaction holds.
     private func dueCandidates(_ sql: any SQLDatabase, now: Date, limit: Int) async throws -> [Candidate] {
         guard limit > 0 else { return [] }
+        guard isPostgres else { return try await dueCandidatesInOneRead(sql, now: now, limit: limit) }
         let ordered = try await sql.raw("""
             SELECT id FROM (
               SELECT j.id, j.pushed_at, j.next_run_at,
@@ -171,6 +173,27 @@ struct RunClaimer {
             return (jobID, Candidate(runID: jobID, jobID: jobID, accounts: try Self.accounts(row)))
         }, uniquingKeysWith: { first, _ in first })
         return ordered.compactMap { candidates[$0] }
+    }
+
+    /// SQLite: the ordering and the accounts in one statement. Nothing needs locking there: the claim's transaction
+    /// (`BEGIN IMMEDIATE`) holds the database's write lock from its start, so nothing changes between read and write.
+    private func dueCandidatesInOneRead(_ sql: any SQLDatabase, now: Date, limit: Int) async throws -> [Candidate] {
+        try await sql.raw("""
+            SELECT due.id AS job_id, sc.account_id AS source_account, dc.account_id AS destination_account FROM (
+              SELECT j.id, j.pushed_at, j.next_run_at, j.source_calendar_id, j.destination_calendar_id,
+                     ROW_NUMBER() OVER (PARTITION BY j.user_id ORDER BY (j.pushed_at IS NULL), j.next_run_at) AS turn
+              FROM sync_jobs j
+              WHERE j.enabled = \(bind: true) AND j.next_run_at <= \(bind: now)
+                AND NOT EXISTS (SELECT 1 FROM job_runs r WHERE r.job_id = j.id AND r.status IN ('queued', 'running'))
+            ) due
+            LEFT JOIN calendars sc ON sc.id = due.source_calendar_id
+            LEFT JOIN calendars dc ON dc.id = due.destination_calendar_id
+            ORDER BY (due.pushed_at IS NULL), due.turn, due.next_run_at
+            LIMIT \(bind: limit)
+            """).all().map { row in
+            let jobID = try row.decode(column: "job_id", as: UUID.self)
+            return Candidate(runID: jobID, jobID: jobID, accounts: try Self.accounts(row))
+        }
     }
 
     private func runningAccounts(_ sql: any SQLDatabase) async throws -> Set<UUID> {

@@ -77,8 +77,9 @@ struct RunRecorder {
         guard run.mode == .sync else { return }  // dry runs and clean-ups say nothing about the job's health
         switch outcome.status {
         case .succeeded:
-            job.consecutiveFailures = 0
-            job.statusReason = nil
+            // Most runs succeed after one that did: then the job's row is not written at all.
+            if job.consecutiveFailures != 0 { job.consecutiveFailures = 0 }
+            if job.statusReason != nil { job.statusReason = nil }
         case .cancelled, .interrupted:
             break
         default:
@@ -92,6 +93,6 @@ struct RunRecorder {
                 try await retry.create(on: db)
             }
         }
-        try await job.save(on: db)
+        if job.hasChanges { try await job.save(on: db) }
     }
 }

@@ -24,6 +24,14 @@ struct SyncStateStore: Sendable {
     /// (a destination or member taken out of the job).
     static func forgetLegs(of jobID: UUID, except legs: [SyncJobSpec.Leg], on db: any Database, fence: RunFence?) async throws {
         let kept = Set(legs)
+        // Looked at first without a transaction: nearly always there is nothing to forget, and a fenced write is a
+        // transaction every other run on SQLite's one connection waits for.
+        try fence?.checkOpen()
+        let states = try await SyncState.query(on: db).filter(\.$job.$id == jobID).all()
+        let tombstones = try await SyncTombstone.query(on: db).filter(\.$job.$id == jobID).all()
+        func stale(_ source: UUID, _ destination: UUID) -> Bool { !kept.contains(.init(source: source, destination: destination)) }
+        guard states.contains(where: { stale($0.sourceCalendarID, $0.destinationCalendarID) })
+                || tombstones.contains(where: { stale($0.sourceCalendarID, $0.destinationCalendarID) }) else { return }
         try await fence.write(on: db) { db in
         for state in try await SyncState.query(on: db).filter(\.$job.$id == jobID).all()
         where !kept.contains(.init(source: state.sourceCalendarID, destination: state.destinationCalendarID)) {
@@ -61,10 +69,9 @@ struct SyncStateStore: Sendable {
 
     /// Marks the state as being written by `runID`: if the run stops before `finish`, the next run reconciles.
     func markWriting(runID: UUID) async throws {
+        // One UPDATE, not a read and a save: each statement is a turn on SQLite's one connection.
         try await fence.write(on: db) { db in
-            guard let state = try await states(on: db).first() else { return }
-            state.incompleteRunID = runID
-            try await state.save(on: db)
+            try await states(on: db).set(\.$incompleteRunID, to: runID).update()
         }
     }
 
@@ -94,12 +101,8 @@ struct SyncStateStore: Sendable {
     /// was recorded).
     func finishIncremental(runID: UUID, syncToken: String, complete: Bool, now: Date = Date()) async throws {
         try await fence.write(on: db) { db in
-            guard let state = try await states(on: db).first() else { return }
-            state.syncToken = syncToken
-            state.lastRunID = runID
-            state.lastRunAt = now
-            state.incompleteRunID = complete ? nil : runID
-            try await state.save(on: db)
+            try await states(on: db).set(\.$syncToken, to: syncToken).set(\.$lastRunID, to: runID).set(\.$lastRunAt, to: now)
+                .set(\.$incompleteRunID, to: complete ? nil : runID).update()
         }
     }
 
