@@ -1,20 +1,42 @@
 import Fluent
 import GoogleClient
 import Foundation
+import SyncboardCore
 import Vapor
 
 /// Starts a sign-in, link or reconnect: records the attempt and returns where to send the browser.
 ///
 /// The attempt is bound to this browser by a random cookie (only its digest is stored), carries a nonce for the
 /// ID token and a PKCE verifier (encrypted at rest), and expires in ten minutes. Only the digest of `state` is
-/// stored, so the database alone cannot complete a flow.
+/// stored, so the database alone cannot complete a flow. The same start serves Google (sign-in, link, reconnect) and
+/// Microsoft (link, reconnect): an attempt is kept under its provider's own digest of the state (`attemptID`), so
+/// one provider's callback never finds, and never consumes, the other's attempt.
 struct OAuthStart {
     static let bindingCookie = "syncboard_oauth"
     static let lifetime: TimeInterval = 600
     static let callbackPath = "/auth/google/callback"
+    static let microsoftCallbackPath = "/auth/microsoft/callback"
 
     let request: Request
-    let google: GoogleAuthService
+    let provider: ProviderKind
+    let authorizationURL: @Sendable (GoogleAuthService.AuthorizationRequest) -> URL
+
+    init(request: Request, google: GoogleAuthService) {
+        self.request = request
+        self.provider = .google
+        self.authorizationURL = google.authorizationURL
+    }
+
+    init(request: Request, microsoft: MicrosoftAuthService) {
+        self.request = request
+        self.provider = .microsoft
+        self.authorizationURL = microsoft.authorizationURL
+    }
+
+    /// Where an attempt is stored: the digest of its state, within its provider (Google's as it always was).
+    static func attemptID(state: String, provider: ProviderKind) -> String {
+        SecureRandom.digest(provider == .google ? state : "\(provider.rawValue):\(state)")
+    }
 
     struct Redirect {
         let url: URL
@@ -31,7 +53,7 @@ struct OAuthStart {
         let now = Date()
 
         let attempt = OAuthAttempt()
-        attempt.id = SecureRandom.digest(state)
+        attempt.id = Self.attemptID(state: state, provider: provider)
         attempt.purpose = purpose
         attempt.$user.id = try user?.requireID()
         attempt.browserBinding = SecureRandom.digest(binding)
@@ -45,8 +67,8 @@ struct OAuthStart {
         // Old, unfinished attempts are of no use to anyone.
         try await OAuthAttempt.query(on: request.db).filter(\.$expiresAt < now).delete()
 
-        let url = google.authorizationURL(.init(
-            redirectURI: Self.redirectURI(request.application.syncboard.configuration),
+        let url = authorizationURL(.init(
+            redirectURI: Self.redirectURI(request.application.syncboard.configuration, provider: provider),
             state: state, nonce: nonce, codeChallenge: Self.codeChallenge(for: verifier),
             prompt: prompt, loginHint: loginHint))
         let response = request.redirect(to: url.absoluteString)
@@ -56,11 +78,12 @@ struct OAuthStart {
         return response
     }
 
-    /// The exact redirect URI registered with Google: the public base URL plus the callback path.
-    static func redirectURI(_ configuration: AppConfiguration) -> String {
+    /// The exact redirect URI registered with the provider (Google's OAuth client, the Microsoft Entra app): the
+    /// public base URL plus the provider's callback path.
+    static func redirectURI(_ configuration: AppConfiguration, provider: ProviderKind = .google) -> String {
         var base = configuration.baseURL.absoluteString
         while base.hasSuffix("/") { base.removeLast() }
-        return base + callbackPath
+        return base + (provider == .microsoft ? microsoftCallbackPath : callbackPath)
     }
 
     static func codeChallenge(for verifier: String) -> String { GoogleOAuthClient.codeChallenge(for: verifier) }

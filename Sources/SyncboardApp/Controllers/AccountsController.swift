@@ -1,4 +1,5 @@
 import Fluent
+import SyncboardCore
 import Vapor
 
 /// The accounts page and its actions: link another account, reconnect, refresh calendars, unlink.
@@ -7,6 +8,7 @@ struct AccountsController: RouteCollection {
         let accounts = routes.grouped("accounts")
         accounts.get(use: page)
         accounts.post("link", use: link)
+        accounts.post("link", "microsoft", use: linkMicrosoft)
         accounts.post(":accountID", "reconnect", use: reconnect)
         accounts.post(":accountID", "refresh", use: refresh)
         accounts.get(":accountID", "unlink", use: confirmUnlink)
@@ -19,13 +21,14 @@ struct AccountsController: RouteCollection {
         var rows: [AccountsPage.AccountRow] = []
         for account in accounts {
             var row = AccountsPage.AccountRow(
-                id: account.id!, email: account.email, displayName: account.displayName, status: account.status,
+                id: account.id!, provider: account.provider, email: account.email, displayName: account.displayName, status: account.status,
                 lastError: account.lastError, calendarsRefreshedAt: account.calendarsRefreshedAt,
                 calendars: account.calendars.sorted { ($0.isPrimary ? 0 : 1, $0.summary) < ($1.isPrimary ? 0 : 1, $1.summary) })
             if account.status == .needsReauth { row.testingExpiry = try await Self.diedAtTestingAge(account, on: req.db) }
             rows.append(row)
         }
-        return HTMLResponse.make(AccountsPage(layout: req.layout(title: "Accounts", section: .accounts), accounts: rows).render())
+        return HTMLResponse.make(AccountsPage(layout: req.layout(title: "Accounts", section: .accounts), accounts: rows,
+                                              microsoftConfigured: req.application.syncboard.microsoft != nil).render())
     }
 
     /// Whether the grant died about seven days after it was given (when its incident opened, else when the
@@ -43,9 +46,20 @@ struct AccountsController: RouteCollection {
             .begin(purpose: .link, user: user, loginHint: nil, prompt: "select_account consent")
     }
 
+    /// Links a Microsoft 365 / Outlook account: its calendars become linked calendars (it never signs in).
+    func linkMicrosoft(req: Request) async throws -> Response {
+        let user = try req.requireUser()
+        return try await OAuthStart(request: req, microsoft: try req.application.syncboard.requireMicrosoft().auth)
+            .begin(purpose: .link, user: user, loginHint: nil, prompt: "select_account")
+    }
+
     func reconnect(req: Request) async throws -> Response {
         let user = try req.requireUser()
         let account = try await AccountQueries.account(req.parameters.get("accountID"), of: try user.requireID(), on: req.db)
+        if account.provider == .microsoft {
+            return try await OAuthStart(request: req, microsoft: try req.application.syncboard.requireMicrosoft().auth)
+                .begin(purpose: .reconnect, user: user, loginHint: account.email, prompt: "consent")
+        }
         return try await OAuthStart(request: req, google: try req.application.syncboard.requireGoogleAuth())
             .begin(purpose: .reconnect, user: user, loginHint: account.email, prompt: "consent")
     }
@@ -87,7 +101,7 @@ enum AccountQueries {
     static func account(_ rawID: String?, of userID: UUID, on db: any Database) async throws -> LinkedAccount {
         guard let rawID, let id = UUID(uuidString: rawID),
               let account = try await LinkedAccount.query(on: db).filter(\.$id == id).filter(\.$user.$id == userID).first()
-        else { throw Abort(.notFound, reason: "No such Google account.") }
+        else { throw Abort(.notFound, reason: "No such linked account.") }
         return account
     }
 

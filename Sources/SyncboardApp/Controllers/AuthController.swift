@@ -1,12 +1,14 @@
 import Fluent
 import Vapor
 
-/// Sign-in with Google, the OAuth callback (for sign-in, link and reconnect), and sign-out.
+/// Sign-in with Google, the OAuth callbacks (Google's for sign-in, link and reconnect; Microsoft's for link and
+/// reconnect), and sign-out.
 struct AuthController: RouteCollection {
     func boot(routes: any RoutesBuilder) throws {
         routes.get("signin", use: signInPage)
         routes.get("auth", "google", use: startSignIn)
         routes.get("auth", "google", "callback", use: callback)
+        routes.get("auth", "microsoft", "callback", use: microsoftCallback)
         routes.post("signout", use: signOut)
     }
 
@@ -52,6 +54,27 @@ struct AuthController: RouteCollection {
             return req.redirect(to: "/accounts?notice=reconnected")
         case .cancelled(let purpose):
             return req.redirect(to: purpose == .signIn ? "/signin?notice=cancelled" : "/accounts?notice=link-cancelled")
+        }
+    }
+
+    /// Microsoft's answer to a link or reconnect started on the accounts page: the account stored, then its calendars listed.
+    func microsoftCallback(req: Request) async throws -> Response {
+        let microsoft = try req.application.syncboard.requireMicrosoft()
+        let outcome: MicrosoftLinkCallback.Outcome
+        do {
+            outcome = try await MicrosoftLinkCallback(request: req, microsoft: microsoft.auth).complete()
+        } catch let failure as OAuthCallback.Failure {
+            throw Abort(failure.status, reason: failure.message)
+        }
+        switch outcome {
+        case .linked(let account, let isNew):
+            await req.discoverCalendars(of: account)
+            return req.redirect(to: "/accounts?notice=\(isNew ? "linked" : "relinked")")
+        case .reconnected(let account):
+            await req.discoverCalendars(of: account)
+            return req.redirect(to: "/accounts?notice=reconnected")
+        case .cancelled:
+            return req.redirect(to: "/accounts?notice=link-cancelled")
         }
     }
 

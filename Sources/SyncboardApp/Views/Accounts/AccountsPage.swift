@@ -1,10 +1,13 @@
 import Foundation
 import Plot
+import SyncboardCore
 
-/// Linked Google accounts, their state and calendars, and what can be done with each.
+/// Linked accounts (Google's, and Microsoft 365's when Microsoft is set up), each with its provider, state and
+/// calendars, and what can be done with each.
 struct AccountsPage {
     struct AccountRow {
         let id: UUID
+        var provider: ProviderKind = .google
         let email: String
         let displayName: String?
         let status: LinkedAccount.Status
@@ -17,15 +20,22 @@ struct AccountsPage {
 
     let layout: PageLayout
     let accounts: [AccountRow]
+    /// Whether Microsoft 365 accounts can be linked here (SYNCBOARD_MICROSOFT_CLIENT_ID and _CLIENT_SECRET are set).
+    var microsoftConfigured = false
 
     func render() -> String {
         let csrf = layout.viewer?.csrfToken ?? ""
         return layout.render(
             .div(.class("actions"), .style("justify-content: space-between"),
-                .h1("Google accounts"),
-                .form(.method(.post), .action("/accounts/link"),
-                      .input(.type(.hidden), .name(CSRFProtection.formField), .attr("value", csrf)),
-                      .button(.type(.submit), .class("button"), .id("link-account"), "Link another Google account"))),
+                .h1("Linked accounts"),
+                .div(.class("actions"),
+                    .form(.method(.post), .action("/accounts/link"),
+                          .input(.type(.hidden), .name(CSRFProtection.formField), .attr("value", csrf)),
+                          .button(.type(.submit), .class("button"), .id("link-account"), "Link another Google account")),
+                    .if(microsoftConfigured,
+                        .form(.method(.post), .action("/accounts/link/microsoft"),
+                              .input(.type(.hidden), .name(CSRFProtection.formField), .attr("value", csrf)),
+                              .button(.type(.submit), .class("button secondary"), .id("link-microsoft-account"), "Link a Microsoft account"))))),
             .p(.class("muted"), "Syncboard reads calendars and writes events through these accounts. The account you signed in with is one of them."),
             .forEach(accounts) { account in accountCard(account, csrf: csrf) }
         )
@@ -35,11 +45,12 @@ struct AccountsPage {
         let id = account.id.uuidString
         return .section(.class("card"), .attr("aria-labelledby", "account-\(id)"), .attr("id", "account-card-\(id)"),
             .div(.class("actions"), .style("justify-content: space-between"),
-                .h2(.attr("id", "account-\(id)"), .safe(account.email)),
+                .h2(.attr("id", "account-\(id)"), .safe(account.email),
+                    .span(.class("badge provider-\(account.provider.rawValue)"), .style("margin-left:.5rem"), .text(account.provider.displayName))),
                 .span(.class("badge badge-\(account.status.rawValue)"), .text(Self.statusLabel(account.status)))),
             .if(account.status == .needsReauth,
                 .div(.class("notice notice-warning"), .attribute(named: "role", value: "alert"),
-                     .p(.strong("Google no longer accepts Syncboard's access to this account. ")),
+                     .p(.strong(.text("\(account.provider.displayName) no longer accepts Syncboard's access to this account. "))),
                      .p(.text("Jobs that use it are paused until you reconnect. "), .unwrap(account.lastError) { .safe($0) }),
                      .if(account.testingExpiry, .p(.id("testing-expiry-\(id)"), .text(AccountGrantAge.testingExplanation))))),
             .if(account.status == .active && account.lastError != nil,
@@ -58,7 +69,7 @@ struct AccountsPage {
                         .tr(.td(.span(.class("swatch"), .attr("style", "background:\(Self.safeColor(calendar.backgroundColor))")),
                                 .safe(calendar.summary),
                                 .if(calendar.isPrimary, .span(.class("badge badge-new"), .style("margin-left:.4rem"), "primary")),
-                                .if(calendar.removedAt != nil, .span(.class("badge badge-broken"), .style("margin-left:.4rem"), "no longer on Google"))),
+                                .if(calendar.removedAt != nil, .span(.class("badge badge-broken"), .style("margin-left:.4rem"), .text("no longer on \(calendar.provider.displayName)")))),
                             .td(.text(Self.roleLabel(calendar.accessRole))),
                             .td(.class("optional"), .safe(calendar.timeZone ?? "—")))
                     })))
