@@ -78,11 +78,12 @@ struct AccountHealthChecker: Sendable {
             try await check.save(on: db)
             try await accountRevoked(accountID, now: now)
         } catch {
-            // Google unreachable: no verdict; try again within the hour.
+            // The provider unreachable (or not set up here): no verdict; try again within the hour.
             check.lastResult = "unavailable"
             check.nextCheckAt = now.addingTimeInterval(min(interval, 3600))
             try await check.save(on: db)
-            logger.warning("account check could not reach Google", metadata: ["account_id": .string(accountID.uuidString)])
+            logger.warning("account check could not reach the account's provider", metadata: ["account_id": .string(accountID.uuidString),
+                                                                                          "provider": .string(account.provider.rawValue)])
         }
     }
 
@@ -93,7 +94,7 @@ struct AccountHealthChecker: Sendable {
             let open = try await Incident.query(on: db).filter(\.$accountID == accountID).filter(\.$closedAt == nil).count()
             guard open == 0 else { return }
             let incident = Incident(userID: account.$user.id, jobID: nil, accountID: accountID, kind: .accountGrant, failureClass: .reconnect,
-                                    summary: "Google refused the refresh token", openedAt: now, runID: nil)
+                                    summary: "\(account.provider.displayName) refused the refresh token", openedAt: now, runID: nil)
             try await incident.create(on: db)
             let age = try await AccountGrantAge.age(of: account, on: db, now: now)
             try await NoticeOutbox(db: db, now: now).post(try NoticeText.accountRevoked(account: account, incident: incident, grantAge: age))

@@ -1,4 +1,5 @@
 import Foundation
+import SyncboardCore
 
 /// The words of each notice: what happened, to which job, what to do, and the page that does it. Error summaries
 /// are quoted only after `scrubbed`, so nothing that looks like a token reaches a message.
@@ -11,11 +12,14 @@ enum NoticeText {
         var body: String
         switch failureClass {
         case .reconnect:
-            let who = account?.email ?? "a linked Google account"
+            // The account's own service: a Microsoft 365 account's grant is Microsoft's.
+            let service = account?.provider.displayName ?? "Google"
+            let who = account?.email ?? "a linked \(service) account"
             title = "“\(name)” stopped: reconnect \(who)"
-            body = "Google no longer accepts Syncboard's access to \(who), so the sync job “\(name)” cannot run. "
+            body = "\(service) no longer accepts Syncboard's access to \(who), so the sync job “\(name)” cannot run. "
                 + "Open Accounts and choose Reconnect next to \(who); the job runs again on its schedule once the account is reconnected."
-            if AccountGrantAge.looksLikeTestingExpiry(grantAge) { body += "\n\n" + AccountGrantAge.testingExplanation }
+            // Google's seven-day expiry of grants to OAuth clients in "Testing" has no Microsoft counterpart.
+            if (account?.provider ?? .google) == .google, AccountGrantAge.looksLikeTestingExpiry(grantAge) { body += "\n\n" + AccountGrantAge.testingExplanation }
             action = "Reconnect the account"
             path = "/accounts"
         case .configuration:
@@ -70,11 +74,12 @@ enum NoticeText {
 
     static func accountRevoked(account: LinkedAccount, incident: Incident, grantAge: TimeInterval?) throws -> Notice {
         let incidentID = try incident.requireID()
-        var body = "Syncboard's daily check found that Google no longer accepts its access to \(account.email) (the access was revoked or has expired). "
+        let service = account.provider.displayName
+        var body = "Syncboard's daily check found that \(service) no longer accepts its access to \(account.email) (the access was revoked or has expired). "
             + "Jobs that use this account will fail until it is reconnected. Open Accounts and choose Reconnect next to \(account.email)."
-        if AccountGrantAge.looksLikeTestingExpiry(grantAge) { body += "\n\n" + AccountGrantAge.testingExplanation }
+        if account.provider == .google, AccountGrantAge.looksLikeTestingExpiry(grantAge) { body += "\n\n" + AccountGrantAge.testingExplanation }
         return Notice(userID: account.$user.id, incidentID: incidentID, jobID: nil, accountID: account.id, category: .accounts, event: .opened,
-                      title: "Reconnect \(account.email): Google no longer accepts Syncboard's access", body: body,
+                      title: "Reconnect \(account.email): \(service) no longer accepts Syncboard's access", body: body,
                       actionLabel: "Reconnect the account", actionPath: "/accounts", dedupKey: "incident:\(incidentID.uuidString):opened",
                       createdAt: incident.openedAt)
     }
@@ -82,7 +87,7 @@ enum NoticeText {
     static func accountRecovered(account: LinkedAccount, incidentID: UUID, now: Date) -> Notice {
         Notice(userID: account.$user.id, incidentID: incidentID, jobID: nil, accountID: account.id, category: .recoveries, event: .resolved,
                title: "All clear: \(account.email) is connected again",
-               body: "Google accepts Syncboard's access to \(account.email) again. Its jobs run on their schedules; nothing more to do.",
+               body: "\(account.provider.displayName) accepts Syncboard's access to \(account.email) again. Its jobs run on their schedules; nothing more to do.",
                actionLabel: "Open Accounts", actionPath: "/accounts", dedupKey: "incident:\(incidentID.uuidString):resolved", createdAt: now)
     }
 
