@@ -9,6 +9,8 @@ struct DashboardRow: Sendable {
         let color: String?
         let accountStatus: LinkedAccount.Status?
         let removed: Bool
+        /// The calendar's service, as messages name it.
+        var provider: ProviderKind = .google
     }
 
     struct RecentRun: Sendable {
@@ -83,7 +85,7 @@ struct DashboardRow: Sendable {
         guard let gone = calendars.firstIndex(where: \.removed) else { return nil }
         let role = kind == .group ? "The calendar" : gone == 0 ? "The source calendar" : "The destination calendar"
         let side = calendars[gone]
-        return "\(role) “\(side.summary ?? "")” no longer exists on Google or is no longer shared with \(side.accountEmail ?? "its account")."
+        return "\(role) “\(side.summary ?? "")” no longer exists on \(side.provider.displayName) or is no longer shared with \(side.accountEmail ?? "its account")."
     }
 
     /// How a run went for one destination calendar: its direction (a copy job) or every direction into it (a group).

@@ -32,7 +32,9 @@ enum DashboardQuery {
             SELECT j.id, j.name, j.kind, j.enabled, j.next_run_at, j.status_reason, j.consecutive_failures, j.time_zone,
                    CAST(j.cadence AS TEXT) AS cadence_json, CAST(j.more_calendar_ids AS TEXT) AS more_json,
                    sc.summary AS s_summary, sc.background_color AS s_color, sc.removed_at AS s_removed, sa.email AS s_email, sa.status AS s_status,
-                   dc.summary AS d_summary, dc.background_color AS d_color, dc.removed_at AS d_removed, da.email AS d_email, da.status AS d_status
+                   sc.provider AS s_provider,
+                   dc.summary AS d_summary, dc.background_color AS d_color, dc.removed_at AS d_removed, da.email AS d_email, da.status AS d_status,
+                   dc.provider AS d_provider
             FROM sync_jobs j
             LEFT JOIN calendars sc ON sc.id = j.source_calendar_id
             LEFT JOIN google_accounts sa ON sa.id = sc.account_id
@@ -88,7 +90,8 @@ enum DashboardQuery {
         let moreCalendars = moreIDs.isEmpty ? [:] : Dictionary(
             try await LinkedCalendar.query(on: db).filter(\.$id ~~ moreIDs).with(\.$account).all().compactMap { calendar in
                 calendar.id.map { ($0, DashboardRow.CalendarSide(summary: calendar.summary, accountEmail: calendar.account.email, color: calendar.backgroundColor,
-                                                                 accountStatus: calendar.account.status, removed: calendar.removedAt != nil)) }
+                                                                 accountStatus: calendar.account.status, removed: calendar.removedAt != nil,
+                                                                 provider: calendar.provider)) }
             }, uniquingKeysWith: { first, _ in first })
         let unlinked = DashboardRow.CalendarSide(summary: nil, accountEmail: nil, color: nil, accountStatus: nil, removed: false)
 
@@ -100,7 +103,8 @@ enum DashboardQuery {
                     accountEmail: try row.decode(column: "\(prefix)_email", as: String?.self),
                     color: try row.decode(column: "\(prefix)_color", as: String?.self),
                     accountStatus: try row.decode(column: "\(prefix)_status", as: String?.self).flatMap(LinkedAccount.Status.init(rawValue:)),
-                    removed: try row.decode(column: "\(prefix)_removed", as: Date?.self) != nil)
+                    removed: try row.decode(column: "\(prefix)_removed", as: Date?.self) != nil,
+                    provider: try row.decode(column: "\(prefix)_provider", as: String?.self).flatMap(ProviderKind.init(rawValue:)) ?? .google)
             }
             return DashboardRow(
                 id: id,

@@ -108,7 +108,8 @@ struct DashboardPage {
                       .a(.attr("href", "/jobs/\(row.id.uuidString)/edit"), "Edit the job"))
         case .needsReconnect:
             let email = row.accountToReconnect?.accountEmail
-            return .p(.class("notice notice-warning"), .text("Google no longer accepts Syncboard's access to \(email ?? "an account"). "),
+            let service = row.accountToReconnect?.provider.displayName ?? "Google"
+            return .p(.class("notice notice-warning"), .text("\(service) no longer accepts Syncboard's access to \(email ?? "an account"). "),
                       .a(.href("/accounts"), .class("reconnect-link"), "Reconnect it"))
         case .failing:
             let error = row.recentRuns.first(where: { $0.status != .succeeded })?.errorSummary ?? row.statusReason

@@ -22,7 +22,7 @@ struct RunAdvice {
         switch run.status {
         case .succeeded, .queued, .running: return nil
         case .needsReconnect:
-            return RunAdvice(message: "Google no longer accepts Syncboard's access to one of this job's accounts. Reconnect it; the job then runs again on its schedule.",
+            return RunAdvice(message: "The service of one of this job's accounts (Google, Microsoft 365) no longer accepts Syncboard's access; the run's log names the account. Reconnect it; the job then runs again on its schedule.",
                              actionLabel: "Reconnect the account", actionPath: "/accounts")
         case .timedOut:
             return RunAdvice(message: "The run took longer than the time limit and was stopped. It will be tried again; if this keeps happening, narrow the sync window.",
