@@ -1,5 +1,6 @@
 import Fluent
 import MicrosoftClient
+import SyncboardCore
 import Vapor
 
 /// JSON API for linked accounts and their calendars (`/api/v1/accounts`).
@@ -20,6 +21,8 @@ struct AccountsAPIController: RouteCollection {
         let lastError: String?
         let calendarsRefreshedAt: Date?
         let calendars: [CalendarDTO]
+        /// The account's service (`google`, `microsoft`).
+        var provider: ProviderKind = .google
     }
 
     struct CalendarDTO: Content {
@@ -32,6 +35,8 @@ struct AccountsAPIController: RouteCollection {
         let primary: Bool
         let writable: Bool
         let removed: Bool
+        /// The calendar's service; `googleId` (a name kept for compatibility) is its id there.
+        var provider: ProviderKind = .google
     }
 
     func list(req: Request) async throws -> [AccountDTO] {
@@ -71,12 +76,12 @@ struct AccountsAPIController: RouteCollection {
     static func dto(_ account: LinkedAccount) -> AccountDTO {
         AccountDTO(id: account.id!, email: account.email, displayName: account.displayName, status: account.status,
                    lastError: account.lastError, calendarsRefreshedAt: account.calendarsRefreshedAt,
-                   calendars: (account.$calendars.value ?? []).sorted { $0.summary < $1.summary }.map(dto))
+                   calendars: (account.$calendars.value ?? []).sorted { $0.summary < $1.summary }.map(dto), provider: account.provider)
     }
 
     static func dto(_ calendar: LinkedCalendar) -> CalendarDTO {
         CalendarDTO(id: calendar.id!, googleId: calendar.providerCalendarID, summary: calendar.summary, timeZone: calendar.timeZone,
                     accessRole: calendar.accessRole, backgroundColor: calendar.backgroundColor, primary: calendar.isPrimary,
-                    writable: calendar.isWritable, removed: calendar.removedAt != nil)
+                    writable: calendar.isWritable, removed: calendar.removedAt != nil, provider: calendar.provider)
     }
 }

@@ -27,6 +27,8 @@ struct OpenAPIDocumentTests {
             "components.schemas.LogPage.items.items.stream": values(RunLogLine.Stream.self),
             "components.schemas.LogEvent.event": values(LogStreamEvent.Name.self),
             "components.schemas.Account.status": values(LinkedAccount.Status.self),
+            "components.schemas.Account.provider": values(ProviderKind.self),
+            "components.schemas.Calendar.provider": values(ProviderKind.self),
             "components.schemas.Job.kind": values(SyncJobSpec.Kind.self),
             "components.schemas.JobInput.kind": values(SyncJobSpec.Kind.self),
             "components.schemas.Window.start.identifier": values(SyncWindow.Identifier.self),

@@ -47,8 +47,9 @@ struct MicrosoftLinkTests {
                        binding: try #require(started.headers.setCookie?[OAuthStart.bindingCookie]?.string))
     }
 
-    /// Answers Microsoft's consent page as `email`: answers the URL Microsoft redirects the browser to.
-    static func consent(_ started: Started, as email: String = LinkedOutlook.ada.email, browser: HTTPClient) async throws -> URLComponents {
+    /// Answers Microsoft's consent page as `email` (or declines it): answers the URL Microsoft redirects the browser to.
+    static func consent(_ started: Started, as email: String = LinkedOutlook.ada.email, decline: Bool = false,
+                        browser: HTTPClient) async throws -> URLComponents {
         let page = try await browser.execute(HTTPClientRequest(url: started.authorizeURL), timeout: .seconds(60))
         #expect(page.status == .ok)
         let text = String(buffer: try await page.body.collect(upTo: 1 << 20))
@@ -56,7 +57,7 @@ struct MicrosoftLinkTests {
         var decision = HTTPClientRequest(url: started.authorizeURL.components(separatedBy: "?")[0] + "/decision")
         decision.method = .POST
         decision.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        decision.body = .bytes(ByteBuffer(string: "request=\(requestID)&action=accept&account=\(email)"))
+        decision.body = .bytes(ByteBuffer(string: "request=\(requestID)&action=\(decline ? "decline" : "accept")&account=\(email)"))
         let answered = try await browser.execute(decision, timeout: .seconds(60))
         return try #require(answered.headers.first(name: "Location").flatMap(URLComponents.init(string:)))
     }
@@ -110,9 +111,26 @@ struct MicrosoftLinkTests {
             #expect(page.contains(LinkedOutlook.ada.email) && page.contains("Microsoft 365") && page.contains("Team"))
             for secret in [refresh, LinkedOutlook.clientSecret] { #expect(!page.contains(secret)) }
 
+            let listed = try await client.api(.GET, "/api/v1/accounts")
+            let dtos = try listed.content.decode([AccountsAPIController.AccountDTO].self)
+            let dto = try #require(dtos.first { $0.email == LinkedOutlook.ada.email })
+            #expect(dto.provider == .microsoft && dto.calendars.allSatisfy { $0.provider == .microsoft }, "the API says whose account and calendars they are")
+
             let replayed = try await Self.finish(client, callback, binding: started.binding)
             #expect(replayed.status == .badRequest)
             #expect(try await Self.microsoftAccounts(app).count == 1)
+        }
+    }
+
+    @Test("declining on Microsoft's consent page stores nothing and says the link was cancelled")
+    func declined() async throws {
+        try await Self.withLinkWorld { app, client, _, browser in
+            let started = try await Self.start(client)
+            let callback = try await Self.consent(started, decline: true, browser: browser)
+            #expect(callback.queryItems?.first { $0.name == "error" }?.value == "access_denied")
+            let finished = try await Self.finish(client, callback, binding: started.binding)
+            #expect(finished.headers.first(name: .location) == "/accounts?notice=link-cancelled", "\(finished.body.string)")
+            #expect(try await Self.microsoftAccounts(app).isEmpty)
         }
     }
 

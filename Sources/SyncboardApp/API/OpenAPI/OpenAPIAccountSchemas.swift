@@ -1,18 +1,20 @@
 import OpenAPIKit30
+import SyncboardCore
 
 /// The schemas of linked accounts and their calendars (`AccountsAPIController.AccountDTO`, `CalendarDTO`).
 extension OpenAPIDocument {
     static var calendar: JSONSchema {
-        object(required: ["id", "googleId", "summary", "accessRole", "primary", "writable", "removed"], [
-            "id": uuid, "googleId": string, "summary": string, "timeZone": nullable(string),
+        object(required: ["id", "googleId", "summary", "accessRole", "primary", "writable", "removed", "provider"], [
+            "id": uuid, "googleId": .string(description: "The calendar's id at its provider (the name is kept from when every calendar was Google's)."),
+            "summary": string, "timeZone": nullable(string),
             "accessRole": string, "backgroundColor": nullable(string), "primary": boolean,
-            "writable": boolean, "removed": boolean,
+            "writable": boolean, "removed": boolean, "provider": enumeration(ProviderKind.self),
         ])
     }
 
     static var account: JSONSchema {
-        object(required: ["id", "email", "status", "calendars"], [
-            "id": uuid, "email": string, "displayName": nullable(string),
+        object(required: ["id", "email", "status", "calendars", "provider"], [
+            "id": uuid, "email": string, "displayName": nullable(string), "provider": enumeration(ProviderKind.self),
             "status": enumeration(LinkedAccount.Status.self), "lastError": nullable(string),
             "calendarsRefreshedAt": nullable(dateTime), "calendars": array(ref("Calendar")),
         ])

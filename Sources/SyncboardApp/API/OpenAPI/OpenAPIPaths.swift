@@ -7,7 +7,7 @@ extension OpenAPIDocument {
         return [
             "/catalog": .init(get: operation("getCatalog", "The transformers and filters a job can use, with their parameters", tag: "catalog",
                                              responses: [200: json(ref("Catalog"), "The catalogue")])),
-            "/accounts": .init(get: operation("listAccounts", "Linked Google accounts with their calendars", tag: "accounts",
+            "/accounts": .init(get: operation("listAccounts", "Linked accounts (Google, Microsoft 365) with their calendars", tag: "accounts",
                                               responses: [200: json(array(ref("Account")), "The accounts, each with its calendars", links: accountLinks)])),
             "/accounts/{accountID}": .init(get: operation("getAccount", "One linked Google account with its calendars", tag: "accounts",
                                                           parameters: [accountID], responses: [200: json(ref("Account"), "The account")])),
