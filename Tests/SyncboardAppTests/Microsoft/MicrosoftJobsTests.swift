@@ -90,6 +90,48 @@ struct MicrosoftJobsTests {
         }
     }
 
+    @Test("an Outlook → Outlook job copies between two Outlook calendars, and a clean run removes exactly its copies (recognised by their metadata in Outlook)")
+    func outlookToOutlook() async throws {
+        try await Self.withWorld(on: .sqlite) { world in
+            let (app, outlook) = (world.app, world.outlook)
+            try await outlook.outlookEvent(Self.outlookWork, "Board meeting", inDays: 1)
+            try await outlook.outlookEvent(Self.outlookTeam, "Team lunch", inDays: 2)
+            let job = try await Self.job(world, "Work → Team", from: outlook.calendar(Self.outlookWork), to: outlook.calendar(Self.outlookTeam), prefix: "[Work] ")
+            let (synced, log) = try await BuiltinRunExecutorTests.execute(job, with: world.executor, app: app)
+            #expect(synced.status == .succeeded && synced.created == 1, "\(log)")
+            #expect(await outlook.subjects(Self.outlookTeam) == ["Team lunch", "[Work] Board meeting"])
+            let (again, againLog) = try await BuiltinRunExecutorTests.execute(job, with: world.executor, app: app, mode: .dryRun)
+            #expect(again.status == .succeeded && again.created == 0 && again.updated == 0, "a listing in full finds the copy as its own: \(againLog)")
+            let (clean, cleanLog) = try await BuiltinRunExecutorTests.execute(job, with: world.executor, app: app, mode: .clean)
+            #expect(clean.status == .succeeded && clean.deleted == 1, "\(cleanLog)")
+            #expect(await outlook.subjects(Self.outlookTeam) == ["Team lunch"], "the team's own event stays")
+        }
+    }
+
+    @Test("a group of two Google calendars and an Outlook calendar copies each member's events into the others", arguments: TestDatabase.all)
+    func mixedGroup(database: TestDatabase) async throws {
+        try await Self.withWorld(on: database) { world in
+            let (app, ada, outlook) = (world.app, world.ada, world.outlook)
+            try await outlook.outlookEvent(Self.outlookWork, "Board meeting", inDays: 1)
+            try await Self.googleEvent(ada.state, Self.family, "School play", inDays: 2)
+            try await Self.googleEvent(ada.state, Self.personal, "Dentist", inDays: 3)
+            let group = SyncJob(userID: try ada.user.requireID(), spec: SyncJobSpec.group(
+                name: "Everything", members: [try ada.calendar(Self.family).requireID(), try ada.calendar(Self.personal).requireID(),
+                                              try outlook.calendar(Self.outlookWork).requireID()],
+                transformers: [ConfiguredStep(name: "KeepTitle")], timeZone: "UTC"))
+            try await group.create(on: app.db)
+            let (outcome, log) = try await BuiltinRunExecutorTests.execute(try group.requireID(), with: world.executor, app: app)
+            #expect(outcome.status == .succeeded && outcome.created == 6 && outcome.legs?.count == 6, "\(log)")
+            #expect(await outlook.subjects(Self.outlookWork) == ["Board meeting", "Dentist", "School play"])
+            #expect(await Self.googleTitles(ada.state, Self.family) == ["Board meeting", "Dentist", "School play"])
+            #expect(await Self.googleTitles(ada.state, Self.personal) == ["Board meeting", "Dentist", "School play"])
+            // A second run copies no copy: every member already has every original once.
+            let (second, secondLog) = try await BuiltinRunExecutorTests.execute(try group.requireID(), with: world.executor, app: app)
+            #expect(second.status == .succeeded && second.created == 0 && second.deleted == 0, "\(secondLog)")
+            #expect(await outlook.subjects(Self.outlookWork).count == 3)
+        }
+    }
+
     @Test("a refresh stores Microsoft's rotated refresh token in the same save as the new access token, and the next refresh uses it", arguments: TestDatabase.all)
     func rotation(database: TestDatabase) async throws {
         try await TestApp.withApp(on: database) { app in
