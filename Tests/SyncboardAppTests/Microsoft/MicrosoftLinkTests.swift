@@ -72,9 +72,11 @@ struct MicrosoftLinkTests {
         try await LinkedAccount.query(on: app.db).filter(\.$provider == .microsoft).all()
     }
 
-    @Test("the full link flow stores the account (tokens sealed) and its Outlook calendars; the accounts page shows them with their provider; a replayed callback is refused", arguments: TestDatabase.all)
+    @Test("the full link flow stores the account (tokens sealed) and its Outlook calendars; the accounts page shows them with their provider; a replayed callback is refused; no code, token or secret is logged", arguments: TestDatabase.all)
     func link(database: TestDatabase) async throws {
+        CapturedLogs.install()
         try await Self.withLinkWorld(on: database) { app, client, microsoft, browser in
+            app.logger.logLevel = .trace  // capture everything the requests log
             let before = try await client.get("/accounts").body.string
             #expect(before.contains("Link a Microsoft account"))
 
@@ -110,6 +112,11 @@ struct MicrosoftLinkTests {
             let page = try await client.get("/accounts").body.string
             #expect(page.contains(LinkedOutlook.ada.email) && page.contains("Microsoft 365") && page.contains("Team"))
             for secret in [refresh, LinkedOutlook.clientSecret] { #expect(!page.contains(secret)) }
+
+            let code = try #require(callback.queryItems?.first { $0.name == "code" }?.value)
+            let access = try app.syncboard.vault.open(try #require(account.accessTokenCiphertext), context: account.vaultContext("access_token"))
+            #expect(CapturedLogs.contains("request finished"), "the request logs were captured")
+            for secret in [code, refresh, access, LinkedOutlook.clientSecret] { #expect(!CapturedLogs.contains(secret), "a secret reached the logs") }
 
             let listed = try await client.api(.GET, "/api/v1/accounts")
             let dtos = try listed.content.decode([AccountsAPIController.AccountDTO].self)
