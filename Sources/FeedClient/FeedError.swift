@@ -57,7 +57,7 @@ public enum FeedError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unexpectedStatus(let status): "the feed's server answered \(status), not the calendar"
         case .partialContent: "the feed's server answered with part of the calendar (206); it was not used"
         case .tooManyRedirects(let count): "the address redirected more than \(count) times"
-        case .tooLarge(let limit): "the feed is larger than \(limit / 1_048_576) MB, the limit"
+        case .tooLarge(let limit): "the feed is larger than \(limit >= 1 << 20 ? "\(limit >> 20) MB" : "\(limit >> 10) KB"), the limit"
         case .timedOut(let seconds): "the feed's server did not answer in full within \(Self.seconds(seconds))"
         case .network(let detail): "the feed's server could not be reached (\(detail))"
         case .notICalendar(let reason): "this address does not serve an iCalendar feed: \(reason)"

@@ -87,6 +87,7 @@ public final class FeedFetcher: Sendable {
     public func fetch(_ feed: FeedURL, validators: FeedValidators? = nil) async throws(FeedError) -> FeedResponse {
         let seconds = Double(configuration.timeout.components.seconds) + Double(configuration.timeout.components.attoseconds) / 1e18
         let deadline = NIODeadline.now() + .nanoseconds(Int64(seconds * 1e9))
+        let until = ContinuousClock.now + configuration.timeout
         var url = feed.url
         var authorization = feed.authorization
         var redirects = 0
@@ -134,15 +135,10 @@ public final class FeedFetcher: Sendable {
                     // Refused from the header: nothing of the body is read.
                     throw .tooLarge(limit: configuration.maxBytes)
                 }
-                var body: [UInt8] = []
+                // The client's deadline ends when the answer's head arrives; the body is read against the same one.
+                let body: [UInt8]
                 do {
-                    for try await chunk in response.body {
-                        guard body.count + chunk.readableBytes <= configuration.maxBytes else {
-                            // Leaving the loop drops the body: the client closes the connection instead of reading on.
-                            throw FeedError.tooLarge(limit: configuration.maxBytes)
-                        }
-                        body.append(contentsOf: chunk.readableBytesView)
-                    }
+                    body = try await Self.readBody(response.body, limit: configuration.maxBytes, until: until, seconds: seconds)
                 } catch let error as FeedError {
                     throw error
                 } catch {
@@ -159,6 +155,30 @@ public final class FeedFetcher: Sendable {
             case 500...599: throw .server(status: status)
             default: throw .unexpectedStatus(status)
             }
+        }
+    }
+
+    /// The body, up to `limit` bytes, by `until`: over the limit is refused as soon as it is (leaving the body
+    /// unread drops the connection rather than reading on), late is a timeout.
+    static func readBody(_ body: HTTPClientResponse.Body, limit: Int, until: ContinuousClock.Instant, seconds: Double) async throws -> [UInt8] {
+        try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
+            group.addTask {
+                var bytes: [UInt8] = []
+                for try await chunk in body {
+                    guard bytes.count + chunk.readableBytes <= limit else { throw FeedError.tooLarge(limit: limit) }
+                    bytes.append(contentsOf: chunk.readableBytesView)
+                }
+                return bytes
+            }
+            group.addTask {
+                try await Task.sleep(until: until, clock: .continuous)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let bytes = first else {
+                throw FeedError.timedOut(seconds: seconds)
+            }
+            return bytes
         }
     }
 
