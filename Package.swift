@@ -237,6 +237,7 @@ let package = Package(
             dependencies: [
                 "FeedClient",
                 "SyncboardCore",
+                "SyncEngines",
                 "Recurrence",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
