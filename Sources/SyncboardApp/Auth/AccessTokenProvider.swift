@@ -42,6 +42,14 @@ struct AccessTokenProvider {
     /// - Parameter forceRefresh: ignore the stored access token (Google refused it before it expired, e.g. because
     ///   the grant was revoked: the refresh then tells whether the account must be reconnected).
     func tokens(for account: LinkedAccount, now: Date = Date(), forceRefresh: Bool = false) async throws -> Tokens {
+        try await tokens(for: account, now: now, forceRefresh: forceRefresh, rereadWhenRefused: true)
+    }
+
+    /// - Parameter rereadWhenRefused: a refused refresh token is first compared with the one stored now: another
+    ///   process (a run of another job, the daily check) may have refreshed the account since `account` was read, and
+    ///   a provider that rotates refresh tokens then refuses the one read before. The stored tokens are used instead
+    ///   (refreshed once more only if their access token is close to its end).
+    private func tokens(for account: LinkedAccount, now: Date, forceRefresh: Bool, rereadWhenRefused: Bool) async throws -> Tokens {
         let accountID = try account.requireID()
         guard account.status == .active, let refreshEnvelope = account.refreshTokenCiphertext else {
             throw Failure.needsReconnect(accountID: accountID, email: account.email, provider: account.provider)
@@ -56,6 +64,11 @@ struct AccessTokenProvider {
         do {
             grant = try await refresh(refreshToken, of: account.provider)
         } catch let refused as GrantRefused {
+            if rereadWhenRefused, let stored = try await LinkedAccount.find(accountID, on: db),
+               let envelope = stored.refreshTokenCiphertext, envelope != refreshEnvelope, stored.status == .active {
+                // Its access token is the other refresh's, newer than the one this caller may have seen refused.
+                return try await tokens(for: stored, now: now, forceRefresh: false, rereadWhenRefused: false)
+            }
             account.status = .needsReauth
             account.lastError = "\(account.provider.displayName) refused the refresh token (\(refused.reason)) on \(now.formatted(.iso8601))."
             account.accessTokenCiphertext = nil

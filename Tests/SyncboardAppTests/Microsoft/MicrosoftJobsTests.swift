@@ -163,6 +163,27 @@ struct MicrosoftJobsTests {
         }
     }
 
+    @Test("an account refreshed elsewhere since it was read (its refresh token rotated) is refreshed with the stored token, not turned to reconnect", arguments: TestDatabase.all)
+    func rotatedElsewhere(database: TestDatabase) async throws {
+        try await TestApp.withApp(on: database) { app in
+            try await EmulatedMicrosoft.with { microsoft in
+                let user = try await Fixtures.user(app.db)
+                let outlook = try await LinkedOutlook.link(app, at: microsoft, user: user, calendars: [(Self.outlookWork, "Work")])
+                let tokens = AccessTokenProvider(db: app.db, vault: app.syncboard.vault, google: .unimplemented,
+                                                 microsoft: try app.syncboard.requireMicrosoft().auth)
+                // Two readers of the account (a run, the daily check): the first refreshes, and Microsoft retires the token both read.
+                let first = try #require(try await LinkedAccount.find(outlook.account.id, on: app.db))
+                let second = try #require(try await LinkedAccount.find(outlook.account.id, on: app.db))
+                let earlier = try await tokens.tokens(for: first, forceRefresh: true)
+                let rotated = try await outlook.storedRefreshToken(app)
+                let late = try await tokens.tokens(for: second, forceRefresh: true)
+                #expect(late.refreshToken == rotated && late.accessToken == earlier.accessToken, "the other refresh's tokens, read from the vault")
+                #expect(try await outlook.storedRefreshToken(app) == rotated)
+                #expect(try await LinkedAccount.find(outlook.account.id, on: app.db)?.status == .active)
+            }
+        }
+    }
+
     @Test("a revoked Microsoft grant ends the run as needs-reconnect for the Outlook account, named as Microsoft's, and the account asks to be reconnected", arguments: TestDatabase.all)
     func revoked(database: TestDatabase) async throws {
         try await Self.withWorld(on: database) { world in
