@@ -2,7 +2,7 @@ import Foundation
 
 /// What `changes` continues from, as the engine stores it (an opaque string): the validators of the body last read,
 /// the window and zone the listing expanded the feed in, how many VEVENTs it had, and for each occurrence listed
-/// its id and a hash of its content.
+/// its id and a hash of its content (the digest of the events, per event, so a new body can be compared event by event).
 ///
 /// Why per-event hashes rather than "the feed changed: list in full" (`cursorExpired`): a full reconciliation makes
 /// the engine list the destination too (Google calls) and fetch the feed a second time; with the hashes a changed
@@ -20,15 +20,6 @@ struct FeedCursor: Codable, Equatable {
     var eventCount: Int
     /// Event id to `FeedEventMapping.contentHash`.
     var entries: [String: String]
-
-    /// A digest of `entries`: two listings with the same digest list the same events with the same content.
-    var digest: String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for (id, content) in entries.sorted(by: { $0.key < $1.key }) {
-            for byte in (id + "\u{1F}" + content + "\u{1E}").utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        }
-        return String(hash, radix: 16)
-    }
 
     var encoded: String {
         let encoder = JSONEncoder()
