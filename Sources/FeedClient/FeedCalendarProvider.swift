@@ -90,7 +90,8 @@ extension CalendarProvider {
     /// - `changes`: one conditional GET with the cursor's validators; a 304 is no change and the same cursor; a new
     ///   body is expanded in the listing's window and compared with the cursor's hashes: new and changed events,
     ///   and the ids no longer there as removals (see `FeedCursor` for why not `cursorExpired`). Events the parser
-    ///   had to leave out (`ICalendar.problems`) keep their copies: their ids are neither changed nor removed.
+    ///   had to leave out (`ICalendar.problems`) keep their copies: their ids are neither changed nor removed, and
+    ///   while this process has the feed's previous body, listings keep the version read last.
     /// - `fetch`: the occurrence with that id as the feed has it now, nil when it is gone.
     /// - Parameter subscription: the feed behind a calendar the engine names (the app: its stored feed).
     /// - Parameter report: hears of every fetch (the feed's health).
@@ -187,7 +188,8 @@ struct FeedReader: Sendable {
         let began = Date()
         let key = calendar.id
         let zone = feed.floatingTimeZone.identifier
-        let cached = validators == nil ? await cache.entry(key, url: feed.url.url, timeZone: zone) : nil
+        let kept = await cache.entry(key, url: feed.url.url, timeZone: zone)
+        let cached = validators == nil ? kept : nil
         var result = FeedFetchReport(calendarID: calendar.id, url: feed.url.description, at: began, status: nil, notModified: false, bytes: 0,
                                      events: nil, problems: [], error: nil, seconds: 0)
         do throws(FeedError) {
@@ -207,7 +209,13 @@ struct FeedReader: Sendable {
                 await report(result)
                 return .notModified
             }
-            let parsed = try Self.parse(body, zone: feed.floatingTimeZone)
+            var parsed = try Self.parse(body, zone: feed.floatingTimeZone)
+            if !parsed.problems.isEmpty, let previous = kept?.calendar {
+                // An event the parser now has to leave out keeps the version last read, while this process has it, so
+                // a full listing does not read it as deleted either (after a restart only `changes` can keep it).
+                let unreadable = Set(parsed.problems.compactMap(\.uid)), readable = Set(parsed.events.map(\.uid))
+                parsed.events += previous.events.filter { unreadable.contains($0.uid) && !readable.contains($0.uid) }
+            }
             let count = parsed.events.count + parsed.problems.count
             let known = await cache.eventCount(key)
             if count == 0, let previously = [previousCount, known].compactMap({ $0 }).max(), previously > 0 {

@@ -220,6 +220,9 @@ import SyncboardCore
             let broken = try await provider.changes(calendar, try #require(listing.cursor), nil, Self.hash)
             #expect(broken.removed.isEmpty)
             #expect(broken.changed.isEmpty)
+            // A full listing keeps the version read last too, so a full reconciliation does not delete its copy.
+            let full = try await provider.list(calendar, Self.query())
+            #expect(full.events.map(\.title) == listing.events.map(\.title))
             served.body.withLock { $0 = StyledFeeds.apple }
             let repaired = try await provider.changes(calendar, try #require(broken.nextCursor), nil, Self.hash)
             #expect(repaired.count == 0)
