@@ -47,6 +47,11 @@ struct SQLiteTransactionsTests {
             let values = try await second.db.sql().raw("SELECT n FROM turn_probe ORDER BY n").all().map { try $0.decode(column: "n", as: Int.self) }
             // Serialised, each saw all the commits before it: 1, 2, …, 20.
             #expect(values == Array(1...20))
+            // A write-ahead log, synced at every commit: one sync per commit rather than a rollback journal's three.
+            for app in [first, second] {
+                #expect(try await app.db.sql().raw("PRAGMA journal_mode").first()?.decode(column: "journal_mode", as: String.self) == "wal")
+                #expect(try await app.db.sql().raw("PRAGMA synchronous").first()?.decode(column: "synchronous", as: Int.self) == 2, "FULL")
+            }
 
             // A failure inside still rolls the whole transaction back, and a nested transaction joins the outer one.
             struct Refused: Error {}

@@ -59,7 +59,7 @@ enum CalendarSyncSandbox {
     /// Syncboard's own files and the other runs, kept hidden even if a configured read-only path contains them.
     static func hiddenPaths(_ configuration: AppConfiguration) -> [String] {
         var paths = [configuration.dataDirectory.path, configuration.runDirectory.path, FileManager.default.currentDirectoryPath + "/.env"]
-        if case .sqlite(let database) = configuration.database { paths.append(database) }
+        if case .sqlite(let database) = configuration.database { paths += [database, database + "-wal", database + "-shm"] }
         return paths
     }
 
