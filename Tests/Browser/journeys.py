@@ -6,7 +6,8 @@ each other, as a person would: sign in with Google, link a second account, disco
 errors, configure a job (transformer, filter, preset cadence), see a scheduled run happen with its status and log,
 see a failing run's error, reconnect an account whose access Google revoked (from the link in the email it sent), look at insights, a job's other pages
 and the error pages, create, use and revoke an API token, follow a change in real time, sync a group of three calendars; then another person does it all with the keyboard only (sign in, link an account, create a
-job, run it, follow its live log, open its run page), and unlinks an account. Every Syncboard page visited is
+job, run it, follow its live log, open its run page), unlinks an account, and links a Microsoft account whose
+Outlook calendar a job copies into Google. Every Syncboard page visited is
 checked with axe-core (browser.check_accessibility); any violation fails the journey. A screenshot of every step
 goes to --artifacts. Exit status 0 only when every journey passed.
 """
@@ -611,6 +612,35 @@ def unlinking_asks_first():
     shot("dashboard-after-unlink")
 
 
+def link_a_microsoft_account_and_copy_outlook_into_google():
+    """Carol links Ada's Outlook account (the Microsoft emulator's demo world): its calendars are listed as Microsoft
+    365's; a job copies the Outlook work calendar into Carol's Google calendar, and the copies arrive at Google."""
+    go("/accounts")
+    expect("Link a Microsoft account" in text(), "the accounts page offers Microsoft when it is configured")
+    choose_google_account("ada@contoso.example", clickable("#link-microsoft-account"))  # the emulators' choosers are alike
+    wait.until(lambda d: "/accounts" in d.current_url)
+    go("/accounts")
+    card = driver.find_element(By.XPATH, "//section[contains(@class,'card')][.//h2[contains(., 'ada@contoso.example')]]").text
+    expect("Microsoft 365" in card and "Engine team" in card, f"the Outlook account and its calendars are listed: {card!r}")
+    shot("microsoft-account-linked")
+
+    go("/jobs/new")
+    driver.find_element(By.CSS_SELECTOR, "input[name='name']").send_keys("Outlook to Carol")
+    choose_calendar("source", "ada@contoso.example · Microsoft 365, built-in engine only", "Calendar")
+    choose_calendar("destination", "carol@example.net", "Carol")
+    box = driver.find_element(By.ID, "field-t-KeepTitle")
+    if not box.is_selected():
+        driver.find_element(By.CSS_SELECTOR, "label[for='field-t-KeepTitle']").click()
+    shot("outlook-job-filled")
+    click("#save-job")
+    wait.until(lambda d: "/jobs/" in d.current_url and "/new" not in d.current_url)
+    expect("Outlook to Carol" in text(), "the job is saved")
+    run_now_and_wait("succeeded")
+    titles = [e.get("summary") for e in emulator("GET", "/emulator/calendars/carol@example.net/events")["items"]]
+    expect(any(t and "1:1 Ada / Charles" in t for t in titles), f"Outlook's events were copied into Google: {titles}")
+    shot("outlook-job-run")
+
+
 def clickable_xpath(xpath):
     return wait.until(EC.element_to_be_clickable((By.XPATH, xpath)))
 
@@ -619,7 +649,7 @@ JOURNEYS = [the_accessibility_check_catches_a_violation, sign_in_with_google, ch
             see_a_scheduled_run_happen, a_failing_run_shows_its_error, reconnect_an_account,
             insights_job_pages_and_error_pages, api_tokens_are_shown_once_and_revoked_at_once,
             a_real_time_job_follows_a_change_in_seconds, a_group_of_three_calendars_makes_busy_blocks_in_each,
-            keyboard_only_sign_in_link_create_run, unlinking_asks_first]
+            keyboard_only_sign_in_link_create_run, unlinking_asks_first, link_a_microsoft_account_and_copy_outlook_into_google]
 
 
 if __name__ == "__main__":
