@@ -243,10 +243,21 @@ struct FeedReader: Sendable {
             switch error {
             case .empty, .notICalendar: throw .notICalendar(error.description)
             case .truncated: throw .truncated(error.description)
-            case .tooLarge: throw .malformed(error.description)
+            // A body cut inside a line ("END:VCAL") reads as BEGIN/END that do not pair: without END:VCALENDAR
+            // anywhere it is a truncated body (worth retrying), not a malformed feed.
+            case .unbalanced where !Self.containsEnd(body), .invalidLine where !Self.containsEnd(body): throw .truncated("\(error.description); the body has no END:VCALENDAR")
             default: throw .malformed(error.description)
             }
         }
+    }
+
+    static func containsEnd(_ body: [UInt8]) -> Bool {
+        let end = Array("END:VCALENDAR".utf8)
+        guard body.count >= end.count else { return false }
+        for start in stride(from: body.count - end.count, through: 0, by: -1) where body[start] == 0x45 || body[start] == 0x65 {
+            if zip(body[start..<(start + end.count)], end).allSatisfy({ ($0 & 0xDF) == $1 || $0 == $1 }) { return true }
+        }
+        return false
     }
 
     func events(_ calendar: ICalendar, from: Date, to: Date, calendarHash: String) throws(ProviderError) -> [SyncEvent] {

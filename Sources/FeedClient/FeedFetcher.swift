@@ -150,7 +150,9 @@ public final class FeedFetcher: Sendable {
             case 403: throw .forbidden(status: status)
             case 404: throw .notFound
             case 410: throw .gone
-            case 429, 503 where response.headers.first(name: "Retry-After") != nil || status == 429:
+            // A 503 with Retry-After is the server asking to come back later (RFC 9110 §15.6.4); without, a 5xx.
+            case 429,
+                 503 where response.headers.first(name: "Retry-After") != nil:
                 throw .rateLimited(retryAfter: response.headers.first(name: "Retry-After").flatMap(Self.retryAfter))
             case 500...599: throw .server(status: status)
             default: throw .unexpectedStatus(status)

@@ -253,6 +253,7 @@ import SyncboardCore
                 ("truncated", String(outlook[..<outlook.range(of: "END:VEVENT\r\nEND:VCALENDAR")!.upperBound].dropLast("END:VCALENDAR".count)),
                  .transient, "incomplete"),
                 ("cut mid-event", String(outlook.prefix(outlook.count / 2)), .transient, "incomplete"),
+                ("cut in the last line", String(outlook.dropLast("ENDAR".count)), .transient, "incomplete"),
                 ("login page", "<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body><form>…</form></body></html>", .misconfigured, "HTML"),
                 ("empty body", "", .misconfigured, "iCalendar"),
                 ("no events", StyledFeeds.crlf("BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Example//EN\nEND:VCALENDAR\n"), .transient, "no events, after 2"),
