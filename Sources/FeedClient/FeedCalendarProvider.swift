@@ -241,7 +241,8 @@ struct FeedReader: Sendable {
             return try ICalendar(data: Data(body), options: ICalendar.Options(floatingTimeZone: zone))
         } catch {
             switch error {
-            case .empty, .notICalendar: throw .notICalendar(error.description)
+            case .empty: throw .notICalendar("the body is empty")
+            case .notICalendar(let reason): throw .notICalendar(reason)
             case .truncated: throw .truncated(error.description)
             // A body cut inside a line ("END:VCAL") reads as BEGIN/END that do not pair: without END:VCALENDAR
             // anywhere it is a truncated body (worth retrying), not a malformed feed.

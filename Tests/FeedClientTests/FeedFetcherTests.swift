@@ -263,3 +263,27 @@ import SyncboardCore
         }
     }
 }
+
+/// Adding a feed: fetched once, its name and size for the form, or the sentence to show next to the field.
+@Suite struct FeedCheckTests {
+    @Test func checkGivesTheFormItsNameOrAReason() async throws {
+        try await FeedServer.with({ app in
+            app.get("cal.ics") { _ in Response.calendar(StyledFeeds.google, headers: [("ETag", "\"c1\"")]) }
+            app.get("login") { _ in
+                Response(status: .ok, headers: ["Content-Type": "text/html"], body: .init(string: "<!DOCTYPE html><html><body>Sign in</body></html>"))
+            }
+            app.get("missing.ics") { _ in Response(status: .notFound) }
+        }) { server, fetcher in
+            let check = try await fetcher.check(try FeedURL(server.url("/cal.ics")))
+            #expect(check.name == "Ada Lovelace")
+            #expect(check.events == 3)
+            #expect(check.problems.isEmpty)
+            #expect(check.validators.etag == "\"c1\"")
+
+            let login = await #expect(throws: FeedError.self) { try await fetcher.check(try FeedURL(server.url("/login"))) }
+            #expect(login?.description == "this address does not serve an iCalendar feed: the body is an HTML page, not BEGIN:VCALENDAR (a login or error page?)")
+            let missing = await #expect(throws: FeedError.self) { try await fetcher.check(try FeedURL(server.url("/missing.ics"))) }
+            #expect(missing?.description.contains("404") == true)
+        }
+    }
+}
