@@ -205,6 +205,22 @@ struct MicrosoftJobsTests {
         }
     }
 
+    @Test("a process without Microsoft set up fails a job with an Outlook calendar as a configuration problem, naming Microsoft 365, and leaves the account connected")
+    func microsoftNotSetUp() async throws {
+        try await Self.withWorld(on: .sqlite) { world in
+            let (app, ada, outlook) = (world.app, world.ada, world.outlook)
+            try await outlook.outlookEvent(Self.outlookWork, "Board meeting", inDays: 1)
+            let toGoogle = try await Self.job(world, "Outlook → Google", from: outlook.calendar(Self.outlookWork), to: ada.calendar(Self.family), prefix: "")
+            let withoutMicrosoft = try ada.executor(app)  // Google only, as a process without SYNCBOARD_MICROSOFT_* builds it
+            #expect(withoutMicrosoft.microsoft == nil)
+            let (outcome, lines) = try await BuiltinRunExecutorTests.execute(toGoogle, with: withoutMicrosoft, app: app)
+            #expect(outcome.status == .failed && outcome.failureClass == .configuration, "\(lines)")
+            #expect(lines.contains { $0.contains("Microsoft 365 is not set up") }, "\(lines)")
+            #expect(try await LinkedAccount.find(outlook.account.id, on: app.db)?.status == .active)
+            #expect(await Self.googleTitles(ada.state, Self.family).isEmpty)
+        }
+    }
+
     @Test("with SYNCBOARD_ENGINE=calendarsync a job with an Outlook calendar is refused when saved, saying why; the other engines accept it")
     func refusedUnderTheCLIEngine() async throws {
         try await Self.withWorld(on: .sqlite) { world in
