@@ -104,6 +104,7 @@ let package = Package(
                 "SyncboardCore",
                 "GoogleClient",
                 "MicrosoftClient",
+                "FeedClient",
                 "SyncEngines",
                 .product(name: "Vapor", package: "vapor"),
                 .product(name: "Fluent", package: "fluent"),

@@ -23,6 +23,7 @@ public enum SyncboardMigrations {
             AddSyncJobLegs(),
             AddSyncJobPushedAt(),
             AddProviderToAccountsAndCalendars(),
+            CreateFeedSubscriptions(),
         ]
     }
 }
