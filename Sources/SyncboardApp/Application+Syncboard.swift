@@ -12,6 +12,8 @@ public struct SyncboardServices: Sendable {
     var google: GoogleServices?
     /// Microsoft's identity platform and Graph (nil when no app registration is configured, issue 28).
     var microsoft: MicrosoftServices?
+    /// The process's feed reader and cache (issue 29); nil only in tests that bring their own services.
+    var feeds: FeedServices?
     /// What runs a claimed run (the sync engines); nil only in tests that bring their own scheduler.
     var runExecutor: (any RunExecutor)?
     /// A job's next run strictly after a time, from its cadence.

@@ -35,6 +35,9 @@ public enum SyncboardApplication {
         app.http.client.configuration.tracing.tracer = nil
         app.syncboard.google = GoogleServices.live(settings: configuration.google, http: app.http.client.shared)
         app.syncboard.microsoft = MicrosoftServices.live(settings: configuration.microsoft, http: app.http.client.shared)
+        let feeds = FeedServices(allowPrivate: configuration.allowPrivateFeeds, logger: app.logger)
+        app.syncboard.feeds = feeds
+        app.lifecycle.use(FeedServicesLifecycle(feeds: feeds))
         let realtimeInterval = configuration.realtimeInterval
         app.syncboard.nextRun = { job, date in job.nextRun(after: date, realtimeInterval: realtimeInterval) }
 
@@ -53,7 +56,8 @@ public enum SyncboardApplication {
         // A trace per run, around whatever engine the job's run goes to (real-time jobs, like every job that needs it,
         // are sent to the built-in engine inside `EngineSelection`'s executor, so they are traced too).
         app.syncboard.runExecutor = TracedRunExecutor(base: EngineSelection.executor(
-            for: configuration, db: app.db, vault: app.syncboard.vault, google: app.syncboard.google, microsoft: app.syncboard.microsoft))
+            for: configuration, db: app.db, vault: app.syncboard.vault, google: app.syncboard.google, microsoft: app.syncboard.microsoft,
+            feeds: feeds))
 
         app.middleware = Middlewares()
         app.middleware.use(RequestTracing.middleware())

@@ -153,6 +153,8 @@ public struct SyncJobSpec: Sendable, Hashable, Codable {
             errors.append(FieldError(field: "destination", message: "choose the calendar to copy to"))
         } else if destination?.removed == true {
             errors.append(FieldError(field: "destination", message: "“\(destination!.summary)” no longer exists on \(destination!.provider.displayName); choose another calendar"))
+        } else if destination?.provider == .icsFeed {
+            errors.append(FieldError(field: "destination", message: Self.feedNotWritable(destination!.summary)))
         } else if destination?.writable == false {
             errors.append(FieldError(field: "destination", message: "its account can only read “\(destination!.summary)”; choose a calendar it can write to"))
         }
@@ -180,6 +182,11 @@ public struct SyncJobSpec: Sendable, Hashable, Codable {
         return errors
     }
 
+    /// A published calendar (ICS feed) is read, never written (issue 29).
+    static func feedNotWritable(_ summary: String) -> String {
+        "“\(summary)” is a published calendar (ICS feed): Syncboard can only read it, so it can be a source but never receive events; choose a calendar you can write to"
+    }
+
     /// Each a distinct calendar the user has, still on Google and writable.
     private func validateEach(_ ids: [UUID], field: String, seen: Set<UUID>, calendar: (UUID) -> CalendarFacts?) -> [FieldError] {
         var errors: [FieldError] = []
@@ -194,6 +201,8 @@ public struct SyncJobSpec: Sendable, Hashable, Codable {
                                                                                 : "“\(facts.summary)” is already the source or a destination"))
             } else if facts.removed {
                 errors.append(FieldError(field: field, message: "“\(facts.summary)” no longer exists on \(facts.provider.displayName); choose another calendar"))
+            } else if facts.provider == .icsFeed {
+                errors.append(FieldError(field: field, message: Self.feedNotWritable(facts.summary)))
             } else if !facts.writable {
                 errors.append(FieldError(field: field, message: "its account can only read “\(facts.summary)”; choose a calendar it can write to"))
             }

@@ -56,6 +56,9 @@ public struct AppConfiguration: Sendable {
     public var api: APISettings
     /// Notifications: SMTP, webhooks, the outbox (`DeliverySettings`).
     public var delivery: DeliverySettings = DeliverySettings()
+    /// Published calendars (issue 29) on loopback, private, link-local or metadata addresses, and plain http://, are
+    /// refused unless allowed (SYNCBOARD_FEEDS_ALLOW_PRIVATE; the same rules as webhooks).
+    public var allowPrivateFeeds = false
 
     public enum EngineChoice: String, Sendable, CaseIterable {
         case auto, calendarsync, builtin
@@ -129,7 +132,8 @@ public struct AppConfiguration: Sendable {
             sessionLifetime: TimeInterval(try parseInt(env.string("SYNCBOARD_SESSION_MAX_DAYS"), variable: "SYNCBOARD_SESSION_MAX_DAYS",
                                                        default: 30, range: 1...365) * 86400),
             api: try APISettings.load(from: env),
-            delivery: try DeliverySettings.load(from: env)
+            delivery: try DeliverySettings.load(from: env),
+            allowPrivateFeeds: try parseBool(env.string("SYNCBOARD_FEEDS_ALLOW_PRIVATE"), variable: "SYNCBOARD_FEEDS_ALLOW_PRIVATE", default: false)
         )
     }
 

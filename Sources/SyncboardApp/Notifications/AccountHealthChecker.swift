@@ -40,7 +40,8 @@ struct AccountHealthChecker: Sendable {
 
     private func scheduleNewAccounts(now: Date) async throws {
         let known = Set(try await AccountCheck.query(on: db).all(\.$account.$id))
-        for account in try await LinkedAccount.query(on: db).all() where !known.contains(try account.requireID()) {
+        // A published calendar (issue 29) has no grant to check.
+        for account in try await LinkedAccount.query(on: db).filter(\.$provider != .icsFeed).all() where !known.contains(try account.requireID()) {
             // First check one interval after linking (the grant was just used); a lost race is harmless (unique).
             _ = try? await AccountCheck(accountID: try account.requireID(), nextCheckAt: (account.createdAt ?? now).addingTimeInterval(interval))
                 .create(on: db)

@@ -14,6 +14,8 @@ struct BuiltinRunExecutor: RunExecutor {
     let google: GoogleServices?
     /// Microsoft's services, for jobs with Outlook calendars (nil when not configured).
     var microsoft: MicrosoftServices? = nil
+    /// The process's feed reader, for jobs with a published calendar (issue 29).
+    var feeds: FeedServices? = nil
 
     /// Runs the job, stopped at the run's time limit: its Google calls are cancelled and the run ends then, even if
     /// a call does not notice the cancellation at once (`RunTimeLimit`); what the abandoned work still tries to write to

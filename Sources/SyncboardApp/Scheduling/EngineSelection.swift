@@ -6,7 +6,7 @@ import SyncEngines
 /// that need the built-in engine), the built-in engine (auto: otherwise), or the no-op engine for scheduler measurements. Each run records which one ran.
 enum EngineSelection {
     static func executor(for configuration: AppConfiguration, db: any Database, vault: TokenVault, google: GoogleServices?,
-                         microsoft: MicrosoftServices? = nil) -> any RunExecutor {
+                         microsoft: MicrosoftServices? = nil, feeds: FeedServices? = nil) -> any RunExecutor {
         let binary = CalendarSyncProcess.locate(configured: configuration.calendarSyncBinary, path: ProcessInfo.processInfo.environment["PATH"])
         // One gate for the process: CLI runs take turns within the scheduler's slots (SYNCBOARD_CLI_CONCURRENCY).
         let cliGate = ConcurrencyGate(limit: configuration.scheduler.cliConcurrency)
@@ -21,11 +21,11 @@ enum EngineSelection {
             // Per job: the CLI, unless the job's rules need the built-in engine (`EngineRouting`).
             if let binary {
                 return RoutingRunExecutor(db: db, cli: CalendarSyncRunExecutor(db: db, configuration: configuration, vault: vault, google: google, binary: binary, gate: cliGate),
-                                          builtin: BuiltinRunExecutor(db: db, configuration: configuration, vault: vault, google: google, microsoft: microsoft))
+                                          builtin: BuiltinRunExecutor(db: db, configuration: configuration, vault: vault, google: google, microsoft: microsoft, feeds: feeds))
             }
-            return BuiltinRunExecutor(db: db, configuration: configuration, vault: vault, google: google, microsoft: microsoft)
+            return BuiltinRunExecutor(db: db, configuration: configuration, vault: vault, google: google, microsoft: microsoft, feeds: feeds)
         case .builtin:
-            return BuiltinRunExecutor(db: db, configuration: configuration, vault: vault, google: google, microsoft: microsoft)
+            return BuiltinRunExecutor(db: db, configuration: configuration, vault: vault, google: google, microsoft: microsoft, feeds: feeds)
         }
     }
 

@@ -1,3 +1,4 @@
+import FeedClient
 import Fluent
 import Foundation
 import GoogleClient
@@ -34,7 +35,7 @@ struct LegsRun {
 
     func perform() async throws -> RunOutcome {
         let spec = job.spec
-        let (provider, tokens, byID) = try await withSpan("syncboard.run.prepare") { span in
+        let (provider, tokens, byID, feedHealth) = try await withSpan("syncboard.run.prepare") { span in
             span.attributes["syncboard.run_id"] = run.runID.uuidString
             return try await prepare()
         }
@@ -54,13 +55,14 @@ struct LegsRun {
         if spec.kind == .group, run.mode == .sync {
             try await reconcileAffected(&results, jobID: jobID, calendars: byID, provider: provider, tokens: tokens)
         }
+        await feedHealth?.store(on: db, log: log)
         return outcome(of: results)
     }
 
     /// The calendars' provider (each calendar reached through its own service: Google's Calendar API, Microsoft
     /// Graph), a token cache for their accounts, and the job's calendars by id. A calendar of a service this process
     /// has not set up fails when it is reached (`CalendarProvider.byService`), naming the service.
-    private func prepare() async throws -> (CalendarProvider, TokenCache, [UUID: LinkedCalendar]) {
+    private func prepare() async throws -> (CalendarProvider, TokenCache, [UUID: LinkedCalendar], FeedHealth?) {
         let calendars = try await LinkedCalendar.query(on: db).filter(\.$id ~~ job.spec.memberCalendarIDs).with(\.$account).all()
         let byID = Dictionary(calendars.compactMap { calendar in calendar.id.map { ($0, calendar) } }, uniquingKeysWith: { first, _ in first })
         var services: [ProviderKind: CalendarProvider] = [:]
@@ -73,8 +75,18 @@ struct LegsRun {
         }
         services[.google] = .google(api)
         if let graph = executor.microsoft?.graphAPI { services[.microsoft] = .microsoft(graph) }
+        // Published calendars (issue 29): the process's reader and cache, this run's look-up of the job's feeds (their
+        // floating times in the job's zone), and each fetch's report kept for the feed's health.
+        var feedHealth: FeedHealth?
+        if let feeds = executor.feeds, calendars.contains(where: { $0.provider == .icsFeed }) {
+            let zone = TimeZone(identifier: job.timeZone) ?? TimeZone(identifier: "UTC")!
+            let (subscriptions, records) = try await FeedStore(db: db, vault: executor.vault).subscriptions(for: calendars, timeZone: zone)
+            let health = FeedHealth(records: records)
+            services[.icsFeed] = feeds.provider(subscriptions: subscriptions, report: { report in await health.heard(report) })
+            feedHealth = health
+        }
         let tokens = TokenCache(provider: AccessTokenProvider(db: db, vault: executor.vault, google: google.auth, microsoft: executor.microsoft?.auth))
-        return (CalendarProvider.byService(services), tokens, byID)
+        return (CalendarProvider.byService(services), tokens, byID, feedHealth)
     }
 
     /// A group's second look, for what one direction cannot see alone: an original it skipped because the
@@ -193,6 +205,8 @@ actor TokenCache {
     init(provider: AccessTokenProvider) { self.provider = provider }
 
     func accessToken(for account: LinkedAccount, forceRefresh: Bool) async throws -> String {
+        // A published calendar has no access token: its address (and any credentials) is looked up by the provider.
+        if account.provider == .icsFeed { return "" }
         let id = try account.requireID()
         if let error = refused[id] { throw error }
         let refresh = forceRefresh && !refreshed.contains(id)
@@ -205,6 +219,28 @@ actor TokenCache {
         } catch {
             refused[id] = error
             throw error
+        }
+    }
+}
+
+/// The feed fetches of one run, stored on their feeds when the run's directions are done: the last report of each
+/// feed (its health on the pages and the API, and the event count an emptied feed is compared with after a restart).
+actor FeedHealth {
+    private let records: [String: FeedSubscriptionRecord]
+    private var last: [String: FeedFetchReport] = [:]
+
+    init(records: [String: FeedSubscriptionRecord]) { self.records = records }
+
+    func heard(_ report: FeedFetchReport) { last[report.calendarID] = report }
+
+    func store(on db: any Database, log: RunLogWriter) async {
+        for (id, report) in last.sorted(by: { $0.key < $1.key }) {
+            guard let record = records[id] else { continue }
+            let what = report.notModified ? "304 Not Modified" : report.status.map { "HTTP \($0)" } ?? "no answer"
+            await log.append("Published calendar “\(record.name)” (\(report.url)): \(what)\(report.events.map { ", \($0) events read" } ?? "").", stream: .syncboard)
+            do { try await FeedStore.record(report, on: record, db: db) } catch {
+                await log.append("Could not store the feed's health: \(error)", stream: .syncboard)
+            }
         }
     }
 }
