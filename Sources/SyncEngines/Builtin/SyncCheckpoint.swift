@@ -59,7 +59,7 @@ public enum FullReconciliationReason: String, Sendable, CaseIterable {
     public var description: String {
         switch self {
         case .noState: "no sync state yet"
-        case .syncTokenExpired: "Google no longer accepted the sync token (410)"
+        case .syncTokenExpired: "the calendar service no longer accepted the saved change cursor (a sync token or delta link, 410)"
         case .definitionChanged: "the job's calendars, rules or window changed"
         case .windowMoved: "the sync window moved"
         case .previousRunIncomplete: "the previous run failed part-way or did not finish"

@@ -42,14 +42,24 @@ enum EngineRouting {
             let why = found.provider == .microsoft
                 ? "CalendarSync's Outlook adapter lists the whole window every run, reads a failed first listing as an empty calendar (its sync would then delete every copy it made) and does not handle Microsoft's throttling, so Syncboard runs Microsoft 365 calendars on its built-in engine only"
                 : "Syncboard gives the CalendarSync CLI Google calendars only"
-            errors.append(FieldError(field: field, message: "“\(found.summary)” is a \(found.provider.displayName) calendar: \(why), and this installation runs every job with the CalendarSync CLI (SYNCBOARD_ENGINE=calendarsync); choose a Google calendar or ask the operator to use SYNCBOARD_ENGINE=auto or builtin"))
+            errors.append(FieldError(field: field, message: "“\(found.summary)” is \(aCalendar(of: found.provider)): \(why), and this installation runs every job with the CalendarSync CLI (SYNCBOARD_ENGINE=calendarsync); choose a Google calendar or ask the operator to use SYNCBOARD_ENGINE=auto or builtin"))
         }
         return errors
     }
 
+    /// "a Google calendar", "a Microsoft 365 calendar", "a published calendar (ICS feed)": a calendar of the
+    /// provider as a sentence names it (`displayName` alone would make "a Published calendar (ICS) calendar").
+    static func aCalendar(of provider: ProviderKind) -> String {
+        switch provider {
+        case .google: "a Google calendar"
+        case .microsoft: "a Microsoft 365 calendar"
+        case .icsFeed: "a published calendar (ICS feed)"
+        }
+    }
+
     /// The line a CLI run of a job with a calendar of another provider ends with.
     static func notGoogle(_ provider: ProviderKind) -> String {
-        "This job has a \(provider.displayName) calendar, and Syncboard runs only Google calendars with the CalendarSync CLI: such a job needs the built-in engine (SYNCBOARD_ENGINE=auto or builtin)."
+        "This job has \(aCalendar(of: provider)), and Syncboard runs only Google calendars with the CalendarSync CLI: such a job needs the built-in engine (SYNCBOARD_ENGINE=auto or builtin)."
     }
 
     /// The line a CLI run of such a job ends with.
@@ -78,7 +88,7 @@ struct RoutingRunExecutor: RunExecutor {
                 await log.append(message, stream: .syncboard)
                 return .failed(engine: .calendarsync, message, class: .configuration)
             }
-            await log.append("This job has a \(otherProvider.displayName) calendar: it runs on the built-in engine.", stream: .syncboard)
+            await log.append("This job has \(EngineRouting.aCalendar(of: otherProvider)): it runs on the built-in engine.", stream: .syncboard)
             return await builtin.execute(run, log: log)
         }
         guard let builtin else {
