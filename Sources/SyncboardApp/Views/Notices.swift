@@ -9,6 +9,8 @@ enum Notices {
         case "relinked": return .init(kind: .success, message: "That Google account was already linked; its access has been renewed.")
         case "reconnected": return .init(kind: .success, message: "The account is reconnected. Jobs that use it will run again on their schedule.")
         case "session-expired": return .init(kind: .info, message: "Your session ended. Please sign in again.")
+        case "feed-added": return .init(kind: .success, message: "The published calendar is added. Choose it as the source of a job to copy its events.")
+        case "feed-removed": return .init(kind: .success, message: "The published calendar is removed.")
         case "calendars-refreshed": return .init(kind: .success, message: "Calendars refreshed from Google.")
         case "job-created": return .init(kind: .success, message: "The job is saved and scheduled. Use “Dry run” to see what it would do without writing anything.")
         case "job-saved": return .init(kind: .success, message: "Changes saved. The next run uses them.")

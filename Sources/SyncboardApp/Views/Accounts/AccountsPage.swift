@@ -1,3 +1,4 @@
+import FeedClient
 import Foundation
 import Plot
 import SyncboardCore
@@ -16,12 +17,17 @@ struct AccountsPage {
         let calendars: [LinkedCalendar]
         /// The grant died about seven days after it was given: Google's expiry for OAuth clients in "Testing".
         var testingExpiry = false
+        /// A published calendar's address and health (provider `ics`).
+        var feed: FeedSubscriptionRecord? = nil
     }
 
     let layout: PageLayout
     let accounts: [AccountRow]
     /// Whether Microsoft 365 accounts can be linked here (SYNCBOARD_MICROSOFT_CLIENT_ID and _CLIENT_SECRET are set).
     var microsoftConfigured = false
+    /// The "Add a published calendar" form as submitted (never with the address's credentials) and its problems.
+    var feedValues: [String: String] = [:]
+    var feedErrors: [SyncboardErrorMiddleware.FieldMessage] = []
 
     func render() -> String {
         let csrf = layout.viewer?.csrfToken ?? ""
@@ -37,8 +43,63 @@ struct AccountsPage {
                               .input(.type(.hidden), .name(CSRFProtection.formField), .attr("value", csrf)),
                               .button(.type(.submit), .class("button secondary"), .id("link-microsoft-account"), "Link a Microsoft account"))))),
             .p(.class("muted"), "Syncboard reads calendars and writes events through these accounts. The account you signed in with is one of them."),
-            .forEach(accounts) { account in accountCard(account, csrf: csrf) }
+            .forEach(accounts.filter { $0.provider != .icsFeed }) { account in accountCard(account, csrf: csrf) },
+            .h2(.id("feeds-heading"), "Published calendars (ICS)"),
+            .p(.class("muted"), "A calendar published at an address (a school, a club, a team tool, an Outlook calendar shared as ICS) can be the source of a job: Syncboard reads it, never writes it."),
+            .forEach(accounts.filter { $0.provider == .icsFeed }) { account in feedCard(account, csrf: csrf) },
+            feedForm(csrf: csrf)
         )
+    }
+
+    private func feedError(_ field: String) -> String? { feedErrors.first { $0.field == field }?.message }
+
+    /// "Add a published calendar (ICS)": address, name, refresh interval; each problem next to its field.
+    private func feedForm(csrf: String) -> Node<HTML.BodyContext> {
+        func field(_ name: String, id: String, label: String, hint: String, type: HTMLInputType, value: String, extra: [Attribute<HTML.InputContext>]) -> Node<HTML.FormContext> {
+            let problem = feedError(name)
+            let describedBy = problem != nil ? "\(id)-hint \(id)-error" : "\(id)-hint"
+            return .div(.class("field" + (problem != nil ? " invalid" : "")),
+                .label(.for(id), .text(label)),
+                .p(.class("hint"), .id("\(id)-hint"), .text(hint)),
+                .unwrap(problem) { .p(.class("error"), .id("\(id)-error"), .text($0)) },
+                .selfClosedElement(named: "input", attributes: [.type(type), .id(id), .name(name), .attr("value", value),
+                        .attr("aria-describedby", describedBy), .attr("aria-invalid", problem != nil ? "true" : "false")] + extra))
+        }
+        return .section(.class("card"), .attr("aria-labelledby", "add-feed-heading"),
+            .form(.method(.post), .action("/accounts/feeds"), .id("add-feed"),
+                .h3(.id("add-feed-heading"), "Add a published calendar (ICS)"),
+                .input(.type(.hidden), .name(CSRFProtection.formField), .attr("value", csrf)),
+                field("url", id: "feed-url", label: "Address", hint: "https:// or webcal://; a user name and password in the address are stored encrypted and never shown again. It is read once now.",
+                      type: .text, value: feedValues["url"] ?? "", extra: [.attr("required", "required"), .attr("autocomplete", "off"), .attr("spellcheck", "false")]),
+                field("name", id: "feed-name", label: "Name", hint: "Leave empty to use the calendar's own name.",
+                      type: .text, value: feedValues["name"] ?? "", extra: [.attr("maxlength", "100")]),
+                field("refreshMinutes", id: "feed-refresh", label: "Refresh every (minutes)", hint: "At least 1; 5 by default.",
+                      type: .number, value: feedValues["refreshMinutes"] ?? "5", extra: [.attr("min", "1"), .attr("max", "1440")]),
+                .div(.class("actions"), .button(.type(.submit), .class("button"), .id("add-feed-button"), "Add published calendar"))))
+    }
+
+    /// A published calendar: its (redacted) address, refresh interval, the health of its last fetch, and Remove.
+    private func feedCard(_ account: AccountRow, csrf: String) -> Node<HTML.BodyContext> {
+        let id = account.id.uuidString
+        let name = account.displayName ?? account.email
+        let feed = account.feed
+        let address = feed.flatMap { try? FeedURL($0.address) }?.description ?? account.email
+        return .section(.class("card feed"), .attr("aria-labelledby", "feed-\(id)"), .attr("id", "feed-card-\(id)"),
+            .div(.class("actions"), .style("justify-content: space-between"),
+                .h3(.attr("id", "feed-\(id)"), .text(name),
+                    .span(.class("badge provider-ics"), .style("margin-left:.5rem"), .text(ProviderKind.icsFeed.displayName)))),
+            .p(.class("muted"), .code(.text(address)),
+               .unwrap(feed) { .text(" · refreshed every \($0.refreshMinutes) minute\($0.refreshMinutes == 1 ? "" : "s")") }),
+            .unwrap(feed) { feed in
+                .dl(.class("feed-health"),
+                    .dt("Last fetch"), .dd(feed.lastFetchedAt.map { TimeText.node($0) } ?? .text("not yet")),
+                    .dt("HTTP status"), .dd(.text(feed.lastStatus.map { feed.lastNotModified == true ? "\($0) (not modified)" : "\($0)" } ?? "—")),
+                    .dt("Events read"), .dd(.text(feed.lastEventsRead.map(String.init) ?? "—")),
+                    .unwrap(feed.lastError) { .group(.dt("Last problem"), .dd(.class("error"), .text($0))) })
+            },
+            .form(.method(.post), .attr("action", "/accounts/\(id)/remove-feed"),
+                  .input(.type(.hidden), .name(CSRFProtection.formField), .attr("value", csrf)),
+                  .button(.type(.submit), .class("button danger small"), .text("Remove"), .span(.class("visually-hidden"), .text(" " + name)))))
     }
 
     private func accountCard(_ account: AccountRow, csrf: String) -> Node<HTML.BodyContext> {
