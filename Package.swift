@@ -188,6 +188,7 @@ let package = Package(
         // What the test targets share: each emulator, and an HTTP client, started, seeded and shut down one way.
         .target(name: "EmulatorTestKit", dependencies: [
             "GoogleEmulator", "MicrosoftEmulator", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Vapor", package: "vapor"),
         ], path: "Tests/EmulatorTestKit"),
 
         .testTarget(name: "SyncboardCoreTests", dependencies: ["SyncboardCore"]),

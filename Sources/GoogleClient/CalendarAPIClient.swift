@@ -42,10 +42,13 @@ public struct CalendarAPIClient: Sendable {
     let eventsPageSize: Int
     /// Keeps each account under Google's per-user quota (nil: no pacing, e.g. a benchmark of the engine alone).
     public let pacer: RequestPacer?
+    /// How long one attempt may take, the whole answer read (a body that drips past it is a network failure).
+    let timeout: Duration
 
     public init(baseURL: URL, http: HTTPClient, retry: RetryPolicy = RetryPolicy(), counter: RequestCounter = RequestCounter(),
-                eventsPageSize: Int = 2_500, pacer: RequestPacer? = nil) {
+                eventsPageSize: Int = 2_500, pacer: RequestPacer? = nil, timeout: Duration = .seconds(30)) {
         self.pacer = pacer
+        self.timeout = timeout
         self.baseURL = baseURL
         self.http = http
         self.retry = retry
@@ -209,9 +212,10 @@ public struct CalendarAPIClient: Sendable {
                 let response: HTTPClientResponse
                 let body: ByteBuffer
                 do {
-                    response = try await http.execute(request, timeout: .seconds(30))
+                    (response, body) = try await http.executeCollecting(request, timeout: timeout.timeAmount, upTo: 16 << 20)
                     lastStatus = Int(response.status.code)
-                    body = try await response.body.collect(upTo: 16 << 20)
+                } catch let error as HTTPClientError where error == .deadlineExceeded {
+                    throw GoogleError.network("no complete answer within \(timeout)")
                 } catch {
                     throw GoogleError.network(String(describing: type(of: error)))
                 }

@@ -105,10 +105,11 @@ public struct GoogleOAuthClient: Sendable {
         var status: Int?
         defer { GoogleTracing.finish(span, status: status, failed: status != 200) }
         do {
-            let response = try await http.execute(request, timeout: timeout)
+            let (response, body) = try await http.executeCollecting(request, timeout: timeout, upTo: 1 << 20)
             status = Int(response.status.code)
-            let body = try await response.body.collect(upTo: 1 << 20)
             return (Int(response.status.code), Data(buffer: body))
+        } catch let error as HTTPClientError where error == .deadlineExceeded {
+            throw GoogleError.network("no complete answer within \(Duration.nanoseconds(timeout.nanoseconds))")
         } catch {
             throw GoogleError.network(String(describing: type(of: error)))
         }

@@ -116,9 +116,9 @@ public actor IDTokenVerifier {
         jwksFetches += 1
         let json: String
         do {
-            let response = try await http.execute(HTTPClientRequest(url: endpoints.jwks.absoluteString), timeout: .seconds(15))
+            let (response, body) = try await http.executeCollecting(HTTPClientRequest(url: endpoints.jwks.absoluteString), timeout: .seconds(15), upTo: 1 << 20)
             guard response.status == .ok else { throw Failure.keysUnavailable("HTTP \(response.status.code)") }
-            json = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            json = String(buffer: body)
         } catch let failure as Failure {
             throw failure
         } catch {

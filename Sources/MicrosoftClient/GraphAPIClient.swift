@@ -78,9 +78,13 @@ public struct GraphAPIClient: Sendable {
     /// `Prefer: odata.maxpagesize` for delta and `$top` for calendarView.
     let pageSize: Int
     public let limiter: MailboxLimiter
+    /// How long one attempt may take, the whole answer read (a body that drips past it is a network failure).
+    let timeout: Duration
 
     public init(baseURL: URL = MicrosoftEndpoints.microsoft.graph, http: HTTPClient, retry: RetryPolicy = RetryPolicy(),
-                counter: GraphRequestCounter = GraphRequestCounter(), pageSize: Int = 200, limiter: MailboxLimiter = MailboxLimiter(limit: 4)) {
+                counter: GraphRequestCounter = GraphRequestCounter(), pageSize: Int = 200, limiter: MailboxLimiter = MailboxLimiter(limit: 4),
+                timeout: Duration = .seconds(30)) {
+        self.timeout = timeout
         self.baseURL = baseURL
         self.http = http
         self.retry = retry
@@ -272,12 +276,15 @@ public struct GraphAPIClient: Sendable {
             await limiter.acquire(forToken: accessToken)
             counter.increment()
             do {
-                let response = try await http.execute(request, timeout: .seconds(30))
+                let (response, bytes) = try await http.executeCollecting(request, timeout: timeout.timeAmount, upTo: 32 << 20)
                 lastStatus = Int(response.status.code)
-                let data = Data(buffer: try await response.body.collect(upTo: 32 << 20))
+                let data = Data(buffer: bytes)
                 await limiter.release(forToken: accessToken)
                 if (200..<300).contains(response.status.code) { return data }
                 failure = MicrosoftError.fromGraph(status: Int(response.status.code), body: data, retryAfter: response.headers.first(name: "Retry-After"))
+            } catch let error as HTTPClientError where error == .deadlineExceeded {
+                await limiter.release(forToken: accessToken)
+                failure = .network("no complete answer within \(timeout)")
             } catch {
                 await limiter.release(forToken: accessToken)
                 failure = .network(String(describing: type(of: error)))

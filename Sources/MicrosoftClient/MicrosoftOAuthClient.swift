@@ -119,9 +119,11 @@ public struct MicrosoftOAuthClient: Sendable {
         defer { MicrosoftTracing.finish(span, status: status, failed: status != 200) }
         let body: Data
         do {
-            let response = try await http.execute(request, timeout: timeout)
+            let (response, bytes) = try await http.executeCollecting(request, timeout: timeout, upTo: 1 << 20)
             status = Int(response.status.code)
-            body = Data(buffer: try await response.body.collect(upTo: 1 << 20))
+            body = Data(buffer: bytes)
+        } catch let error as HTTPClientError where error == .deadlineExceeded {
+            throw .network("no complete answer within \(Duration.nanoseconds(timeout.nanoseconds))")
         } catch {
             throw .network(String(describing: type(of: error)))
         }

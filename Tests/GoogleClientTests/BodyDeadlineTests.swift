@@ -1,0 +1,47 @@
+import AsyncHTTPClient
+import EmulatorTestKit
+import Foundation
+import Testing
+@testable import GoogleClient
+
+/// AsyncHTTPClient's deadline ends when the answer's head arrives; the Google clients read the body against the
+/// same deadline, so a server that sends headers and then drips the body fails the call in time, as a network
+/// failure (transient: retried, then the run is retried later) instead of holding the run until its time limit.
+@Suite("Google client: a body that never finishes")
+struct GoogleBodyDeadlineTests {
+    @Test("Calendar API: each attempt ends at its deadline though the head came at once; two attempts, then a transient network error")
+    func calendarAPIDrip() async throws {
+        try await DripServer.with { server in
+            try await TestHTTPClient.with { http in
+                let api = CalendarAPIClient(baseURL: URL(string: server.baseURL + "/calendar/v3")!, http: http,
+                                            retry: .init(maxAttempts: 2, baseDelay: .milliseconds(1)), timeout: .milliseconds(300))
+                let began = ContinuousClock.now
+                let error = await #expect(throws: GoogleError.self) { try await api.calendarList(accessToken: "token") }
+                let took = ContinuousClock.now - began
+                #expect(error == .network("no complete answer within 0.3 seconds"))
+                #expect(error?.isTransient == true)
+                #expect(server.requests == 2, "each attempt was cut by the deadline and retried")
+                #expect(took >= .milliseconds(600) && took < .seconds(5), "\(took)")
+            }
+        }
+    }
+
+    @Test("OAuth token endpoint: a dripped answer is a transient network error within the client's timeout")
+    func oauthDrip() async throws {
+        try await DripServer.with { server in
+            try await TestHTTPClient.with { http in
+                let base = URL(string: server.baseURL)!
+                let endpoints = GoogleEndpoints(issuer: base, authorization: base.appendingPathComponent("auth"), token: base.appendingPathComponent("token"),
+                                                revocation: base.appendingPathComponent("revoke"), userinfo: base.appendingPathComponent("userinfo"),
+                                                jwks: base.appendingPathComponent("jwks"), calendarAPI: base.appendingPathComponent("calendar/v3"))
+                var client = GoogleOAuthClient(endpoints: endpoints, credentials: .init(clientID: "id", clientSecret: "secret"), http: http)
+                client.timeout = .milliseconds(300)
+                let began = ContinuousClock.now
+                let error = await #expect(throws: GoogleError.self) { try await client.refresh(refreshToken: "refresh") }
+                #expect(error == .network("no complete answer within 0.3 seconds"))
+                #expect(error?.isTransient == true)
+                #expect(ContinuousClock.now - began < .seconds(5))
+            }
+        }
+    }
+}

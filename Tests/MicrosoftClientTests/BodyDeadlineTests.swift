@@ -1,0 +1,49 @@
+import AsyncHTTPClient
+import EmulatorTestKit
+import Foundation
+import SyncboardCore
+import Testing
+@testable import MicrosoftClient
+
+/// AsyncHTTPClient's deadline ends when the answer's head arrives; the Graph and identity clients read the body
+/// against the same deadline, so a server that sends headers and then drips the body fails the call in time, as a
+/// network failure (transient) instead of holding the run until its time limit.
+@Suite("Microsoft client: a body that never finishes")
+struct MicrosoftBodyDeadlineTests {
+    @Test("Graph: each attempt ends at its deadline though the head came at once; two attempts, then a transient network error")
+    func graphDrip() async throws {
+        try await DripServer.with { server in
+            try await TestHTTPClient.with { http in
+                let retry = GraphAPIClient.RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(1), sleep: { _ in })
+                let api = GraphAPIClient(baseURL: URL(string: server.baseURL + "/v1.0")!, http: http, retry: retry, timeout: .milliseconds(300))
+                let began = ContinuousClock.now
+                let error = await #expect(throws: MicrosoftError.self) { try await api.calendars(accessToken: "token") }
+                let took = ContinuousClock.now - began
+                #expect(error == .network("no complete answer within 0.3 seconds"))
+                #expect(error?.isTransient == true)
+                #expect(error?.providerError.kind == .transient)
+                #expect(server.requests == 2, "each attempt was cut by the deadline and retried")
+                #expect(took >= .milliseconds(600) && took < .seconds(5), "\(took)")
+                // The mailbox's places were given back: the limiter does not hold the timed-out calls.
+                #expect(await api.limiter.load(forToken: "token").active == 0)
+            }
+        }
+    }
+
+    @Test("identity platform token endpoint: a dripped answer is a transient network error within the client's timeout")
+    func oauthDrip() async throws {
+        try await DripServer.with { server in
+            try await TestHTTPClient.with { http in
+                let base = URL(string: server.baseURL)!
+                var client = MicrosoftOAuthClient(endpoints: MicrosoftEndpoints(authority: base, tenant: "common", graph: base.appendingPathComponent("v1.0")),
+                                                  credentials: MicrosoftCredentials(clientID: "app-id", clientSecret: "secret"), http: http)
+                client.timeout = .milliseconds(300)
+                let began = ContinuousClock.now
+                let error = await #expect(throws: MicrosoftError.self) { try await client.refresh(refreshToken: "refresh") }
+                #expect(error == .network("no complete answer within 0.3 seconds"))
+                #expect(error?.isTransient == true)
+                #expect(ContinuousClock.now - began < .seconds(5))
+            }
+        }
+    }
+}
