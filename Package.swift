@@ -167,11 +167,11 @@ let package = Package(
             dependencies: ["MicrosoftEmulator", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
-        // Measures one built-in sync run against the emulator (benchmarks/builtin-engine.sh); not shipped.
+        // Measures one built-in sync run against the Google or the Microsoft emulator (benchmarks/builtin-engine.sh); not shipped.
         .executableTarget(
             name: "engine-benchmark",
             dependencies: [
-                "SyncEngines", "GoogleClient", "GoogleEmulator",
+                "SyncEngines", "GoogleClient", "GoogleEmulator", "MicrosoftClient", "MicrosoftEmulator",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

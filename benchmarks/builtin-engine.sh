@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# One built-in engine run against the Google emulator, over HTTP on loopback: a source calendar with N events in
-# the window, already copied, of which C changed since the last run; every Calendar API call delayed by L ms.
-# Reports the API calls (by method) and the wall time of that run, at write concurrency 1 and 4.
+# One built-in engine run against the Google emulator (or the Microsoft emulator), over HTTP on loopback: a source
+# calendar with N events in the window, already copied, of which C changed since the last run; every API call
+# delayed by L ms. Reports the API calls (by method), bytes and the wall time of that run, at write concurrency 1
+# and 4, then the steady-state runs (incremental and full, quiet and with C changes).
 #
-#   benchmarks/builtin-engine.sh [events=2000] [changed=20] [latency ms=20]
+#   benchmarks/builtin-engine.sh [events=2000] [changed=20] [latency ms=20] [provider=google|microsoft]
 #
 # Uses the release build of the engine-benchmark executable (built if missing).
 set -euo pipefail
@@ -11,12 +12,20 @@ cd "$(dirname "$0")/.."
 events="${1:-2000}"
 changed="${2:-20}"
 latency="${3:-20}"
+provider="${4:-google}"
 
 swift build -c release --product engine-benchmark >/dev/null
 bin="$(swift build -c release --show-bin-path)/engine-benchmark"
 for concurrency in 1 4; do
-    "$bin" --events "$events" --changed "$changed" --latency-ms "$latency" --concurrency "$concurrency"
+    "$bin" --provider "$provider" --events "$events" --changed "$changed" --latency-ms "$latency" --concurrency "$concurrency"
     echo
 done
-# For comparison: Google's default page size of 250, which CalendarSync uses.
-"$bin" --events "$events" --changed "$changed" --latency-ms "$latency" --concurrency 1 --page-size 250
+if [ "$provider" = google ]; then
+    # For comparison: Google's default page size of 250, which CalendarSync uses.
+    "$bin" --events "$events" --changed "$changed" --latency-ms "$latency" --concurrency 1 --page-size 250
+else
+    # For comparison: Graph pages of 1,000 events instead of the app's 200.
+    "$bin" --provider microsoft --events "$events" --changed "$changed" --latency-ms "$latency" --concurrency 1 --page-size 1000
+fi
+echo
+"$bin" --provider "$provider" --steady-state --events "$events" --changed "$changed" --latency-ms "$latency"

@@ -110,6 +110,7 @@ public actor MicrosoftEmulatorState {
     // Faults and the request log (Throttling.swift).
     var faults: [ThrottleFault] = []
     var requestLog: [GraphRequestRecord] = []
+    var latency: Duration = .zero
 
     // Subscriptions (Subscriptions.swift).
     var subscriptions: [String: Subscription] = [:]

@@ -44,10 +44,14 @@ public struct GraphRequestRecord: Sendable, Codable, Equatable {
     public var email: String?
     public var bytes: Int?
     public var at: Date
+    /// Seconds the emulator spent answering (its handler and the body's encoding), the added latency left out.
+    public var handlingSeconds: Double? = nil
 }
 
 extension MicrosoftEmulatorState {
     public func injectFault(_ fault: ThrottleFault) { faults.append(fault) }
+    /// Every Graph call waits this long before it is answered (benchmarks: a real service's round trip).
+    public func setLatency(_ latency: Duration) { self.latency = latency }
     public func clearFaults() { faults.removeAll() }
 
     func takeFault(email: String?, method: String, path: String) -> ThrottleFault? {
@@ -73,13 +77,20 @@ extension MicrosoftEmulatorState {
 /// The account behind a request's access token, once GraphMiddleware has checked it.
 struct GraphCaller: StorageKey { typealias Value = MicrosoftEmulatorState.Account }
 
-/// In front of `/v1.0`: requires a live bearer token (401 InvalidAuthenticationToken otherwise, as
-/// concepts/errors.md and the identity platform's access-token page describe), answers a throttling fault for the
-/// caller, and logs the request.
+/// In front of `/v1.0`: waits the configured latency, requires a live bearer token (401 InvalidAuthenticationToken
+/// otherwise, as concepts/errors.md and the identity platform's access-token page describe), answers a throttling
+/// fault for the caller, and logs the request.
 struct GraphMiddleware: AsyncMiddleware {
     let state: MicrosoftEmulatorState
 
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        let latency = await state.latency
+        if latency > .zero { try await Task.sleep(for: latency) }
+        let started = ContinuousClock.now
         let method = request.method.rawValue
         let path = request.url.path
         let clientRequestID = request.headers.first(name: "client-request-id")
@@ -104,7 +115,8 @@ struct GraphMiddleware: AsyncMiddleware {
             }
         }
         await state.record(GraphRequestRecord(method: method, path: path, query: request.url.query, status: Int(response.status.code), email: email,
-                                              bytes: response.body.count >= 0 ? response.body.count : nil, at: Date()))
+                                              bytes: response.body.count >= 0 ? response.body.count : nil, at: Date(),
+                                              handlingSeconds: Self.seconds(ContinuousClock.now - started)))
         return response
     }
 }

@@ -1,19 +1,16 @@
 import Foundation
-import GoogleClient
-import GoogleEmulator
 import SyncEngines
 import SyncboardCore
 import Synchronization
 
 /// `engine-benchmark --steady-state`: the runs of a job already in step, incremental (a sync token and the index of
 /// copies) against full (both calendars listed and compared), with no change and with `changed` changes, every
-/// Calendar API call delayed by the latency. Prints one line per run: calls, bytes received, wall time and
-/// the emulator's share of it (its time answering, summed over the calls).
+/// API call delayed by the latency (Google's Calendar API or Microsoft Graph, `BenchmarkWorld`). Prints one line
+/// per run: calls, bytes received, wall time and the emulator's share of it (its time answering, summed over the calls).
 struct SteadyState {
-    let state: EmulatorState
+    let world: BenchmarkWorld
     let engine: BuiltinSyncEngine
     let calls: CallClock
-    let token: String
     let events: Int
     let changed: Int
     let latency: Duration
@@ -54,14 +51,15 @@ struct SteadyState {
         }
     }
 
-    func run(source: String, sink: String, ids: [String], window: (start: Date, end: Date), transformers: [ConfiguredStep]) async throws {
-        let source = BuiltinSyncEngine.Calendar(id: source, accessToken: token), sink = BuiltinSyncEngine.Calendar(id: sink, accessToken: token)
+    func run(transformers: [ConfiguredStep]) async throws {
+        let source = BuiltinSyncEngine.Calendar(id: world.source, accessToken: world.token), sink = BuiltinSyncEngine.Calendar(id: world.sink, accessToken: world.token)
+        let ids = world.ids, window = world.window
         // The job's first run copies everything (no added latency) and leaves the state the next runs continue from.
         let (initial, firstCheckpoint) = try await engine.reconcile(source: source, sink: sink, transformers: transformers, filters: [], window: window,
                                                                    mode: .sync, concurrency: 8) { _ in }
         guard initial.created == events, let firstCheckpoint else { throw BenchmarkError("the initial copy did not copy every event") }
         let job = JobState(firstCheckpoint)
-        await state.setLatency(latency)
+        await world.setLatency(latency)
 
         func incremental() async throws -> Measured {
             try await measure {
@@ -84,39 +82,28 @@ struct SteadyState {
         report("incremental", 0, try await incremental())
         report("full", 0, try await full())
         // Two different sets of `changed` events, one for each kind of run, changed the same way.
-        try await change(Array(ids.prefix(changed)), window: window)
+        try await change(Array(ids.prefix(changed)))
         report("incremental", changed, try await incremental(), expectWrites: true)
-        try await change(Array(ids.dropFirst(changed).prefix(changed)), window: window)
+        try await change(Array(ids.dropFirst(changed).prefix(changed)))
         report("full", changed, try await full(), expectWrites: true)
-        await state.setLatency(.zero)
+        await world.setLatency(.zero)
     }
 
-    /// A third retitled, a third moved by an hour, a third deleted (without added latency: Google's side).
-    private func change(_ ids: [String], window: (start: Date, end: Date)) async throws {
-        await state.setLatency(.zero)
-        for (position, id) in ids.enumerated() {
-            switch position % 3 {
-            case 0: _ = try await state.changeEvent(calendarID: EngineBenchmark.source, eventID: id, patch: ["summary": .string("Meeting \(id) (renamed)")])
-            case 1:
-                guard let event = await state.event(calendarID: EngineBenchmark.source, eventID: id),
-                      let start = try? Date(event["start"]?["dateTime"]?.string ?? "", strategy: .iso8601) else { throw BenchmarkError("no event \(id)") }
-                let moved = start.addingTimeInterval(3_600)
-                _ = try await state.changeEvent(calendarID: EngineBenchmark.source, eventID: id, patch: [
-                    "start": ["dateTime": .string(moved.formatted(.iso8601))], "end": ["dateTime": .string(moved.addingTimeInterval(1_200).formatted(.iso8601))]])
-            default: try await state.removeEvent(calendarID: EngineBenchmark.source, eventID: id)
-            }
-        }
-        await state.setLatency(latency)
+    /// A third retitled, a third moved by an hour, a third deleted (without added latency: the service's side).
+    private func change(_ ids: [String]) async throws {
+        await world.setLatency(.zero)
+        for (position, id) in ids.enumerated() { try await world.change(position, id) }
+        await world.setLatency(latency)
     }
 
     private func measure(_ body: () async throws -> BuiltinSyncEngine.Outcome) async throws -> Measured {
-        await state.clearRequestLog()
+        await world.clearLog()
         var outcome = BuiltinSyncEngine.Outcome()
         calls.reset()
         let elapsed = try await ContinuousClock().measure { outcome = try await body() }
         let busy = calls.busy.seconds
         guard outcome.failures.isEmpty else { throw BenchmarkError("a write failed: \(outcome.failures[0])") }
-        let requests = await state.requests(pathPrefix: "/calendar/v3/")
+        let requests = await world.requests()
         return Measured(calls: requests.count, byMethod: Dictionary(grouping: requests, by: \.method).mapValues(\.count),
                         bytes: requests.reduce(0) { $0 + ($1.bytes ?? 0) },
                         seconds: elapsed.seconds,
