@@ -137,6 +137,8 @@ struct AccountsController: RouteCollection {
     func reconnect(req: Request) async throws -> Response {
         let user = try req.requireUser()
         let account = try await AccountQueries.account(req.parameters.get("accountID"), of: try user.requireID(), on: req.db)
+        // A published calendar has no grant: nothing to reconnect (its address is what a 401 asks to fix).
+        guard account.provider != .icsFeed else { throw Abort(.notFound, reason: "A published calendar has no account to reconnect.") }
         if account.provider == .microsoft {
             return try await OAuthStart(request: req, microsoft: try req.application.syncboard.requireMicrosoft().auth)
                 .begin(purpose: .reconnect, user: user, loginHint: account.email, prompt: "consent")
@@ -148,6 +150,7 @@ struct AccountsController: RouteCollection {
     func refresh(req: Request) async throws -> Response {
         let user = try req.requireUser()
         let account = try await AccountQueries.account(req.parameters.get("accountID"), of: try user.requireID(), on: req.db)
+        guard account.provider != .icsFeed else { throw Abort(.notFound, reason: "A published calendar has no calendar list to refresh.") }
         await req.discoverCalendars(of: account)
         return req.redirect(to: "/accounts?notice=calendars-refreshed")
     }

@@ -33,6 +33,18 @@ struct KeyRotation {
             }
             if changed { try await account.save(on: db) }
         }
+        // A published calendar's credentials (issue 29).
+        for feed in try await FeedSubscriptionRecord.query(on: db).filter(\.$credentialsCiphertext != nil).all() {
+            guard let envelope = feed.credentialsCiphertext else { continue }
+            if vault.isCurrent(envelope) {
+                report.alreadyCurrent += 1
+                continue
+            }
+            let context = FeedSubscriptionRecord.vaultContext(try feed.requireID())
+            feed.credentialsCiphertext = try vault.seal(try vault.open(envelope, context: context), context: context)
+            try await feed.save(on: db)
+            report.rewritten += 1
+        }
         // OAuth attempts live minutes; expired ones are simply removed, live ones re-encrypted.
         try await OAuthAttempt.query(on: db).filter(\.$expiresAt < Date()).delete()
         for attempt in try await OAuthAttempt.query(on: db).all() where !vault.isCurrent(attempt.codeVerifierCiphertext) {

@@ -15,9 +15,11 @@ struct FeedTests {
 
     @Test("adding a feed over the form: a good address is saved with its credentials sealed; a page that is not a feed is refused next to the field and nothing is saved", arguments: TestDatabase.all)
     func addOverTheForm(database: TestDatabase) async throws {
+        CapturedLogs.install()
         try await FeedTestServer.with(FeedTestServer.calendar([("a", "Sports day", 2)])) { server in
             try await TestApp.withApp(on: database) { app in
                 _ = app.allowPrivateFeeds()
+                app.logger.logLevel = .trace  // capture everything the requests log
                 let user = try await Fixtures.user(app.db)
                 let client = try await SignedInClient.signIn(user, on: app)
                 let page = try await client.get("/accounts")
@@ -52,6 +54,8 @@ struct FeedTests {
                 #expect(calendar.provider == .icsFeed && !calendar.isWritable && calendar.summary == "School")
                 let listed = try await client.get("/accounts")
                 #expect(listed.body.string.contains("School") && !listed.body.string.contains(secret))
+                #expect(CapturedLogs.contains("published calendar added"), "the app's logs were captured")
+                #expect(!CapturedLogs.contains(secret), "the feed's password reached the logs")
 
                 // Removed: account, calendar and subscription gone.
                 let remove = try await client.post("/accounts/\(calendar.$account.id.uuidString)/remove-feed")
@@ -127,6 +131,24 @@ struct FeedTests {
             }
             // As a source it is fine.
             _ = try await service.validate(SyncJobSpec(name: "From a feed", sourceCalendarID: try feed.requireID(), destinationCalendarID: try google.requireID()))
+        }
+    }
+
+    @Test("rotate-keys re-encrypts a feed's sealed credentials under the newest key, once", arguments: TestDatabase.all)
+    func credentialsRotate(database: TestDatabase) async throws {
+        try await TestApp.withApp(on: database) { app in
+            let oldKeys = TokenVaultTests.keyring("old")
+            let oldVault = TokenVault(keyring: oldKeys)
+            let user = try await Fixtures.user(app.db)
+            let calendar = try await FeedStore(db: app.db, vault: oldVault)
+                .add(userID: try user.requireID(), feed: try FeedURL("https://example.org/club.ics"), credentials: "coach:pw", name: "Club", refreshMinutes: 5)
+            let newVault = TokenVault(keyring: EncryptionKeyring(keys: oldKeys.keys + TokenVaultTests.keyring("new").keys))
+            #expect(try await KeyRotation(db: app.db, vault: newVault).run() == .init(rewritten: 1, alreadyCurrent: 0))
+            let record = try #require(try await FeedSubscriptionRecord.query(on: app.db).filter(\.$calendar.$id == calendar.requireID()).first())
+            let sealed = try #require(record.credentialsCiphertext)
+            #expect(TokenVault.keyID(of: sealed) == "new")
+            #expect(try newVault.open(sealed, context: FeedSubscriptionRecord.vaultContext(try record.requireID())) == "coach:pw")
+            #expect(try await KeyRotation(db: app.db, vault: newVault).run() == .init(rewritten: 0, alreadyCurrent: 1))
         }
     }
 }
