@@ -48,6 +48,9 @@ final class FeedTestServer: Sendable {
             }
             return Response(status: .ok, headers: ["Content-Type": "text/calendar; charset=utf-8", "ETag": etag], body: .init(string: text))
         }
+        app.get("locked.ics") { _ in
+            Response(status: .unauthorized, headers: ["WWW-Authenticate": "Basic realm=\"club\""])
+        }
         app.get("login") { _ in
             Response(status: .ok, headers: ["Content-Type": "text/html"], body: .init(string: "<!doctype html><html><body>Sign in</body></html>"))
         }

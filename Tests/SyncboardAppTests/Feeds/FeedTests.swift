@@ -151,4 +151,26 @@ struct FeedTests {
             #expect(try await KeyRotation(db: app.db, vault: newVault).run() == .init(rewritten: 0, alreadyCurrent: 1))
         }
     }
+
+    @Test("a feed that refuses its user name and password fails the run asking to edit the feed's address, not to reconnect an account", arguments: [TestDatabase.sqlite])
+    func credentialsRefused(database: TestDatabase) async throws {
+        try await FeedTestServer.with(FeedTestServer.calendar([("a", "Match", 2)])) { server in
+            try await LinkedAda.with(on: database, calendars: [.init(Self.family, "Family", .home)]) { app, ada in
+                let feeds = app.allowPrivateFeeds()
+                let calendar = try await FeedStore(db: app.db, vault: app.syncboard.vault)
+                    .add(userID: try ada.user.requireID(), feed: try FeedURL(server.url("/locked.ics")), credentials: "coach:wrong", name: "Club", refreshMinutes: 5)
+                let job = SyncJob(userID: try ada.user.requireID(), spec: SyncJobSpec(
+                    name: "Club → Family", sourceCalendarID: try calendar.requireID(), destinationCalendarID: try ada.calendar(Self.family).requireID(),
+                    cadence: .hourly, timeZone: "UTC"))
+                try await job.create(on: app.db)
+                let executor = BuiltinRunExecutor(db: app.db, configuration: app.syncboard.configuration, vault: app.syncboard.vault,
+                                                  google: app.syncboard.google, feeds: feeds)
+                let (outcome, log) = try await BuiltinRunExecutorTests.execute(try job.requireID(), with: executor, app: app)
+                #expect(outcome.status == .failed && outcome.failureClass == .configuration && outcome.reconnectAccountID == nil, "\(log)")
+                #expect(outcome.errorSummary?.contains(FeedServices.credentialsRefused) == true, "\(outcome.errorSummary ?? "")")
+                #expect(!log.joined().contains("wrong"), "the password is not in the run's log")
+                #expect(try await LinkedAccount.find(calendar.$account.id, on: app.db)?.status == .active)
+            }
+        }
+    }
 }
