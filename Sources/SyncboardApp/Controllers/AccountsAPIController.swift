@@ -1,3 +1,4 @@
+import FeedClient
 import Fluent
 import MicrosoftClient
 import SyncboardCore
@@ -37,23 +38,57 @@ struct AccountsAPIController: RouteCollection {
         let removed: Bool
         /// The calendar's service; `googleId` (a name kept for compatibility) is its id there.
         var provider: ProviderKind = .google
+        /// A published calendar's address (redacted) and the health of its last fetch; absent for other calendars.
+        var feed: FeedDTO? = nil
+    }
+
+    struct FeedDTO: Content {
+        let address: String
+        let refreshMinutes: Int
+        let lastFetchedAt: Date?
+        let lastStatus: Int?
+        let notModified: Bool?
+        let eventsRead: Int?
+        let lastError: String?
+
+        init(_ record: FeedSubscriptionRecord) {
+            address = (try? FeedURL(record.address))?.description ?? "(a feed address)"
+            refreshMinutes = record.refreshMinutes
+            lastFetchedAt = record.lastFetchedAt
+            lastStatus = record.lastStatus
+            notModified = record.lastNotModified
+            eventsRead = record.lastEventsRead
+            lastError = record.lastError
+        }
+    }
+
+    /// The feeds of these calendars, by calendar id.
+    static func feeds(of calendars: [LinkedCalendar], on db: any Database) async throws -> [UUID: FeedSubscriptionRecord] {
+        let ids = calendars.filter { $0.provider == .icsFeed }.compactMap(\.id)
+        guard !ids.isEmpty else { return [:] }
+        let records = try await FeedSubscriptionRecord.query(on: db).filter(\.$calendar.$id ~~ ids).all()
+        return Dictionary(records.map { ($0.$calendar.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     func list(req: Request) async throws -> [AccountDTO] {
         let user = try req.requireUser()
-        return try await AccountQueries.accounts(of: try user.requireID(), on: req.db).map(Self.dto)
+        let accounts = try await AccountQueries.accounts(of: try user.requireID(), on: req.db)
+        let feeds = try await Self.feeds(of: accounts.flatMap(\.calendars), on: req.db)
+        return accounts.map { Self.dto($0, feeds: feeds) }
     }
 
     func get(req: Request) async throws -> AccountDTO {
         let account = try await AccountQueries.account(req.parameters.get("accountID"), of: try req.requireUser().requireID(), on: req.db)
         try await account.$calendars.load(on: req.db)
-        return Self.dto(account)
+        return Self.dto(account, feeds: try await Self.feeds(of: account.calendars, on: req.db))
     }
 
     func calendars(req: Request) async throws -> [CalendarDTO] {
         let user = try req.requireUser()
         let account = try await AccountQueries.account(req.parameters.get("accountID"), of: try user.requireID(), on: req.db)
-        return try await account.$calendars.query(on: req.db).sort(\.$summary).all().map(Self.dto)
+        let calendars = try await account.$calendars.query(on: req.db).sort(\.$summary).all()
+        let feeds = try await Self.feeds(of: calendars, on: req.db)
+        return calendars.map { Self.dto($0, feed: $0.id.flatMap { feeds[$0] }) }
     }
 
     func refresh(req: Request) async throws -> AccountDTO {
@@ -73,15 +108,17 @@ struct AccountsAPIController: RouteCollection {
         return Self.dto(account)
     }
 
-    static func dto(_ account: LinkedAccount) -> AccountDTO {
+    static func dto(_ account: LinkedAccount, feeds: [UUID: FeedSubscriptionRecord] = [:]) -> AccountDTO {
         AccountDTO(id: account.id!, email: account.email, displayName: account.displayName, status: account.status,
                    lastError: account.lastError, calendarsRefreshedAt: account.calendarsRefreshedAt,
-                   calendars: (account.$calendars.value ?? []).sorted { $0.summary < $1.summary }.map(dto), provider: account.provider)
+                   calendars: (account.$calendars.value ?? []).sorted { $0.summary < $1.summary }.map { dto($0, feed: $0.id.flatMap { feeds[$0] }) },
+                   provider: account.provider)
     }
 
-    static func dto(_ calendar: LinkedCalendar) -> CalendarDTO {
+    static func dto(_ calendar: LinkedCalendar, feed: FeedSubscriptionRecord? = nil) -> CalendarDTO {
         CalendarDTO(id: calendar.id!, googleId: calendar.providerCalendarID, summary: calendar.summary, timeZone: calendar.timeZone,
                     accessRole: calendar.accessRole, backgroundColor: calendar.backgroundColor, primary: calendar.isPrimary,
-                    writable: calendar.isWritable, removed: calendar.removedAt != nil, provider: calendar.provider)
+                    writable: calendar.isWritable, removed: calendar.removedAt != nil, provider: calendar.provider,
+                    feed: feed.map(FeedDTO.init))
     }
 }

@@ -131,7 +131,9 @@ struct OpenAPIDocumentTests {
                                             primary: true, writable: true, removed: false)
         try Self.expectFields(of: "Calendar", bare: calendar,
                               full: Accounts.CalendarDTO(id: id, googleId: "g", summary: "s", timeZone: "UTC", accessRole: "owner",
-                                                         backgroundColor: "#fff", primary: true, writable: true, removed: false))
+                                                         backgroundColor: "#fff", primary: true, writable: true, removed: false,
+                                                         feed: Accounts.FeedDTO(FeedSubscriptionRecord(calendarID: id, address: "https://example.org/a.ics",
+                                                                                                       name: "n", refreshMinutes: 5))))
         try Self.expectFields(of: "Account",
                               bare: Accounts.AccountDTO(id: id, email: "e", displayName: nil, status: .active, lastError: nil,
                                                         calendarsRefreshedAt: nil, calendars: []),

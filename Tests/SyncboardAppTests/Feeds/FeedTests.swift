@@ -100,6 +100,12 @@ struct FeedTests {
                 #expect(server.requests == before + 1)
                 record = try #require(try await FeedSubscriptionRecord.query(on: app.db).first())
                 #expect(record.lastStatus == 304 && record.lastNotModified == true)
+                // The API shows the feed's health on its calendar.
+                let client = try await SignedInClient.signIn(ada.user, on: app)
+                let listed = try await client.api(.GET, "/api/v1/accounts")
+                #expect(listed.status == .ok)
+                let compact = listed.body.string.replacingOccurrences(of: " ", with: "")
+                #expect(compact.contains("\"lastStatus\":304") && compact.contains("\"notModified\":true") && compact.contains("\"eventsRead\":2"), "\(listed.body.string)")
 
                 // Cut before END:VCALENDAR: the run fails saying so, and no copy is deleted.
                 let full = FeedTestServer.calendar([("match-1", "Match vs Rovers (moved)", 2), ("match-2", "Training", 3)])
