@@ -105,6 +105,8 @@ struct FeedTests {
                 let listed = try await client.api(.GET, "/api/v1/accounts")
                 #expect(listed.status == .ok)
                 let compact = listed.body.string.replacingOccurrences(of: " ", with: "")
+                let jobPage = try await client.get("/jobs/\(try job.requireID())")
+                #expect(jobPage.body.string.contains("feed-health-") && jobPage.body.string.contains("HTTP 304 (not modified)") && jobPage.body.string.contains("2 events read"))
                 #expect(compact.contains("\"lastStatus\":304") && compact.contains("\"notModified\":true") && compact.contains("\"eventsRead\":2"), "\(listed.body.string)")
 
                 // Cut before END:VCALENDAR: the run fails saying so, and no copy is deleted.

@@ -31,6 +31,17 @@ extension JobPage {
         guard let calendar = found.calendar else { return .span(.class("muted"), "no calendar (its account was unlinked)") }
         return .group(.span(.class("swatch"), .attr("style", "background:\(AccountsPage.safeColor(calendar.backgroundColor))")),
                       .strong(.safe(calendar.summary)), .text(" · "), .safe(found.account?.email ?? ""),
-                      .if(calendar.removedAt != nil, .span(.class("badge badge-broken"), .style("margin-left:.4rem"), "no longer on Google")))
+                      .if(calendar.removedAt != nil, .span(.class("badge badge-broken"), .style("margin-left:.4rem"), "no longer on Google")),
+                      .unwrap(calendar.id.flatMap { data.feeds[$0] }) { feed in feedHealth(feed) })
+    }
+
+    /// A published calendar's last fetch: when, its HTTP status (a 304 said so), events read, its problem.
+    private func feedHealth(_ feed: FeedSubscriptionRecord) -> Node<HTML.BodyContext> {
+        .span(.class("muted feed-health"), .id("feed-health-\(feed.$calendar.id.uuidString)"),
+              .text(" · published calendar, refreshed every \(feed.refreshMinutes) min · last fetch "),
+              feed.lastFetchedAt.map { TimeText.node($0) } ?? .text("not yet"),
+              .unwrap(feed.lastStatus) { status in .text(" · HTTP \(status)\(feed.lastNotModified == true ? " (not modified)" : "")") },
+              .unwrap(feed.lastEventsRead) { events in .text(" · \(events) events read") },
+              .unwrap(feed.lastError) { error in .span(.class("error"), .text(" · \(error)")) })
     }
 }

@@ -23,6 +23,8 @@ struct JobPageData {
     var syncStatus: JobSyncStatus? = nil
     /// Deletions that stick: the events whose copies the user deleted (`SyncTombstone`), by start.
     var deletedCopies: [SyncTombstone] = []
+    /// The published calendars among the job's calendars (issue 29), by calendar id: their last fetch's health.
+    var feeds: [UUID: FeedSubscriptionRecord] = [:]
 
     /// The calendar the job names with this id (nil id: none chosen, shown as unlinked too).
     func calendar(_ id: UUID?) -> JobCalendar { id.flatMap { calendars[$0] } ?? JobCalendar(calendar: nil, account: nil) }
@@ -44,6 +46,7 @@ struct JobPageData {
             job: job, calendars: calendars,
             runs: runs, page: page, totalRuns: total, chartRuns: chart.reversed(),
             syncStatus: status,
-            deletedCopies: try await TombstoneStore.all(of: jobID, on: db))
+            deletedCopies: try await TombstoneStore.all(of: jobID, on: db),
+            feeds: try await AccountsAPIController.feeds(of: linked, on: db))
     }
 }
