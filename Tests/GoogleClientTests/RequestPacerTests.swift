@@ -30,6 +30,21 @@ struct RequestPacerTests {
         #expect(withinAMinute <= 20 + 480 && withinAMinute >= 480, "\(withinAMinute)")
     }
 
+    @Test("processes share an account's burst as they share its rate: however many there are, together they stay under the burst plus the rate")
+    func burstShared() {
+        for processes in [1, 2, 3, 5] {
+            let pacer = RequestPacer(perMinute: 480, burst: 100)
+            pacer.share(among: processes)
+            let start = ContinuousClock.now
+            let granted = (0..<1_000).map { _ in pacer.reserve(key: 1, now: start) }
+            let atOnce = granted.filter { $0 == .zero }.count
+            #expect(atOnce == 100 / processes, "\(processes) processes: \(atOnce) at once")
+            // Every process together, over the first minute: under Google's 600 a minute per user.
+            let together = granted.filter { $0 < .seconds(60) }.count * processes
+            #expect(together <= 100 + 480 + processes && together < 600, "\(processes) processes: \(together) in a minute")
+        }
+    }
+
     @Test("processes share an account's budget: with three of them, each paces at a third of the rate")
     func sharedBetweenProcesses() {
         let pacer = RequestPacer(perMinute: 180, burst: 1)  // 3 a second for the whole installation
