@@ -86,34 +86,18 @@ struct MicrosoftLinkCallback {
                     throw OAuthCallback.Failure(message: "\(email) is already linked to another Syncboard user. Ask them to unlink it first.",
                                                 status: .conflict, purpose: .link)
                 }
-                try Self.store(grant, email: email, name: identity.name, in: existing, vault: vault)
+                try existing.store(grant, email: email, name: identity.name, vault: vault, withoutOfflineAccess: Self.withoutOfflineAccess)
                 try await existing.save(on: db)
                 return (existing, false)
             }
             let account = LinkedAccount(userID: userID, provider: .microsoft, subject: identity.subject, email: email,
                                         displayName: identity.name, grantedScopes: grant.scope)
-            try Self.store(grant, email: email, name: identity.name, in: account, vault: vault)
+            try account.store(grant, email: email, name: identity.name, vault: vault, withoutOfflineAccess: Self.withoutOfflineAccess)
             try await account.create(on: db)
             return (account, true)
         }
     }
 
-    /// Writes the grant into the account, encrypted, and marks it usable again.
-    static func store(_ grant: GoogleAuthService.TokenGrant, email: String, name: String?, in account: LinkedAccount, vault: TokenVault) throws {
-        account.email = email
-        account.displayName = name
-        account.grantedScopes = grant.scope
-        account.accessTokenCiphertext = try vault.seal(grant.accessToken, context: account.vaultContext("access_token"))
-        account.accessTokenExpiresAt = Date().addingTimeInterval(TimeInterval(grant.expiresIn))
-        if let refresh = grant.refreshToken {
-            account.refreshTokenCiphertext = try vault.seal(refresh, context: account.vaultContext("refresh_token"))
-        }
-        if account.refreshTokenCiphertext != nil {
-            account.status = .active
-            account.lastError = nil
-        } else {
-            account.status = .needsReauth
-            account.lastError = "Microsoft did not grant offline access (offline_access); reconnect to allow Syncboard to sync while you are away."
-        }
-    }
+    static let withoutOfflineAccess =
+        "Microsoft did not grant offline access (offline_access); reconnect to allow Syncboard to sync while you are away."
 }

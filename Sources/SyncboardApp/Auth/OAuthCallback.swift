@@ -129,25 +129,12 @@ struct OAuthCallback {
         }
     }
 
-    /// Writes the grant into the account, encrypted, and marks it usable again.
+    /// Writes the grant and the identity's picture into the account.
     static func store(_ grant: GoogleAuthService.TokenGrant, identity: GoogleAuthService.GoogleIdentity,
                       in account: LinkedAccount, vault: TokenVault) throws {
-        account.email = identity.email
-        account.displayName = identity.name
+        try account.store(grant, email: identity.email, name: identity.name, vault: vault,
+                          withoutOfflineAccess: "Google did not grant offline access; reconnect to allow Syncboard to sync while you are away.")
         account.pictureURL = identity.picture
-        account.grantedScopes = grant.scope
-        account.accessTokenCiphertext = try vault.seal(grant.accessToken, context: account.vaultContext("access_token"))
-        account.accessTokenExpiresAt = Date().addingTimeInterval(TimeInterval(grant.expiresIn))
-        if let refresh = grant.refreshToken {
-            account.refreshTokenCiphertext = try vault.seal(refresh, context: account.vaultContext("refresh_token"))
-        }
-        if account.refreshTokenCiphertext != nil {
-            account.status = .active
-            account.lastError = nil
-        } else {
-            account.status = .needsReauth
-            account.lastError = "Google did not grant offline access; reconnect to allow Syncboard to sync while you are away."
-        }
     }
 
     /// Google's error codes are short ASCII words; anything else is not echoed.
