@@ -26,6 +26,7 @@ struct BuiltinRunExecutor: RunExecutor {
             return outcome
         case .cancelled:
             run.fence.close()  // the abandoned work may go on for a while: none of its writes land
+            await log.close()  // nor its log lines
             return RunOutcome(status: .cancelled, engine: RunEngine.builtin)
         case .timedOut:
             run.fence.close()

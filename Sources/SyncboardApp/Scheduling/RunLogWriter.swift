@@ -64,6 +64,12 @@ actor RunLogWriter {
         return (nextSeq, dropped)
     }
 
+    /// Takes no more lines: the run was cancelled and its work abandoned, which may still try to log (and, once the
+    /// process is shutting down, must not reach a database being closed under it).
+    func close() {
+        closed = true
+    }
+
     /// Writes `verdict` as the log's last line and takes no more: work abandoned at the run's time limit may still
     /// try to log. Queuing the verdict and closing happen in one step of the actor; were the verdict appended first,
     /// its flush would suspend the actor and let the abandoned work's lines in after it.

@@ -40,4 +40,23 @@ struct RunLogWriterTests {
             #expect(lines.count == written && dropped > 0, "lines after the verdict are dropped, and counted (\(written), \(dropped))")
         }
     }
+
+    /// A CI run crashed in SQLite's driver: a run cancelled at shutdown was abandoned, and its work went on logging
+    /// into a database the test's application was closing.
+    @Test("a cancelled run's log takes no more lines: what abandoned work still logs is dropped and counted, never written")
+    func closedAfterCancel() async throws {
+        try await TestApp.withApp(on: .sqlite) { app in
+            let (user, source, destination) = try await SchedulerTests.world(app.db)
+            let jobID = try await Fixtures.job(app.db, user: user, source: source, destination: destination, nextRunAt: nil)
+            let run = JobRun(jobID: jobID, trigger: .manual, mode: .sync, status: .running, scheduledFor: nil, queuedAt: Date())
+            try await run.create(on: app.db)
+            let log = RunLogWriter(runID: try run.requireID(), db: app.db)
+            await log.append("started", stream: .syncboard)
+            await log.close()
+            for index in 0..<300 { await log.append("abandoned line \(index)", stream: .stdout) }
+            let (written, dropped) = await log.finish()
+            let lines = try await RunLogLine.query(on: app.db).filter(\.$run.$id == run.requireID()).all(\.$text)
+            #expect(lines == ["started"] && written == 1 && dropped == 300, "\(lines.count) lines, \(written) written, \(dropped) dropped")
+        }
+    }
 }
