@@ -74,7 +74,8 @@ final class FeedServer: Sendable {
 
 extension FeedFetcher.Configuration {
     /// The test server is on 127.0.0.1 over http: private addresses and http allowed, a short deadline.
-    static func forTests(timeout: Duration = .seconds(10), maxBytes: Int = 1 << 20) -> Self {
+    // Generous: a full test run on 2 cores once took over 10 s for a local answer.
+    static func forTests(timeout: Duration = .seconds(120), maxBytes: Int = 1 << 20) -> Self {
         FeedFetcher.Configuration(policy: FeedAddressPolicy(allowPrivate: true, allowHTTP: true), timeout: timeout, maxBytes: maxBytes)
     }
 }

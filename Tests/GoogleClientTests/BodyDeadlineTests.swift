@@ -21,7 +21,8 @@ struct GoogleBodyDeadlineTests {
                 #expect(error == .network("no complete answer within 0.3 seconds"))
                 #expect(error?.isTransient == true)
                 #expect(server.requests == 2, "each attempt was cut by the deadline and retried")
-                #expect(took >= .milliseconds(600) && took < .seconds(5), "\(took)")
+                // The server never finishes the body: only the deadlines end the call (bounded for a loaded machine, far below "never").
+                #expect(took >= .milliseconds(600) && took < .seconds(90), "\(took)")
             }
         }
     }
@@ -40,7 +41,7 @@ struct GoogleBodyDeadlineTests {
                 let error = await #expect(throws: GoogleError.self) { try await client.refresh(refreshToken: "refresh") }
                 #expect(error == .network("no complete answer within 0.3 seconds"))
                 #expect(error?.isTransient == true)
-                #expect(ContinuousClock.now - began < .seconds(5))
+                #expect(ContinuousClock.now - began < .seconds(90), "only the deadline ends it: the server never finishes")
             }
         }
     }
