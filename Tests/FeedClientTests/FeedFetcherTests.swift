@@ -147,7 +147,7 @@ import SyncboardCore
             app.get("chunked.ics") { _ -> Response in
                 Response(status: .ok, headers: ["Content-Type": "text/calendar"], body: .init(managedAsyncStream: endless))
             }
-        }, configuration: { _ in .forTests(timeout: .seconds(20), maxBytes: 256 << 10) }) { server, fetcher in
+        }, configuration: { _ in .forTests(timeout: .seconds(120), maxBytes: 256 << 10) }) { server, fetcher in
             defer { release.store(true, ordering: .relaxed) }
             for path in ["/declared.ics", "/chunked.ics"] {
                 let error = await #expect(throws: FeedError.self) { try await fetcher.fetch(try FeedURL(server.url(path))) }
