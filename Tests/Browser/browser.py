@@ -7,7 +7,7 @@ script comes from the installed axe-selenium-python package, never from the netw
 
 `start(app, emulator, artifacts)` opens the browser; the helpers below then act on it.
 """
-import json, os, shutil, sys, time, traceback, urllib.request
+import glob, json, os, shutil, sys, time, traceback, urllib.request
 
 import axe_selenium_python
 
@@ -22,7 +22,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 
 class Args:
-    app = emulator = artifacts = None
+    app = emulator = artifacts = microsoft = mail = None
 
 
 args = Args()
@@ -31,9 +31,10 @@ wait = None
 step_number = 0
 
 
-def start(app, emulator, artifacts):
+def start(app, emulator, artifacts, microsoft=None, mail=None):
+    """`microsoft`: the Microsoft emulator (its control API); `mail`: where the test SMTP server writes what it accepts."""
     global driver, wait
-    args.app, args.emulator, args.artifacts = app, emulator, artifacts
+    args.app, args.emulator, args.artifacts, args.microsoft, args.mail = app, emulator, artifacts, microsoft, mail
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
     for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=en-GB"):
@@ -87,13 +88,41 @@ def click(css):
     clickable(css).click()
 
 
-def emulator(method, path, body=None):
-    """Calls the emulator's control API."""
+def emulator(method, path, body=None, base=None):
+    """Calls the Google emulator's control API (or, with `base`, another emulator's)."""
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(args.emulator + path, data=data, method=method, headers={"Content-Type": "application/json"})
+    request = urllib.request.Request((base or args.emulator) + path, data=data, method=method, headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as response:
         raw = response.read()
         return json.loads(raw) if raw else None
+
+
+def microsoft(method, path, body=None):
+    """Calls the Microsoft emulator's control API (Sources/MicrosoftEmulator/ControlRoutes.swift lists it)."""
+    return emulator(method, path, body, base=args.microsoft)
+
+
+def emails(to):
+    """What the test SMTP server accepted for `to`, oldest first."""
+    messages = []
+    for path in sorted(glob.glob(os.path.join(args.mail, "[0-9]*.json"))):
+        with open(path) as f:
+            message = json.load(f)
+        if to in message["rcpt_tos"]:
+            messages.append(message)
+    return messages
+
+
+def wait_for_email(to, subject_part, after=0, timeout=90):
+    """The first email to `to` past the first `after`, whose subject contains `subject_part`."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for message in emails(to)[after:]:
+            if subject_part in message["headers"].get("Subject", ""):
+                return message
+        time.sleep(0.5)
+    raise AssertionError(f"no email to {to} about {subject_part!r} within {timeout}s; "
+                         f"subjects: {[m['headers'].get('Subject') for m in emails(to)]}")
 
 
 def click_and_wait_for_next_page(element):

@@ -21,7 +21,7 @@ from selenium.webdriver.support.ui import Select
 
 from browser import (start, shot, go, text, expect, clickable, click, emulator, choose_google_account, choose_calendar,
                      run_now_and_wait, wait_for_text, iso, run, click_and_wait_for_next_page, check_accessibility,
-                     press, shift_tab, focused, tab_to, press_and_wait_for_next_page, choose_with_arrow_keys)
+                     press, shift_tab, focused, tab_to, press_and_wait_for_next_page, choose_with_arrow_keys, emails, wait_for_email)
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--app", required=True)
@@ -29,10 +29,11 @@ parser.add_argument("--emulator", required=True)
 parser.add_argument("--database", required=True, help="Syncboard's SQLite file (to make a scheduled time arrive)")
 parser.add_argument("--artifacts", required=True)
 parser.add_argument("--mail", required=True, help="where the test SMTP server writes what it accepted (NNNN.json)")
+parser.add_argument("--microsoft", required=True, help="the Microsoft emulator (its control API)")
 parser.add_argument("-k", dest="only", help="run the journeys up to and including the one whose name contains this")
 args = parser.parse_args()
 
-driver, wait = start(args.app, args.emulator, args.artifacts)
+driver, wait = start(args.app, args.emulator, args.artifacts, microsoft=args.microsoft, mail=args.mail)
 
 
 # --- the journeys -----------------------------------------------------------------------------------------------
@@ -74,29 +75,6 @@ def choose_notifications_at_once():
     click_and_wait_for_next_page(clickable("#save-preferences"))
     expect(Select(driver.find_element(By.ID, "digest-minutes")).first_selected_option.get_attribute("value") == "0", "the choice is kept")
     shot("notification-settings")
-
-
-def emails(to):
-    """What the test SMTP server accepted for `to`, oldest first."""
-    messages = []
-    for path in sorted(glob.glob(os.path.join(args.mail, "[0-9]*.json"))):
-        with open(path) as f:
-            message = json.load(f)
-        if to in message["rcpt_tos"]:
-            messages.append(message)
-    return messages
-
-
-def wait_for_email(to, subject_part, after=0, timeout=90):
-    """The first email to `to` past the first `after`, whose subject contains `subject_part`."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        for message in emails(to)[after:]:
-            if subject_part in message["headers"].get("Subject", ""):
-                return message
-        time.sleep(0.5)
-    raise AssertionError(f"no email to {to} about {subject_part!r} within {timeout}s; "
-                         f"subjects: {[m['headers'].get('Subject') for m in emails(to)]}")
 
 
 def link_second_account():
