@@ -41,6 +41,12 @@ public struct WebhookAnswer: Sendable {
     public var status: Int
     public var contentType: String?
     public var body: String
+
+    public init(status: Int, contentType: String?, body: String) {
+        self.status = status
+        self.contentType = contentType
+        self.body = body
+    }
 }
 
 /// What the emulator sent to an app and how it answered (the control API lists them).
