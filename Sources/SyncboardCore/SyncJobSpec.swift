@@ -90,6 +90,12 @@ public struct SyncJobSpec: Sendable, Hashable, Codable {
         }
     }
 
+    /// The directions a run writes when `readOnly` calendars (a group's published calendars) are never written:
+    /// every leg into them left out, their legs out of them kept.
+    public func legs(readOnly: Set<UUID>) -> [Leg] {
+        readOnly.isEmpty ? legs : legs.filter { !readOnly.contains($0.destination) }
+    }
+
     /// Whether a run of the job writes more than one calendar pair (several destinations, or a group).
     public var hasSeveralLegs: Bool { kind == .group || !moreCalendarIDs.isEmpty }
 
@@ -169,13 +175,19 @@ public struct SyncJobSpec: Sendable, Hashable, Codable {
         return errors
     }
 
-    /// A group: at least two distinct calendars, each writable (each receives the others' events).
+    /// A group: at least two distinct calendars, each writable (each receives the others' events), except published
+    /// calendars (ICS feeds): a feed is a read-only member, whose events block the others and into which nothing is
+    /// written (`legs(readOnly:)`); at least one member must be one Syncboard can write to.
     private func validateMembers(calendar: (UUID) -> CalendarFacts?) -> [FieldError] {
         let members = memberCalendarIDs
         guard members.count >= 2 else {
             return [FieldError(field: "members", message: "choose at least two calendars for the group")]
         }
-        var errors = validateEach(members, field: "members", seen: [], calendar: calendar)
+        var errors = validateEach(members, field: "members", seen: [], readOnlyFeeds: true, calendar: calendar)
+        let facts = members.compactMap(calendar)
+        if facts.count == members.count, facts.allSatisfy({ $0.provider == .icsFeed }) {
+            errors.append(FieldError(field: "members", message: "published calendars (ICS feeds) are only read: add at least one calendar Syncboard can write to, which receives their events"))
+        }
         if members.count > Self.calendarLimit {
             errors.append(FieldError(field: "members", message: "a group can have at most \(Self.calendarLimit) calendars (it has \(members.count))"))
         }
@@ -187,8 +199,9 @@ public struct SyncJobSpec: Sendable, Hashable, Codable {
         "“\(summary)” is a published calendar (ICS feed): Syncboard can only read it, so it can be a source but never receive events; choose a calendar you can write to"
     }
 
-    /// Each a distinct calendar the user has, still on Google and writable.
-    private func validateEach(_ ids: [UUID], field: String, seen: Set<UUID>, calendar: (UUID) -> CalendarFacts?) -> [FieldError] {
+    /// Each a distinct calendar the user has, still on Google and writable (or, in a group, a published calendar).
+    private func validateEach(_ ids: [UUID], field: String, seen: Set<UUID>, readOnlyFeeds: Bool = false,
+                              calendar: (UUID) -> CalendarFacts?) -> [FieldError] {
         var errors: [FieldError] = []
         var seen = seen
         for id in ids {
@@ -202,7 +215,7 @@ public struct SyncJobSpec: Sendable, Hashable, Codable {
             } else if facts.removed {
                 errors.append(FieldError(field: field, message: "“\(facts.summary)” no longer exists on \(facts.provider.displayName); choose another calendar"))
             } else if facts.provider == .icsFeed {
-                errors.append(FieldError(field: field, message: Self.feedNotWritable(facts.summary)))
+                if !readOnlyFeeds { errors.append(FieldError(field: field, message: Self.feedNotWritable(facts.summary))) }
             } else if !facts.writable {
                 errors.append(FieldError(field: field, message: "its account can only read “\(facts.summary)”; choose a calendar it can write to"))
             }

@@ -112,6 +112,14 @@ struct FeedStore {
         }
     }
 
+    /// The shortest refresh interval of the published calendars among `calendarIDs` (a job's), or nil when it has none:
+    /// kept on the job so that its next run comes within it (`SyncJob.nextRun`).
+    static func refreshMinutes(of calendarIDs: [UUID], on db: any Database) async throws -> Int? {
+        guard !calendarIDs.isEmpty else { return nil }
+        let minutes = try await FeedSubscriptionRecord.query(on: db).filter(\.$calendar.$id ~~ calendarIDs).all(\.$refreshMinutes)
+        return minutes.min().map { max($0, minimumRefreshMinutes) }
+    }
+
     /// The stored feeds of these calendars, by their `providerCalendarID`, as the provider looks them up.
     func subscriptions(for calendars: [LinkedCalendar], timeZone: TimeZone) async throws -> (byCalendarID: [String: FeedSubscription], records: [String: FeedSubscriptionRecord]) {
         let feeds = calendars.filter { $0.provider == .icsFeed }

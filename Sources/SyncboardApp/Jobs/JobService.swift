@@ -56,6 +56,7 @@ struct JobService {
         let (spec, warning) = try await validate(input)
         let job = SyncJob(userID: userID, spec: spec)
         job.id = UUID()
+        job.feedRefreshMinutes = try await FeedStore.refreshMinutes(of: spec.memberCalendarIDs, on: db)
         job.nextRunAt = Self.firstRun(of: job, now: now)
         try await job.create(on: db)
         return Saved(job: job, warning: warning)
@@ -73,6 +74,7 @@ struct JobService {
             guard expecting(job) else { throw JobConflict(current: job) }
             let (spec, warning) = try await service.validate(input, excluding: job.id)
             job.apply(spec)
+            job.feedRefreshMinutes = try await FeedStore.refreshMinutes(of: spec.memberCalendarIDs, on: db)
             if job.enabled {
                 job.nextRunAt = Self.firstRun(of: job, now: now)
                 job.statusReason = nil
@@ -106,6 +108,7 @@ struct JobService {
         var spec = job.spec
         spec.name = String("\(job.name) (copy)".prefix(SyncJobSpec.nameLimit))
         let copy = SyncJob(userID: userID, spec: spec)
+        copy.feedRefreshMinutes = job.feedRefreshMinutes
         copy.enabled = false
         copy.statusReason = "A copy: review it, then resume it."
         try await copy.create(on: db)

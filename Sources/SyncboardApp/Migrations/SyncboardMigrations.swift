@@ -24,6 +24,7 @@ public enum SyncboardMigrations {
             AddSyncJobPushedAt(),
             AddProviderToAccountsAndCalendars(),
             CreateFeedSubscriptions(),
+            AddFeedRefreshAndFailures(),
         ]
     }
 }

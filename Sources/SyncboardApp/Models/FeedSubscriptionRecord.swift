@@ -20,6 +20,9 @@ final class FeedSubscriptionRecord: Model, @unchecked Sendable {
     /// VEVENTs (read and left out) at the last fetch that had a body: an emptied feed is refused after a restart too.
     @OptionalField(key: "last_event_count") var lastEventCount: Int?
     @OptionalField(key: "last_error") var lastError: String?
+    /// Fetches that failed in a row (`AddFeedRefreshAndFailures`): at the user's failure threshold the feed's incident
+    /// opens and they are told once; the next good fetch closes it.
+    @Field(key: "consecutive_failures") var consecutiveFailures: Int
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
@@ -31,6 +34,7 @@ final class FeedSubscriptionRecord: Model, @unchecked Sendable {
         self.address = address
         self.name = name
         self.refreshMinutes = refreshMinutes
+        self.consecutiveFailures = 0
     }
 
     /// The associated-data context binding the sealed credentials to this feed.

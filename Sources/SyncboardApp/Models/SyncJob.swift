@@ -37,6 +37,9 @@ final class SyncJob: Model, @unchecked Sendable {
     @OptionalField(key: "last_quiet_check_at") var lastQuietCheckAt: Date?
     /// When a push notification made the job due; its run goes before scheduled ones (`AddSyncJobPushedAt`).
     @OptionalField(key: "pushed_at") var pushedAt: Date?
+    /// The shortest refresh interval of the published calendars the job reads (`AddFeedRefreshAndFailures`), set when
+    /// the job is saved; nil when it reads none. The job runs at least this often (`nextRun`).
+    @OptionalField(key: "feed_refresh_minutes") var feedRefreshMinutes: Int?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 
@@ -116,9 +119,16 @@ final class SyncJob: Model, @unchecked Sendable {
             .filter { !wanted.isDisjoint(with: $0.spec.memberCalendarIDs) }
     }
 
-    /// The next run strictly after `date`, from the cadence in the job's time zone.
-    func nextRun(after date: Date, realtimeInterval: TimeInterval = Cadence.realtimeCheckInterval) -> Date? {
+    /// The next run strictly after `date`, from the cadence in the job's time zone, or sooner when a published
+    /// calendar it reads is due for its refresh: the shorter of the two. A feed cannot tell anyone it changed, so its
+    /// refresh interval is the promise that a change reaches the destinations within it; a quiet refresh costs one
+    /// conditional GET (a 304), and the cadence still rules when it is the shorter (real time, or a feed refreshed
+    /// hourly in an every-15-minutes job). `feedMinute` is a minute's length (tests shorten it).
+    func nextRun(after date: Date, realtimeInterval: TimeInterval = Cadence.realtimeCheckInterval, feedMinute: TimeInterval = 60) -> Date? {
         guard let id, let zone = TimeZone(identifier: timeZone) else { return nil }
-        return cadence.next(after: date, timeZone: zone, jobID: id, realtimeInterval: realtimeInterval)
+        let scheduled = cadence.next(after: date, timeZone: zone, jobID: id, realtimeInterval: realtimeInterval)
+        guard let minutes = feedRefreshMinutes, minutes > 0 else { return scheduled }
+        let refresh = date.addingTimeInterval(TimeInterval(minutes) * feedMinute)
+        return scheduled.map { min($0, refresh) } ?? refresh
     }
 }

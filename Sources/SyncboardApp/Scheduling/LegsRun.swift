@@ -40,14 +40,19 @@ struct LegsRun {
             return try await prepare()
         }
         let jobID = try job.requireID()
-        if run.mode == .sync { try await SyncStateStore.forgetLegs(of: jobID, except: spec.legs, on: db, fence: run.fence) }
+        // A group's published calendars are read-only members: their events go into the others, nothing into them.
+        let feeds = Set(byID.values.filter { $0.provider == .icsFeed }.compactMap(\.id))
+        let legs = spec.legs(readOnly: feeds)
+        if run.mode == .sync { try await SyncStateStore.forgetLegs(of: jobID, except: legs, on: db, fence: run.fence) }
 
         if !single {
-            let groupNote = spec.kind == .group ? "a group of \(spec.memberCalendarIDs.count) calendars, each copied into the others" : "\(spec.legs.count) destinations"
-            await log.append("This job syncs \(groupNote): \(spec.legs.count) directions, one after another.", stream: .syncboard)
+            let readOnlyNote = spec.kind == .group && !feeds.isEmpty
+                ? " (\(feeds.count == 1 ? "a published calendar" : "\(feeds.count) published calendars") only read, nothing written into \(feeds.count == 1 ? "it" : "them"))" : ""
+            let groupNote = spec.kind == .group ? "a group of \(spec.memberCalendarIDs.count) calendars, each copied into the others\(readOnlyNote)" : "\(legs.count) destinations"
+            await log.append("This job syncs \(groupNote): \(legs.count) directions, one after another.", stream: .syncboard)
         }
         var results: [Result] = []
-        for leg in spec.legs {
+        for leg in legs {
             try Task.checkCancellation()
             results.append(await sync(leg, calendars: byID, provider: provider, tokens: tokens))
         }

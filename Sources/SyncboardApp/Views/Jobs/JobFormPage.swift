@@ -63,7 +63,7 @@ struct JobFormPage {
                         calendarChecks("moreDestinations", id: "more-destinations", legend: "More destinations (optional)",
                                        hint: "Each ticked calendar gets the same copies as “Copy to”. CalendarSync copies into one calendar only: a job with several destinations runs on Syncboard's built-in engine.")),
                     calendarChecks("members", id: "group-calendars", kind: .group, legend: "Calendars in the group (for “Sync group”)",
-                                   hint: "Tick two or more. Each calendar's own events are copied into all the others as busy blocks (their start and end; choose more under “What is copied”); copies are never copied on. CalendarSync has no groups: a group runs on Syncboard's built-in engine.")),
+                                   hint: "Tick two or more. Each calendar's own events are copied into all the others as busy blocks (their start and end; choose more under “What is copied”); copies are never copied on. A published calendar (ICS feed) can be a member too, read only: its events block the others, and nothing is ever written into it. CalendarSync has no groups: a group runs on Syncboard's built-in engine.")),
                 stepsSection(.transformer, prefix: "t", title: "What is copied",
                              intro: "Start and end times are always copied; choose what else travels with each event. Applied in this order."),
                 stepsSection(.filter, prefix: "f", title: "What is skipped",
@@ -158,7 +158,7 @@ struct JobFormPage {
                         .input(.type(.radio), .attr("id", "cadence-\(value)"), .name("cadence"), .attr("value", value), .checked(kind == value)),
                         .label(.attr("for", "cadence-\(value)"), .text(label)))
                 }),
-            .p(.class("hint"), .id("cadence-hint"), "Every-15-minute and hourly jobs start at a fixed minute of their own, so that many jobs do not all start at once. Real time follows the source within seconds through Google's push notifications (or checks it every minute); only Syncboard's built-in engine can, so such a job runs on it even where CalendarSync runs the others."),
+            .p(.class("hint"), .id("cadence-hint"), "Every-15-minute and hourly jobs start at a fixed minute of their own, so that many jobs do not all start at once. Real time follows the source within seconds through Google's push notifications (or checks it every minute); only Syncboard's built-in engine can, so such a job runs on it even where CalendarSync runs the others. A job that reads a published calendar (ICS feed) also runs at the feed's refresh interval when that comes sooner: a feed cannot say that it changed, so its interval is the promise that a change arrives within it, and a refresh that finds nothing new costs one request."),
             .div(.class("grid two"),
                 .div(.class("field" + (error("cadence.time") != nil ? " invalid" : "")),
                     .label(.attr("for", Self.inputID("dailyTime")), "Time of day (for “every day”)"),
@@ -240,8 +240,11 @@ struct JobFormPage {
     /// Checkboxes of the calendars a job can write to (and any already chosen that no longer qualify, so that
     /// saving says why rather than dropping them silently), one field per ticked box.
     private func calendarChecks<C: HTML.BodyContext>(_ field: String, id: String, kind: SyncJobSpec.Kind? = nil, legend: String, hint: String) -> Node<C> {
+        // A group may have published calendars (ICS feeds) too: read-only members whose events block the others.
         let offered = accounts.flatMap { account in
-            account.calendars.filter { ($0.writable && !$0.removed) || form.isChecked(field, value: $0.id.uuidString) }.map { (account.email, $0) }
+            let feed = account.provider == .icsFeed
+            return account.calendars.filter { ($0.writable && !$0.removed) || (feed && kind == .group) || form.isChecked(field, value: $0.id.uuidString) }
+                .map { (account.email, $0, feed) }
         }
         let hintID = "\(Self.inputID(field))-hint"
         return .fieldset(.class((kind == nil ? "plain calendar-checks" : "kind-fields calendar-checks") + (error(field) != nil ? " invalid" : "")), .attr("id", id),
@@ -250,7 +253,7 @@ struct JobFormPage {
             .p(.class("hint"), .attr("id", hintID), .text(hint)),
             offered.isEmpty ? .p(.class("muted"), "No calendar that Syncboard can write to yet.") :
             .forEach(Array(offered.enumerated())) { index, choice in
-                let (email, calendar) = choice
+                let (email, calendar, feed) = choice
                 // The first box has the field's own id: an error's link in the summary leads there.
                 let boxID = index == 0 ? Self.inputID(field) : Self.inputID("\(field).\(calendar.id.uuidString)")
                 return .div(.class("check"),
@@ -258,7 +261,7 @@ struct JobFormPage {
                            .checked(form.isChecked(field, value: calendar.id.uuidString)),
                            .attr("aria-describedby", describedBy(field: field)), .attr("aria-invalid", invalid(field))),
                     .label(.attr("for", boxID), .strong(.safe(calendar.summary)), .span(.class("muted"), .text(" · "), .safe(email)),
-                           .text(Self.unwritableNote(calendar) ?? "")))
+                           .text(feed ? Self.readOnlyMemberNote : Self.unwritableNote(calendar) ?? "")))
             },
             errorMessage(field))
     }
@@ -329,6 +332,9 @@ struct JobFormPage {
         if calendar.removed || writableOnly, let why = unwritableNote(calendar) { return why }
         return calendar.timeZone.map { " · \($0)" } ?? ""
     }
+
+    /// A published calendar in a group's choices: what it does there.
+    static let readOnlyMemberNote = " (published calendar, read only: its events block the others; nothing is written into it)"
 
     /// Why copies cannot be written into a calendar, or nil when they can.
     static func unwritableNote(_ calendar: CalendarChoice) -> String? {
