@@ -9,6 +9,8 @@ func routes(_ app: Application) throws {
     try app.register(collection: OpenAPIController())
     // Google's push notifications: authenticated by channel id, resource id and token, not by a session.
     try app.register(collection: NotificationsController())
+    // Microsoft Graph's change and lifecycle notifications: authenticated by subscription id and clientState.
+    try app.register(collection: MicrosoftNotificationsController())
     // One-click unsubscribe (RFC 8058): authenticated by the link's signature, turns off one category only.
     try app.register(collection: UnsubscribeController())
 

@@ -22,6 +22,10 @@ public struct PushSettings: Sendable, Equatable {
     public var debounce: Duration = .seconds(1)
     /// The lifetime asked for a channel (Google caps it at a week); channels are renewed when a quarter is left.
     public var channelLifetime: TimeInterval = 604_800
+    /// The lifetime asked for a Microsoft Graph subscription (SYNCBOARD_MICROSOFT_SUBSCRIPTION_MINUTES). Microsoft's
+    /// pages disagree on the maximum for events (10,080 minutes in resources/subscription.md, 4,230 in older pages):
+    /// 4,200 minutes is under both. Renewed by PATCH when a quarter is left.
+    public var microsoftSubscriptionLifetime: TimeInterval = 4_200 * 60
     /// How often each process looks after the channels (open, renew, stop).
     public var checkInterval: TimeInterval = 30
 
@@ -53,6 +57,8 @@ public struct PushSettings: Sendable, Equatable {
                                                                         default: 1000, range: 0...60_000))
         settings.channelLifetime = TimeInterval(try AppConfiguration.parseInt(env.string("SYNCBOARD_PUSH_CHANNEL_TTL_SECONDS"),
                                                                                variable: "SYNCBOARD_PUSH_CHANNEL_TTL_SECONDS", default: 604_800, range: 10...604_800))
+        settings.microsoftSubscriptionLifetime = 60 * TimeInterval(try AppConfiguration.parseInt(
+            env.string("SYNCBOARD_MICROSOFT_SUBSCRIPTION_MINUTES"), variable: "SYNCBOARD_MICROSOFT_SUBSCRIPTION_MINUTES", default: 4_200, range: 2...10_079))
         settings.checkInterval = TimeInterval(try AppConfiguration.parseInt(env.string("SYNCBOARD_PUSH_CHECK_SECONDS"),
                                                                              variable: "SYNCBOARD_PUSH_CHECK_SECONDS", default: 30, range: 1...3600))
         return settings

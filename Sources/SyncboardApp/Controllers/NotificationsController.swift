@@ -25,7 +25,7 @@ struct NotificationsController: RouteCollection {
               let directory = req.application.pushChannels,
               let channel = try await directory.channel(channelID),
               SecureRandom.constantTimeEquals(SecureRandom.digest(token), channel.tokenDigest),
-              channel.live,
+              channel.live, channel.provider == .google,
               channel.resourceID == nil || channel.resourceID == resourceID
         else {
             Self.count("ignored")

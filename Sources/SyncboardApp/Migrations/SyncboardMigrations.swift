@@ -25,6 +25,7 @@ public enum SyncboardMigrations {
             AddProviderToAccountsAndCalendars(),
             CreateFeedSubscriptions(),
             AddFeedRefreshAndFailures(),
+            AddProviderToPushChannels(),
         ]
     }
 }

@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SyncboardCore
 
 /// What the notification endpoint needs to know of a channel, read from the database at most every `freshFor`:
 /// a wave of notifications (one invitation to a team, a shared calendar edited, hundreds of channels at once) is
@@ -16,8 +17,11 @@ actor PushChannelDirectory {
         let resourceID: String?
         let calendarID: UUID?
         let live: Bool
+        /// Google's channels are answered at Google's endpoint only, Graph's subscriptions at Microsoft's.
+        let provider: ProviderKind
 
         init(_ row: PushChannel) {
+            provider = row.provider
             tokenDigest = row.tokenDigest
             resourceID = row.resourceID
             calendarID = row.$calendar.id
