@@ -137,17 +137,25 @@ struct FeedStore {
         return (subscriptions, byProviderID)
     }
 
-    /// A fetch's report on its feed: its health, and the event count an emptied feed is compared with after a restart.
-    static func record(_ report: FeedFetchReport, on record: FeedSubscriptionRecord, db: any Database) async throws {
-        record.lastFetchedAt = report.at
-        record.lastStatus = report.status
-        record.lastNotModified = report.notModified
-        if let events = report.events {
-            record.lastEventsRead = events
-            record.lastEventCount = events + report.problems.count
+    /// A fetch's report on its feed: its health, the event count an emptied feed is compared with after a restart, and
+    /// its failures in a row, which tell the user of a feed that keeps failing (`FeedIncidents`). Read again and
+    /// written in one transaction, as two jobs may read the same feed at once.
+    static func record(_ report: FeedFetchReport, on read: FeedSubscriptionRecord, db: any Database, now: Date = Date()) async throws {
+        try await db.transaction { db in
+            let record = try await FeedSubscriptionRecord.find(try read.requireID(), on: db) ?? read
+            record.lastFetchedAt = report.at
+            record.lastStatus = report.status
+            record.lastNotModified = report.notModified
+            if let events = report.events {
+                record.lastEventsRead = events
+                record.lastEventCount = events + report.problems.count
+            }
+            record.lastError = report.error?.description
+            record.consecutiveFailures = report.error == nil ? 0 : record.consecutiveFailures + 1
+            try await record.save(on: db)
+            try await FeedIncidents(db: db, now: now).fetched(record)
         }
-        record.lastError = report.error?.description
-        try await record.save(on: db)
+        DataGeneration.bump()
     }
 
     /// Removes a feed: its account, calendar and subscription go; the jobs that used it are disabled (their names returned).

@@ -91,6 +91,27 @@ enum NoticeText {
                actionLabel: "Open Accounts", actionPath: "/accounts", dedupKey: "incident:\(incidentID.uuidString):resolved", createdAt: now)
     }
 
+    static func feedKeepsFailing(account: LinkedAccount, feed: FeedSubscriptionRecord, incident: Incident) throws -> Notice {
+        let incidentID = try incident.requireID(), accountID = try account.requireID()
+        let failures = feed.consecutiveFailures
+        var body = "Syncboard could not read the published calendar “\(feed.name)” \(failures) times in a row, so the jobs that use it keep "
+            + "the events they copied before and receive none of its changes. "
+            + "Open Accounts to see the feed's last fetch; if its publisher moved or locked the address, remove the feed and add the new address "
+            + "(with its user name and password, if it has one). Syncboard keeps trying at its refresh interval."
+        if let error = feed.lastError.map(scrubbed), !error.isEmpty { body += "\n\nThe last fetch reported: \(error)" }
+        return Notice(userID: account.$user.id, incidentID: incidentID, jobID: nil, accountID: accountID, category: .problems, event: .opened,
+                      title: "The published calendar “\(feed.name)” keeps failing (\(failures) fetches in a row)", body: body,
+                      actionLabel: "Check the feed", actionPath: "/accounts#feed-card-\(accountID.uuidString)",
+                      dedupKey: "incident:\(incidentID.uuidString):opened", createdAt: incident.openedAt)
+    }
+
+    static func feedRecovered(account: LinkedAccount, feed: FeedSubscriptionRecord, incidentID: UUID, now: Date) throws -> Notice {
+        Notice(userID: account.$user.id, incidentID: incidentID, jobID: nil, accountID: try account.requireID(), category: .recoveries, event: .resolved,
+               title: "All clear: the published calendar “\(feed.name)” is read again",
+               body: "Syncboard read the published calendar “\(feed.name)” again; the jobs that use it receive its changes. Nothing more to do.",
+               actionLabel: "Open Accounts", actionPath: "/accounts", dedupKey: "incident:\(incidentID.uuidString):resolved", createdAt: now)
+    }
+
     static func test(userID: UUID, now: Date) -> Notice {
         Notice(userID: userID, incidentID: nil, jobID: nil, accountID: nil, category: .problems, event: .test,
                title: "Test message from Syncboard",

@@ -14,6 +14,9 @@ final class Incident: Model, @unchecked Sendable {
         case keepsFailing = "keeps_failing"
         /// A linked account's grant no longer works (found by the daily account check).
         case accountGrant = "account_grant"
+        /// A published calendar (ICS feed) failed its fetches as many times in a row as the user's failure threshold
+        /// (`FeedIncidents`); its account is the feed's.
+        case feedFailing = "feed_failing"
     }
 
     @ID(key: .id) var id: UUID?

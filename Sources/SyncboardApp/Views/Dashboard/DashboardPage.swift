@@ -9,6 +9,8 @@ struct DashboardPage {
     let describeCadence: (DashboardRow) -> String
     /// Recent notices with the unread count (nil: none yet).
     var notices: NoticesPanel?
+    /// The user's published calendars and their health.
+    var feeds: [DashboardFeed] = []
 
     func render() -> String {
         let csrf = layout.viewer?.csrfToken ?? ""
@@ -19,7 +21,8 @@ struct DashboardPage {
             .unwrap(notices) { $0.node(csrf: csrf) },
             .if(page.pageCount > 1, .p(.class("muted"), .text(showing))),
             .div(.class("job-list"), .forEach(page.rows) { row in card(row, csrf: csrf) }),
-            pager
+            pager,
+            DashboardFeed.section(feeds)
         )
     }
 
