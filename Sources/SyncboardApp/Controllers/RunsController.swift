@@ -14,9 +14,13 @@ struct RunsController: RouteCollection {
         let (run, job) = try await RunQueries.run(req.parameters.get("runID"), of: try req.requireUser().requireID(), on: req.db)
         let lines = try await RunQueries.logLines(of: try run.requireID(), after: -1, on: req.db)
         let search = req.query[String.self, at: "q"]?.trimmingCharacters(in: .whitespaces)
+        // The account the run asks to reconnect (the advice names it and links to its card), if it is still linked.
+        var reconnect: LinkedAccount?
+        if let accountID = run.reconnectAccountID { reconnect = try await LinkedAccount.find(accountID, on: req.db) }
         return HTMLResponse.make(RunPage(
             layout: req.layout(title: "Run of \(job.name)", section: .dashboard),
-            run: run, job: job, lines: lines, search: search?.isEmpty == false ? search : nil).render())
+            run: run, job: job, lines: lines, search: search?.isEmpty == false ? search : nil,
+            reconnect: reconnect.flatMap { account in account.id.map { RunAdvice.Account(id: $0, email: account.email, provider: account.provider) } }).render())
     }
 
     /// Server-sent events: each new log line as it is written (by whichever worker runs it), then an `end` event.

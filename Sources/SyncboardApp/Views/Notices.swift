@@ -4,14 +4,15 @@ enum Notices {
         switch code {
         case "signed-out": return .init(kind: .info, message: "You are signed out.")
         case "cancelled": return .init(kind: .warning, message: "Sign-in was cancelled on Google's page. Nothing was changed.")
-        case "link-cancelled": return .init(kind: .warning, message: "Linking was cancelled on Google's page. Nothing was changed.")
-        case "linked": return .init(kind: .success, message: "The Google account is linked and its calendars are listed below.")
-        case "relinked": return .init(kind: .success, message: "That Google account was already linked; its access has been renewed.")
+        // Linking, reconnecting and refreshing are Google's or Microsoft's: these say neither (the page shows which account).
+        case "link-cancelled": return .init(kind: .warning, message: "Linking was cancelled on the account's sign-in page. Nothing was changed.")
+        case "linked": return .init(kind: .success, message: "The account is linked and its calendars are listed below.")
+        case "relinked": return .init(kind: .success, message: "That account was already linked; its access has been renewed.")
         case "reconnected": return .init(kind: .success, message: "The account is reconnected. Jobs that use it will run again on their schedule.")
         case "session-expired": return .init(kind: .info, message: "Your session ended. Please sign in again.")
         case "feed-added": return .init(kind: .success, message: "The published calendar is added. Choose it as the source of a job to copy its events.")
         case "feed-removed": return .init(kind: .success, message: "The published calendar is removed.")
-        case "calendars-refreshed": return .init(kind: .success, message: "Calendars refreshed from Google.")
+        case "calendars-refreshed": return .init(kind: .success, message: "The account's calendars are refreshed.")
         case "job-created": return .init(kind: .success, message: "The job is saved and scheduled. Use “Dry run” to see what it would do without writing anything.")
         case "job-saved": return .init(kind: .success, message: "Changes saved. The next run uses them.")
         case "job-created-reverse", "job-saved-reverse":

@@ -31,7 +31,7 @@ extension JobPage {
         guard let calendar = found.calendar else { return .span(.class("muted"), "no calendar (its account was unlinked)") }
         return .group(.span(.class("swatch"), .attr("style", "background:\(AccountsPage.safeColor(calendar.backgroundColor))")),
                       .strong(.safe(calendar.summary)), .text(" · "), .safe(found.account?.email ?? ""),
-                      .if(calendar.removedAt != nil, .span(.class("badge badge-broken"), .style("margin-left:.4rem"), "no longer on Google")),
+                      .if(calendar.removedAt != nil, .span(.class("badge badge-broken"), .style("margin-left:.4rem"), .text("no longer on \(calendar.provider.displayName)"))),
                       .unwrap(calendar.id.flatMap { data.feeds[$0] }) { feed in feedHealth(feed) })
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SyncboardCore
 
 /// What a person should do about a run that did not succeed: the next step in words, and where to take it.
 struct RunAdvice {
@@ -6,8 +7,15 @@ struct RunAdvice {
     let actionLabel: String?
     let actionPath: String?
 
-    static func advice(for run: JobRun, jobID: UUID) -> RunAdvice? {
-        guard let advice = general(for: run, jobID: jobID) else { return nil }
+    /// The account a run asks to reconnect.
+    struct Account {
+        let id: UUID
+        let email: String
+        let provider: ProviderKind
+    }
+
+    static func advice(for run: JobRun, jobID: UUID, reconnect: Account? = nil) -> RunAdvice? {
+        guard let advice = general(for: run, jobID: jobID, reconnect: reconnect) else { return nil }
         // A run of several directions: say which ones the advice is about (the others synced).
         let failed = run.legs.filter { $0.status != .succeeded && $0.status != .cancelled }
         guard !failed.isEmpty else { return advice }
@@ -18,10 +26,15 @@ struct RunAdvice {
                          actionLabel: advice.actionLabel, actionPath: advice.actionPath)
     }
 
-    private static func general(for run: JobRun, jobID: UUID) -> RunAdvice? {
+    private static func general(for run: JobRun, jobID: UUID, reconnect: Account?) -> RunAdvice? {
         switch run.status {
         case .succeeded, .queued, .running: return nil
         case .needsReconnect:
+            if let account = reconnect {
+                // The account and its service by name, and a link to its card: no guessing which of the job's accounts.
+                return RunAdvice(message: "Reconnect \(account.email): its “Reconnect” button on the accounts page asks \(account.provider.displayName) to let Syncboard in again. The job then runs again on its schedule.",
+                                 actionLabel: "Reconnect \(account.email)", actionPath: "/accounts#account-card-\(account.id.uuidString)")
+            }
             return RunAdvice(message: "The service of one of this job's accounts (Google, Microsoft 365) no longer accepts Syncboard's access; the run's log names the account. Reconnect it; the job then runs again on its schedule.",
                              actionLabel: "Reconnect the account", actionPath: "/accounts")
         case .timedOut:

@@ -9,6 +9,8 @@ struct RunPage {
     let job: SyncJob
     let lines: [RunLogLine]
     let search: String?
+    /// The account a "needs reconnect" run names, when it is still linked.
+    var reconnect: RunAdvice.Account? = nil
 
     func render() -> String {
         let runID = run.id?.uuidString ?? ""
@@ -24,7 +26,7 @@ struct RunPage {
                 .div(.class("notice notice-error"), .attribute(named: "role", value: "alert"), .id("run-error"),
                      .strong("What happened: "), .safe(summary))
             },
-            .unwrap(RunAdvice.advice(for: run, jobID: jobID)) { advice in
+            .unwrap(RunAdvice.advice(for: run, jobID: jobID, reconnect: reconnect)) { advice in
                 .div(.class("notice notice-warning"), .id("run-advice"),
                      .strong("What to do: "), .safe(advice.message),
                      .unwrap(advice.actionPath) { path in .group(.text(" "), .a(.attr("href", path), .text(advice.actionLabel ?? "Go"))) })
