@@ -208,6 +208,10 @@ def a_revoked_microsoft_grant_asks_to_reconnect():
     before = len(emails(CAROL))
 
     microsoft("POST", "/emulator/revoke", {"email": ADA})
+    # A new evening in Google: the run has a copy to write into Outlook (a run with nothing to write reads only
+    # Google, and learns nothing of Ada's grant; the daily account check does).
+    emulator("POST", "/emulator/calendars/evenings-carol@group.calendar.google.com/events",
+             {"summary": "Quiz night", "start": {"dateTime": iso(days=4, hour=19)}, "end": {"dateTime": iso(days=4, hour=21)}})
     go(jobs[name])
     run_now_and_wait("needs reconnect")
     error = browser.driver.find_element(By.ID, "run-error").text
@@ -244,6 +248,7 @@ def a_revoked_microsoft_grant_asks_to_reconnect():
 
     go(jobs[name])
     run_now_and_wait("succeeded")
+    expect(any(e.get("subject") == "Quiz night" for e in outlook_events(ENGINE_TEAM)), "the run after reconnecting wrote the copy it could not write before")
     shot("outlook-job-after-reconnect")
     all_clear = wait_for_email(CAROL, "All clear", after=before)
     expect(name in all_clear["headers"]["Subject"] or ADA in all_clear["headers"]["Subject"],
