@@ -16,6 +16,7 @@ import Vapor
 ///   POST   /emulator/faults                            {"status": 429|503, "retryAfter"?, "count"?, "email"?, "method"?, "pathPrefix"?}
 ///   DELETE /emulator/faults
 ///   GET    /emulator/requests?pathPrefix=&method=      · DELETE /emulator/requests
+///   PUT    /emulator/latency                           {"milliseconds"}: added to every Graph call (benchmarks)
 ///   GET    /emulator/subscriptions                     (never clientState)
 ///   POST   /emulator/subscriptions/{id}/lifecycle      {"lifecycleEvent": "reauthorizationRequired"|"subscriptionRemoved"|"missed"}
 ///   PUT    /emulator/subscription-limit                {"maximumMinutes"}
@@ -79,6 +80,13 @@ struct ControlRoutes: RouteCollection {
         }
         control.delete("faults") { _ async -> HTTPStatus in
             await state.clearFaults()
+            return .noContent
+        }
+        control.put("latency") { req async throws -> HTTPStatus in
+            struct Body: Decodable { var milliseconds: Int }
+            let milliseconds = try req.content.decode(Body.self).milliseconds
+            guard (0...60_000).contains(milliseconds) else { throw Abort(.badRequest, reason: "milliseconds must be between 0 and 60000") }
+            await state.setLatency(.milliseconds(milliseconds))
             return .noContent
         }
         control.get("requests") { req async throws -> Response in

@@ -19,13 +19,14 @@ public final class MicrosoftEmulatorServer: Sendable {
         try app.register(collection: IdentityRoutes(state: state, signer: key.signer, jwks: key.jwks, base: baseURL))
         try app.register(collection: GraphRoutes(state: state, base: baseURL))
         try app.register(collection: ControlRoutes(state: state))
-        // Validation requests must be answered within 10 s (concepts/webhooks.md); notifications get the same limit.
+        // Validation requests must be answered within 10 s, notifications within 3 s (each post says how long).
         app.http.client.configuration.timeout = .init(connect: .seconds(5), read: .seconds(10))
         let client = app.client
         await state.setWebhookPoster { post in
             var headers = HTTPHeaders([("Content-Type", post.contentType)])
             headers.add(name: "User-Agent", value: "Microsoft-Graph-Emulator")
             guard let response = try? await client.post(URI(string: post.url), headers: headers, beforeSend: { request in
+                request.timeout = .nanoseconds(Int64(post.timeout.components.seconds) * 1_000_000_000 + post.timeout.components.attoseconds / 1_000_000_000)
                 if !post.body.isEmpty { request.body = ByteBuffer(data: post.body) }
             }) else { return nil }
             let body = response.body.map { String(buffer: $0) } ?? ""

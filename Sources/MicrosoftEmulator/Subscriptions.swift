@@ -35,6 +35,10 @@ public struct WebhookPost: Sendable {
     public var url: String
     public var body: Data
     public var contentType: String
+    /// How long Graph waits for the answer: 10 s for a validation request (the app must answer within 10 seconds,
+    /// concepts/change-notifications-delivery-webhooks.md "notificationUrl validation"); 3 s for a notification
+    /// (same page, "Throttling": "Notifications are published using an HTTP client with a 3-second timeout").
+    public var timeout: Duration = .seconds(3)
 }
 
 public struct WebhookAnswer: Sendable {
@@ -139,7 +143,7 @@ extension MicrosoftEmulatorState {
         let existing = components.queryItems ?? []
         components.queryItems = existing + [URLQueryItem(name: "validationToken", value: token)]
         let target = components.url?.absoluteString ?? address
-        let answer = await webhookPoster?(WebhookPost(url: target, body: Data(), contentType: "text/plain; charset=utf-8"))
+        let answer = await webhookPoster?(WebhookPost(url: target, body: Data(), contentType: "text/plain; charset=utf-8", timeout: .seconds(10)))
         notifications.append(NotificationRecord(subscriptionID: subscriptionID, kind: "validation", event: nil, resource: address, status: answer?.status, at: Date()))
         guard let answer, answer.status == 200, answer.body == token,
               answer.contentType?.lowercased().hasPrefix("text/plain") ?? false else {
