@@ -171,8 +171,9 @@ let package = Package(
         .executableTarget(
             name: "engine-benchmark",
             dependencies: [
-                "SyncEngines", "GoogleClient", "GoogleEmulator", "MicrosoftClient", "MicrosoftEmulator",
+                "SyncEngines", "GoogleClient", "GoogleEmulator", "MicrosoftClient", "MicrosoftEmulator", "FeedClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Vapor", package: "vapor"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -30,6 +30,11 @@ struct BenchmarkWorld: Sendable {
     /// Changes the event as the `position`-th change: retitled, moved by an hour or deleted (position mod 3).
     let change: @Sendable (_ position: Int, _ id: String) async throws -> Void
     let shutdown: @Sendable () async -> Void
+    /// The source's service (a published calendar's is `.icsFeed`); the sink is always the emulator's.
+    var sourceProvider: ProviderKind = .google
+    var sinkProvider: ProviderKind {
+        sourceProvider == .icsFeed ? .google : sourceProvider
+    }
 
     /// Events every 20 minutes from 08:00 UTC, 24 a day, from the first of December 2026.
     static let windowStart = Date(timeIntervalSince1970: 1_796_083_200)  // 2026-12-01T00:00:00Z

@@ -13,9 +13,10 @@ struct EngineBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "engine-benchmark",
                                                     abstract: "Measure one built-in sync run against the Google or the Microsoft emulator.")
 
-    enum Provider: String, ExpressibleByArgument, CaseIterable { case google, microsoft }
+    enum Provider: String, ExpressibleByArgument, CaseIterable { case google, microsoft, feed }
 
-    @Option(help: "The emulator and provider: google (Calendar API v3) or microsoft (Graph, calendarView/delta).") var provider = Provider.google
+    @Option(help: "The emulator and provider: google (Calendar API v3), microsoft (Graph, calendarView/delta) or feed (a published ICS calendar served on loopback, copied into the Google emulator).")
+    var provider = Provider.google
     @Option(help: "Events in the source calendar within the window.") var events = 2_000
     @Option(help: "How many of them change before the measured run.") var changed = 20
     @Option(name: .customLong("latency-ms"), help: "Latency the emulator adds to every API call.") var latencyMilliseconds = 20
@@ -32,10 +33,11 @@ struct EngineBenchmark: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let pageSize = self.pageSize ?? (provider == .google ? 2_500 : 200)
+        let pageSize = self.pageSize ?? (provider == .microsoft ? 200 : 2_500)
         let world = switch provider {
         case .google: try await BenchmarkWorld.google(events: events, pageSize: pageSize)
         case .microsoft: try await BenchmarkWorld.microsoft(events: events, pageSize: pageSize)
+        case .feed: try await BenchmarkWorld.feed(events: events, pageSize: pageSize)
         }
         defer { Task { await world.shutdown() } }
         let calls = CallClock()
@@ -48,7 +50,8 @@ struct EngineBenchmark: AsyncParsableCommand {
             return
         }
         @Sendable func sync() async throws -> BuiltinSyncEngine.Outcome {
-            try await engine.run(source: .init(id: world.source, accessToken: world.token), sink: .init(id: world.sink, accessToken: world.token),
+            try await engine.run(source: .init(provider: world.sourceProvider, id: world.source, accessToken: world.token),
+                                 sink: .init(provider: world.sinkProvider, id: world.sink, accessToken: world.token),
                                  transformers: transformers, filters: [], window: world.window, mode: .sync,
                                  concurrency: concurrency) { _ in }
         }

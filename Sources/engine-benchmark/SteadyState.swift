@@ -52,7 +52,8 @@ struct SteadyState {
     }
 
     func run(transformers: [ConfiguredStep]) async throws {
-        let source = BuiltinSyncEngine.Calendar(id: world.source, accessToken: world.token), sink = BuiltinSyncEngine.Calendar(id: world.sink, accessToken: world.token)
+        let source = BuiltinSyncEngine.Calendar(provider: world.sourceProvider, id: world.source, accessToken: world.token)
+        let sink = BuiltinSyncEngine.Calendar(provider: world.sinkProvider, id: world.sink, accessToken: world.token)
         let ids = world.ids, window = world.window
         // The job's first run copies everything (no added latency) and leaves the state the next runs continue from.
         let (initial, firstCheckpoint) = try await engine.reconcile(source: source, sink: sink, transformers: transformers, filters: [], window: window,
