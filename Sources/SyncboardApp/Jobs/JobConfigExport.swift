@@ -18,7 +18,21 @@ enum JobConfigExport {
         return "# CalendarSync configuration of the Syncboard job “\(job.name)”.\n"
             + "# Syncboard writes this file (and an encrypted auth-storage.yaml) into a private directory for each run.\n"
             + builtinOnlyNote(job.spec)
+            + otherServicesNote(try await LinkedCalendar.query(on: db).filter(\.$id ~~ job.spec.memberCalendarIDs).all())
             + (try config.redacted().yaml())
+    }
+
+    /// Comment lines naming the job's calendars of other services than Google (Outlook's, published ones): the file
+    /// below gives their ids to Google's adapter, which is not how they are reached, so it says that the built-in
+    /// engine runs the job; nothing when every calendar is Google's.
+    static func otherServicesNote(_ calendars: [LinkedCalendar]) -> String {
+        let others = calendars.filter { $0.provider != .google }
+        guard !others.isEmpty else { return "" }
+        // A name is one comment line, whatever it holds (a line break would start a line of YAML).
+        let named = others.map { "“\($0.summary.split(whereSeparator: \.isNewline).joined(separator: " "))” (\($0.provider.displayName))" }
+            .joined(separator: ", ")
+        return "# Syncboard gives CalendarSync Google calendars only: \(named) \(others.count == 1 ? "is" : "are") reached by Syncboard's\n"
+            + "# built-in engine, which runs this job; the file below names \(others.count == 1 ? "its id" : "their ids") as CalendarSync's Google adapter would.\n"
     }
 
     /// Comment lines naming the job's rules CalendarSync would not see (left out of the file), or nothing.

@@ -6,7 +6,8 @@ import VaporTesting
 /// What the pages say of a Microsoft account and its calendars: the notice carried across the redirect after a link,
 /// a cancelled link or a refresh must not call it a Google account (the accounts page said “The Google account is
 /// linked” above Ada's Outlook account), nor the job page an Outlook calendar that is gone “no longer on Google”; a
-/// run that needs Ada's account reconnected names it and Microsoft 365 (it said “(Google, Microsoft 365)”).
+/// run that needs Ada's account reconnected names it and Microsoft 365 (it said “(Google, Microsoft 365)”); the
+/// configuration page says an Outlook calendar is not CalendarSync's (its file gives the id to the Google adapter).
 @Suite("Wording for Microsoft accounts")
 struct MicrosoftWordingTests {
     /// The notice of the page at `location` (the redirect's target), as a person reads it.
@@ -69,6 +70,15 @@ struct MicrosoftWordingTests {
             let link = "/accounts#account-card-\(accountID.uuidString)"
             #expect(advice.contains("href=\"\(link)\""), "\(advice)")
             #expect(try await world.client.get("/accounts").body.string.contains("id=\"account-card-\(accountID.uuidString)\""), "the link leads to the account's card")
+        }
+    }
+
+    @Test("the configuration page of an Outlook → Google job says the Outlook calendar is reached by the built-in engine, not CalendarSync's Google adapter")
+    func configNamesTheOutlookCalendar() async throws {
+        try await MicrosoftPagesTests.withWorld { world in
+            let page = try await world.client.get("/jobs/\(world.jobID.uuidString)/config").body.string
+            #expect(page.contains("“Work” (Microsoft 365) is reached by Syncboard's"), "\(page)")
+            #expect(page.contains("built-in engine, which runs this job"), "\(page)")
         }
     }
 }
