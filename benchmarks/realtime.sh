@@ -6,7 +6,11 @@
 #      (`syncboard serve` and the google-emulator binary delivering notifications), 60 s polling and the 15-minute
 #      cadence computed from the schedule plus the run latency measured here (benchmarks/realtime_push.py says how).
 #
-#   benchmarks/realtime.sh [changes N=200] [latency ms L=20] [changes per steady-state run C=20]
+#   benchmarks/realtime.sh [changes N=200] [latency ms L=20] [changes per steady-state run C=20] [provider P=google]
+#
+# P=microsoft: the source is an Outlook calendar (the Microsoft emulator, Graph calls delayed by L ms too; push by
+# Graph's change notifications), the destination Google's (issue 28 §4). BIN=dir uses the binaries there (a release
+# build) instead of building.
 #
 # Debug build (`swift build`, the shared .build): a release build of the app takes too long on the 2-core machine
 # shared with others; debug mostly slows the CPU-bound parts (decoding and comparing the full runs' listings).
@@ -15,13 +19,18 @@ cd "$(dirname "$0")/.."
 changes="${1:-200}"
 latency="${2:-20}"
 changed="${3:-20}"
+provider="${4:-google}"
 
-swift build >/dev/null
-bin="$(swift build --show-bin-path)"
-echo "# (a) steady state: incremental vs full, ${latency} ms per call"
+if [ -n "${BIN:-}" ]; then
+    bin="$BIN"
+else
+    swift build >/dev/null
+    bin="$(swift build --show-bin-path)"
+fi
+echo "# (a) steady state: incremental vs full, ${latency} ms per call, ${provider} source"
 for events in 2000 20000; do
-    "$bin/engine-benchmark" --steady-state --events "$events" --changed "$changed" --latency-ms "$latency"
+    "$bin/engine-benchmark" --steady-state --provider "$provider" --events "$events" --changed "$changed" --latency-ms "$latency"
 done
 echo
-echo "# (b) propagation latency, ${changes} changes one by one, ${latency} ms per call"
-python3 benchmarks/realtime_push.py --bin "$bin" --changes "$changes" --latency-ms "$latency"
+echo "# (b) propagation latency, ${changes} changes one by one, ${latency} ms per call, ${provider} source"
+python3 benchmarks/realtime_push.py --bin "$bin" --provider "$provider" --changes "$changes" --latency-ms "$latency"

@@ -15,6 +15,12 @@ between 0 and the whole interval: the n changes are given waits spread evenly ov
 it), each added to a run latency measured in this same run (the push runs' copy written minus the time the job
 was made due: the scheduler's claim and the incremental run up to the write, what a scheduled check costs too).
 
+--provider microsoft: the same measure with an Outlook source (issue 28 §4): the microsoft-emulator binary as well
+(Graph calls delayed by --latency-ms too, change notifications delivered over plain http), Alice links Ada's
+Microsoft account (the emulator's consent page), the job copies Ada's Outlook Work calendar into Alice's Google Home
+calendar in real time, and each change is a rename on Outlook's side. Graph stamps lastModifiedDateTime in whole
+seconds, so a change's moment is taken by this script's clock (the same machine's) just before its control call.
+
 Started by benchmarks/realtime.sh; prints one summary line per mode.
 """
 import argparse, http.cookiejar, json, math, os, re, sqlite3, subprocess, sys, tempfile, time, urllib.parse, urllib.request
@@ -29,12 +35,16 @@ parser.add_argument("--poll-seconds", type=int, default=60)
 parser.add_argument("--cadence-seconds", type=int, default=900)
 parser.add_argument("--app-port", type=int, default=18380)
 parser.add_argument("--emulator-port", type=int, default=18390)
+parser.add_argument("--provider", choices=("google", "microsoft"), default="google", help="the source calendar's provider")
 args = parser.parse_args()
+OUTLOOK = args.provider == "microsoft"
 
 APP = f"http://127.0.0.1:{args.app_port}"
 EMULATOR = f"http://127.0.0.1:{args.emulator_port}"
 WORK, HOME = "work-alice@group.calendar.google.com", "home-bob@group.calendar.google.com"
 CLIENT, SECRET = "syncboard-benchmark.apps.example", "benchmark-secret"
+MICROSOFT = f"http://127.0.0.1:{args.emulator_port + 1}"
+MS_CLIENT, MS_SECRET, ADA, OUTLOOK_WORK = "syncboard-benchmark-microsoft", "benchmark-microsoft-secret", "ada@contoso.example", "AAMkBenchWork"
 
 
 def log(line):
@@ -44,8 +54,27 @@ def log(line):
 def seed(path):
     start = time.time() - time.time() % 86400 + 86400  # tomorrow 00:00 UTC, within the default window
     iso = lambda t: datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    events = [{"summary": f"Meeting {i}", "start": {"dateTime": iso(start + (i // 8) * 86400 + 8 * 3600 + (i % 8) * 3600)},
-               "end": {"dateTime": iso(start + (i // 8) * 86400 + 8 * 3600 + (i % 8) * 3600 + 1800)}} for i in range(args.events)]
+    at = lambda i: start + (i // 8) * 86400 + 8 * 3600 + (i % 8) * 3600
+    events = [{"summary": f"Meeting {i}", "start": {"dateTime": iso(at(i))}, "end": {"dateTime": iso(at(i) + 1800)}} for i in range(args.events)]
+    if OUTLOOK:
+        # Ada's Outlook Work calendar holds the events; Alice's Google Home calendar receives them.
+        graph_time = lambda t: {"dateTime": iso(t)[:-1], "timeZone": "UTC"}
+        with open(path.replace(".json", "-microsoft.json"), "w") as file:
+            json.dump({
+                "accounts": [{"oid": "00000000-0000-0000-0000-0000000000a1", "tenantID": "11111111-2222-3333-4444-555555555555",
+                              "email": ADA, "name": "Ada"}],
+                "clients": [{"clientID": MS_CLIENT, "clientSecret": MS_SECRET, "redirectURIs": [f"{APP}/auth/microsoft/callback"]}],
+                "calendars": [{"id": OUTLOOK_WORK, "name": "Work", "owner": ADA, "isDefaultCalendar": True}],
+                "events": {OUTLOOK_WORK: [{"subject": f"Meeting {i}", "start": graph_time(at(i)), "end": graph_time(at(i) + 1800)}
+                                          for i in range(args.events)]},
+            }, file)
+        with open(path, "w") as file:
+            json.dump({
+                "accounts": [{"subject": "3001", "email": "alice@example.com", "name": "Alice"}],
+                "clients": [{"clientID": CLIENT, "clientSecret": SECRET, "redirectURIs": [f"{APP}/auth/google/callback"]}],
+                "calendars": [{"id": HOME, "summary": "Home", "roles": {"alice@example.com": "owner"}}],
+            }, file)
+        return
     with open(path, "w") as file:
         json.dump({
             "accounts": [{"subject": "3001", "email": "alice@example.com", "name": "Alice"},
@@ -74,9 +103,9 @@ def request(opener, url, data=None, method=None):
         return response.geturl(), response.read().decode()
 
 
-def control(method, path, body=None):
+def control(method, path, body=None, base=EMULATOR):
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(EMULATOR + path, data=data, method=method, headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(base + path, data=data, method=method, headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=30) as response:
         raw = response.read()
         return json.loads(raw) if raw else None
@@ -96,6 +125,19 @@ def choose(opener, page, email):
     if not found:
         return page  # approved silently
     return request(opener, EMULATOR + "/o/oauth2/v2/auth/decision", {"request": found.group(1), "action": "allow", "account": email})[1]
+
+
+def consent(opener, page, email):
+    """Answers the Microsoft emulator's consent page as `email`; returns the page Syncboard lands on."""
+    found = re.search(r'name="request" value="([^"]+)"', page)
+    action = re.search(r'<form method="post" action="([^"]+)"', page)
+    if not found or not action:
+        raise SystemExit(f"realtime: no Microsoft consent page: {re.sub('<[^>]+>', ' ', page)[:400]}")
+    return request(opener, MICROSOFT + action.group(1), {"request": found.group(1), "action": "accept", "account": email})[1]
+
+
+def microsoft(method, path, body=None):
+    return control(method, path, body, base=MICROSOFT)
 
 
 def csrf(page):
@@ -132,19 +174,30 @@ def main():
         # Push over plain http (the emulator's flag below); everything else at its default.
         "SYNCBOARD_ENGINE": "builtin", "SYNCBOARD_PUSH": "on", "SYNCBOARD_LOG_LEVEL": "warning",
     })
+    if OUTLOOK:
+        env.update({"SYNCBOARD_MICROSOFT_CLIENT_ID": MS_CLIENT, "SYNCBOARD_MICROSOFT_CLIENT_SECRET": MS_SECRET,
+                    "SYNCBOARD_MICROSOFT_AUTHORITY_URL": MICROSOFT, "SYNCBOARD_MICROSOFT_GRAPH_URL": f"{MICROSOFT}/v1.0"})
     try:
         children.append(subprocess.Popen([f"{args.bin}/google-emulator", "--port", str(args.emulator_port), "--seed", f"{work}/seed.json",
                                           "--allow-http-notifications"], stdout=open(f"{work}/emulator.log", "w"), stderr=subprocess.STDOUT))
+        if OUTLOOK:
+            children.append(subprocess.Popen([f"{args.bin}/microsoft-emulator", "--port", str(args.emulator_port + 1), "--seed",
+                                              f"{work}/seed-microsoft.json", "--allow-http-notifications"],
+                                             stdout=open(f"{work}/microsoft-emulator.log", "w"), stderr=subprocess.STDOUT))
+            wait_for("the Microsoft emulator", lambda: up(MICROSOFT + "/common/v2.0/.well-known/openid-configuration"))
         children.append(subprocess.Popen([f"{args.bin}/syncboard", "serve", "--port", str(args.app_port)], env=env,
                                          stdout=open(f"{work}/syncboard.log", "w"), stderr=subprocess.STDOUT))
         wait_for("the emulator", lambda: up(EMULATOR + "/.well-known/openid-configuration"))
         wait_for("syncboard", lambda: up(APP + "/readyz"))
 
-        # Alice signs in, links Bob, and makes the real-time job in the form, as a browser would.
+        # Alice signs in, links Bob (or Ada's Microsoft account), and makes the real-time job in the form, as a browser would.
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
         choose(opener, request(opener, APP + "/auth/google")[1], "alice@example.com")
         accounts = request(opener, APP + "/accounts")[1]
-        choose(opener, request(opener, APP + "/accounts/link", {"_csrf": csrf(accounts)})[1], "bob@example.org")
+        if OUTLOOK:
+            consent(opener, request(opener, APP + "/accounts/link/microsoft", {"_csrf": csrf(accounts)})[1], ADA)
+        else:
+            choose(opener, request(opener, APP + "/accounts/link", {"_csrf": csrf(accounts)})[1], "bob@example.org")
         form = request(opener, APP + "/jobs/new")[1]
         options = {label.strip(): value for value, label in re.findall(r'<option value="([0-9A-Fa-f-]{36})"[^>]*>([^<]*)</option>', form)}
         source = next(v for k, v in options.items() if k.startswith("Work"))
@@ -160,22 +213,36 @@ def main():
         def copies():
             return {e.get("summary"): e for e in control("GET", f"/emulator/calendars/{HOME}/events")["items"] if e.get("status") != "cancelled"}
         wait_for("the first run's copies", lambda: len(copies()) == args.events, timeout=300, every=0.5)
-        wait_for("Google's channel on the source", lambda: any(c["calendarID"] == WORK and not c["stopped"]
-                                                               for c in control("GET", "/emulator/channels")["items"]))
-        time.sleep(2)  # the first run ends and the channel's sync message is handled
+        if OUTLOOK:
+            wait_for("Graph's subscription on the source", lambda: any(OUTLOOK_WORK in s["resource"] for s in microsoft("GET", "/emulator/subscriptions")["value"]))
+            time.sleep(2)  # the first run ends, and the run the subscription's creation starts finds nothing to do
+            microsoft("PUT", "/emulator/latency", {"milliseconds": args.latency_ms})
+            originals = sorted(microsoft("GET", f"/emulator/calendars/{OUTLOOK_WORK}/events")["value"], key=lambda e: e["start"]["dateTime"])
+        else:
+            wait_for("Google's channel on the source", lambda: any(c["calendarID"] == WORK and not c["stopped"]
+                                                                   for c in control("GET", "/emulator/channels")["items"]))
+            time.sleep(2)  # the first run ends and the channel's sync message is handled
+            originals = sorted((e for e in control("GET", f"/emulator/calendars/{WORK}/events")["items"] if e.get("status") != "cancelled"),
+                               key=lambda e: e["start"]["dateTime"])
         control("PUT", "/emulator/latency", {"milliseconds": args.latency_ms})
-        originals = sorted((e for e in control("GET", f"/emulator/calendars/{WORK}/events")["items"] if e.get("status") != "cancelled"),
-                           key=lambda e: e["start"]["dateTime"])
-        log(f"{len(originals)} events copied, channel open; {args.changes} changes, one at a time, {args.latency_ms} ms per Calendar API call")
+        log(f"{len(originals)} events copied, {'subscription' if OUTLOOK else 'channel'} open; {args.changes} changes, one at a time, "
+            f"{args.latency_ms} ms per {'Graph and ' if OUTLOOK else ''}Calendar API call")
 
         control("DELETE", "/emulator/requests")
+        if OUTLOOK:
+            microsoft("DELETE", "/emulator/requests")
         samples = []  # (change's updated, copy's updated)
         for number in range(args.changes):
             original = originals[number % len(originals)]
             title = f"Meeting {number % len(originals)} (change {number + 1})"
-            changed = control("PATCH", f"/emulator/calendars/{WORK}/events/{original['id']}", {"summary": title})
+            if OUTLOOK:
+                before = time.time()
+                microsoft("PATCH", f"/emulator/events/{original['id']}", {"subject": title})
+                changed_at = before
+            else:
+                changed_at = parse_time(control("PATCH", f"/emulator/calendars/{WORK}/events/{original['id']}", {"summary": title})["updated"])
             copy = wait_for(f"change {number + 1} in the destination", lambda: copies().get(title), timeout=120, every=0.05)
-            samples.append((parse_time(changed["updated"]), parse_time(copy["updated"])))
+            samples.append((changed_at, parse_time(copy["updated"])))
             time.sleep(0.5)  # one by one: the run that wrote this copy ends before the next change
         push = [written - changed for changed, written in samples]
 
@@ -197,7 +264,7 @@ def main():
 
         ms = lambda values: " ".join(f"{name} {value * 1000:,.0f} ms" if value < 10 else f"{name} {value:,.1f} s"
                                      for name, value in zip(("p50", "p99", "max"), percentiles(values)))
-        print(f"propagation events={len(originals)} changes={len(push)} latency-ms={args.latency_ms}")
+        print(f"propagation provider={args.provider} events={len(originals)} changes={len(push)} latency-ms={args.latency_ms}")
         print(f"  push (measured end to end):                 {ms(push)}")
         print(f"  run latency (made due → copy written):      {ms(run_latency)}  ({len(run_latency)} runs)")
         print(f"  polling every {args.poll_seconds} s (schedule + run):        {ms(modelled(args.poll_seconds))}")
@@ -209,6 +276,19 @@ def main():
             by_kind[kind] = by_kind.get(kind, 0) + 1
         print(f"  Calendar API calls during the {len(push)} changes: {len(calls)} "
               f"({', '.join(f'{k} {v}' for k, v in sorted(by_kind.items()))}), bytes received {sum(c.get('bytes') or 0 for c in calls):,}")
+        if OUTLOOK:
+            graph = microsoft("GET", "/emulator/requests?pathPrefix=/v1.0/")["requests"]
+            kinds = {}
+            for call in graph:
+                kind = call["method"] + " " + ("delta" if "delta" in call["path"] else call["path"].split("/")[2] if call["path"].count("/") > 1 else call["path"])
+                kinds[kind] = kinds.get(kind, 0) + 1
+            answers = {}
+            for note in microsoft("GET", "/emulator/notifications")["value"]:
+                if note["kind"] == "change":
+                    answers[str(note.get("status"))] = answers.get(str(note.get("status")), 0) + 1
+            answered = ", ".join(f"{status}: {count}" for status, count in sorted(answers.items()))
+            print(f"  Graph calls during the {len(push)} changes: {len(graph)} ({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))}), "
+                  f"bytes received {sum(c.get('bytes') or 0 for c in graph):,}; change notifications answered (status: count) {answered}")
     finally:
         for child in children:
             child.terminate()
