@@ -252,4 +252,38 @@ struct SchedulerTests {
             #expect(runs.allSatisfy { $0.status == .succeeded })
         }
     }
+
+    @Test("with the default settings four workers claim side by side, each due job once, a wave in few claims", arguments: TestDatabase.all)
+    func workersClaimSideBySide(database: TestDatabase) async throws {
+        try await TestApp.withApp(on: database) { app in
+            let (user, source, destination) = try await Self.world(app.db)
+            for index in 0..<40 {
+                try await Fixtures.job(app.db, user: user, source: source, destination: destination, name: "job \(index)",
+                                       nextRunAt: Date().addingTimeInterval(-1))
+            }
+            let executor = FakeExecutor(duration: .milliseconds(20))
+            let settings = Self.settings { $0.workerConcurrency = 16 }
+            #expect(!RunClaimer(db: app.db, isPostgres: true, workerID: "x", settings: settings, nextRun: Self.hourly).needsOnePicture,
+                    "the defaults need no lock shared by every claim")
+            let workers = (0..<4).map { Self.scheduler(app, executor: executor, settings: settings, workerID: "w\($0)") }
+            // All four claim at the same moment, as often as it takes; a job must never get a second run.
+            try await eventually(every: .milliseconds(30), "every job has run once") {
+                if try await JobRun.query(on: app.db).filter(\.$status == .succeeded).count() >= 40 { return true }
+                await withTaskGroup(of: Void.self) { group in
+                    for worker in workers { group.addTask { await worker.tick() } }
+                }
+                return false
+            }
+            for worker in workers { try await Self.waitUntilIdle(worker) }
+            let runs = try await JobRun.query(on: app.db).all()
+            #expect(runs.count == 40, "one run a job: \(runs.count)")
+            #expect(Set(runs.map { $0.$job.id }).count == 40)
+            #expect(runs.allSatisfy { $0.status == .succeeded && $0.trigger == .scheduled && $0.scheduledFor != nil })
+            // Each claimed job's next run moved on and its push was forgotten, in the claim's one update.
+            let jobs = try await SyncJob.query(on: app.db).all()
+            #expect(jobs.allSatisfy { ($0.nextRunAt ?? .distantPast) > Date() && $0.pushedAt == nil })
+            // Several workers took part (no lock made them take turns one claim at a time).
+            #expect(Set(runs.compactMap(\.workerID)).count >= 2, "workers: \(Set(runs.compactMap(\.workerID)))")
+        }
+    }
 }
