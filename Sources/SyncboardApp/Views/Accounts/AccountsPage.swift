@@ -73,7 +73,7 @@ struct AccountsPage {
                       type: .text, value: feedValues["url"] ?? "", extra: [.attr("required", "required"), .attr("autocomplete", "off"), .attr("spellcheck", "false")]),
                 field("name", id: "feed-name", label: "Name", hint: "Leave empty to use the calendar's own name.",
                       type: .text, value: feedValues["name"] ?? "", extra: [.attr("maxlength", "100")]),
-                field("refreshMinutes", id: "feed-refresh", label: "Refresh every (minutes)", hint: "At least 1; 5 by default.",
+                field("refreshMinutes", id: "feed-refresh", label: "Refresh every (minutes)", hint: "At least 1; 5 by default. The jobs that read it run at least this often, so a change in it arrives within this time; a refresh that finds nothing new costs one request.",
                       type: .number, value: feedValues["refreshMinutes"] ?? "5", extra: [.attr("min", "1"), .attr("max", "1440")]),
                 .div(.class("actions"), .button(.type(.submit), .class("button"), .id("add-feed-button"), "Add published calendar"))))
     }

@@ -17,10 +17,13 @@ extension JobPage {
         case .group:
             let members = spec.memberCalendarIDs
             return .group(
-                .dt("Kind"), .dd(.id("job-kind"), .text("Sync group: each calendar's events become busy blocks in all the others (\(spec.legs.count) directions)")),
+                .dt("Kind"), .dd(.id("job-kind"), .text("Sync group: each calendar's events become busy blocks in all the others (\(Self.directions(spec.legs(readOnly: Set(data.feeds.keys)).count))"
+                                                        + (data.feeds.isEmpty ? ")" : "; a published calendar is only read: nothing is written into it)"))),
                 .dt("Calendars in the group"), .dd(calendarList(members)))
         }
     }
+
+    static func directions(_ count: Int) -> String { count == 1 ? "1 direction" : "\(count) directions" }
 
     private func calendarList(_ ids: [UUID]) -> Node<HTML.BodyContext> {
         .ul(.class("calendar-list"), .forEach(ids) { id in .li(calendar(id)) })

@@ -59,7 +59,9 @@ struct JobSyncStatus {
             }
         }
         // States of directions the job no longer has (it was edited) are left out until a run removes them.
-        let legs = spec.legs
+        // A group's published calendars are read-only members: no direction into them.
+        let members = try await LinkedCalendar.query(on: db).filter(\.$id ~~ spec.memberCalendarIDs).all()
+        let legs = spec.legs(readOnly: Set(members.filter { $0.provider == .icsFeed }.compactMap(\.id)))
         let states = try await SyncState.query(on: db).filter(\.$job.$id == jobID).all()
         func state(of leg: SyncJobSpec.Leg) -> SyncState? {
             states.first { $0.sourceCalendarID == leg.source && $0.destinationCalendarID == leg.destination }
@@ -72,9 +74,7 @@ struct JobSyncStatus {
             status.nextFullBy = oldest.lastFullAt.addingTimeInterval(configuration.fullSyncInterval)
         }
         if spec.hasSeveralLegs {
-            let ids = spec.memberCalendarIDs
-            let names = Dictionary(try await LinkedCalendar.query(on: db).filter(\.$id ~~ ids).all().compactMap { calendar in calendar.id.map { ($0, calendar.summary) } },
-                                   uniquingKeysWith: { first, _ in first })
+            let names = Dictionary(members.compactMap { calendar in calendar.id.map { ($0, calendar.summary) } }, uniquingKeysWith: { first, _ in first })
             status.directions = legs.map { leg in
                 Direction(from: names[leg.source] ?? "a calendar no longer linked", to: names[leg.destination] ?? "a calendar no longer linked",
                           lastFull: state(of: leg).map(lastFull))
