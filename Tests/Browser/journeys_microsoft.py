@@ -104,6 +104,10 @@ def a_google_calendar_copied_into_outlook():
     page = text()
     expect("Carol · Evenings" in page and "Engine team" in page and ADA in page, f"the job page names both calendars and Ada's account: {page[:600]!r}")
     shot("google-to-outlook-job-page")
+    go(jobs[name] + "/config")
+    expect("“Engine team” (Microsoft 365) is reached by Syncboard's" in text(), "the configuration says CalendarSync is not what reaches the Outlook calendar")
+    shot("google-to-outlook-config")
+    go(jobs[name])
 
     run_now_and_wait("succeeded")
     expect(re.search(r"2 created", text()), f"the run created two copies: {text()[:600]!r}")
@@ -218,7 +222,7 @@ def a_revoked_microsoft_grant_asks_to_reconnect():
     advice = browser.driver.find_element(By.ID, "run-advice").text
     expect("Microsoft 365" in error and ADA in error, f"the run says Microsoft 365 no longer accepts the access to Ada's account: {error!r}")
     expect("Google" not in error, f"the error does not blame Google: {error!r}")
-    expect("Reconnect" in advice, f"and says the next step: {advice!r}")
+    expect(f"Reconnect {ADA}" in advice and "Microsoft 365" in advice, f"and says the next step, naming the account and its service: {advice!r}")
     shot("outlook-run-needs-reconnect")
 
     go("/")
@@ -231,6 +235,8 @@ def a_revoked_microsoft_grant_asks_to_reconnect():
     expect("Microsoft 365" in mail["headers"]["Subject"] + mail["text"], f"the email names Microsoft 365: {mail['headers']['Subject']!r}")
     expect("Google" not in mail["headers"]["Subject"], f"the email's subject does not name Google: {mail['headers']['Subject']!r}")
     expect(not re.search(r"sbp_|M\.R3|eyJ[A-Za-z0-9_-]{20,}|refresh_token|access_token", body), "no token in the email")
+    with open(f"{browser.args.artifacts}/reconnect-email-ada.txt", "w", encoding="utf-8") as kept:  # to read what Carol got
+        kept.write(f"Subject: {mail['headers']['Subject']}\n\n{mail['text']}")
     links = re.findall(re.escape(browser.args.app) + r"/accounts[^\s\]>)\"]*", mail["text"])
     expect(links, f"the email links to the accounts page: {mail['text'][:600]!r}")
     browser.driver.get(links[0])
