@@ -44,11 +44,18 @@ let package = Package(
         // emulators and feed parser can all use.
         .target(name: "Recurrence"),
 
+        // What the provider clients share over HTTP: a call whose whole answer, body included, is within a deadline.
+        .target(
+            name: "ProviderHTTP",
+            dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")]
+        ),
+
         // OAuth 2.0 / OpenID Connect and Calendar API v3 over HTTP, with typed errors and configurable endpoints.
         .target(
             name: "GoogleClient",
             dependencies: [
                 "SyncboardCore",
+                "ProviderHTTP",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -62,6 +69,7 @@ let package = Package(
             name: "MicrosoftClient",
             dependencies: [
                 "SyncboardCore",
+                "ProviderHTTP",
                 "Recurrence",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "JWTKit", package: "jwt-kit"),

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ProviderHTTP
 import Foundation
 import JWTKit
 import NIOCore

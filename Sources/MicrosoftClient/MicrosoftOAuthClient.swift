@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ProviderHTTP
 import Crypto
 import Foundation
 import NIOCore

@@ -1,3 +1,4 @@
+/// HTTP plumbing every provider client shares (Google's, Microsoft's): one copy, not one per client.
 import AsyncHTTPClient
 import NIOCore
 
@@ -6,7 +7,7 @@ extension HTTPClient {
     /// answer's head arrives, so a server that sends headers and then drips the body would otherwise hold the call
     /// (and the run) until something else gave up; the body is read against the same deadline, as FeedFetcher does.
     /// Throws `HTTPClientError.deadlineExceeded` when the deadline passes, whichever part was late.
-    func executeCollecting(_ request: HTTPClientRequest, timeout: TimeAmount, upTo limit: Int) async throws -> (HTTPClientResponse, ByteBuffer) {
+    public func executeCollecting(_ request: HTTPClientRequest, timeout: TimeAmount, upTo limit: Int) async throws -> (HTTPClientResponse, ByteBuffer) {
         let deadline = NIODeadline.now() + timeout
         let until = ContinuousClock.now + .nanoseconds(timeout.nanoseconds)
         return try await withThrowingTaskGroup(of: (HTTPClientResponse, ByteBuffer)?.self) { group in
@@ -27,5 +28,5 @@ extension HTTPClient {
 
 extension Duration {
     /// As NIO's TimeAmount (nanoseconds).
-    var timeAmount: TimeAmount { .nanoseconds(components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000) }
+    public var timeAmount: TimeAmount { .nanoseconds(components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000) }
 }
