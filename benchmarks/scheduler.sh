@@ -8,15 +8,21 @@
 # spread 0: all jobs fall due at the same instant (a burst: throughput, and lag from queueing);
 # spread S: due times spread evenly over S seconds (steady load: lag from polling and claiming).
 #
-# Uses the private PostgreSQL of scripts/test-postgres and the release build (built if missing).
+# Then the same jobs fall due again and three sessions claim them with plain `FOR UPDATE SKIP LOCKED` and nothing
+# else (a stored procedure: pick a batch, insert its runs, move the jobs on, commit; no app, no engine, no lease
+# renewal, no outcome): the database's own ceiling. Both rates are printed side by side with their ratio.
+#
+# Uses the private PostgreSQL of scripts/test-postgres and the release build (built if missing; or BIN=dir).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs="${1:-2000}"
 concurrency="${2:-16}"
 spread="${3:-0}"
 
-swift build -c release --product syncboard >/dev/null
-bin="$(swift build -c release --show-bin-path)/syncboard"
+if [ -n "${BIN:-}" ]; then bin="$BIN/syncboard"; else
+  swift build -c release --product syncboard >/dev/null
+  bin="$(swift build -c release --show-bin-path)/syncboard"
+fi
 admin="$(scripts/test-postgres start)"
 db="sb_bench_$$"
 psql "$admin" -qc "DROP DATABASE IF EXISTS $db" && psql "$admin" -qc "CREATE DATABASE $db"
@@ -54,9 +60,10 @@ until [ "$(psql "$url" -tAc "SELECT count(*) FROM job_runs WHERE started_at IS N
   [ $SECONDS -lt $deadline ] || { echo "bench: not all runs started within 300 s" >&2; exit 1; }
   sleep 0.5
 done
-psql "$url" -tA -F ' ' <<SQL | { read -r due started rate p50 p99 max; \
-  printf 'jobs=%s workers=3 concurrency/worker=%s spread=%ss\nstarted %s runs in %.2f s from the first due time: %.0f runs/s\nscheduler lag: p50 %.0f ms, p99 %.0f ms, max %.0f ms\n' \
-    "$due" "$concurrency" "$spread" "$due" "$started" "$rate" "$p50" "$p99" "$max"; }
+report() {  # $1: who claimed
+  psql "$url" -tA -F ' ' <<SQL | { read -r due started rate p50 p99 max; \
+    printf '%s: started %s runs in %.2f s from the first due time: %.0f runs/s; lag p50 %.0f ms, p99 %.0f ms, max %.0f ms\n' \
+      "$1" "$due" "$started" "$rate" "$p50" "$p99" "$max"; echo "$rate" > "$tmp/rate-$2"; }
 SELECT count(*),
        extract(epoch FROM max(started_at) - min(scheduled_for)),
        count(*) / nullif(extract(epoch FROM max(started_at) - min(scheduled_for)), 0),
@@ -65,4 +72,42 @@ SELECT count(*),
        1000 * max(extract(epoch FROM started_at - scheduled_for))
 FROM job_runs;
 SQL
-echo "duplicates (must be 0): $(psql "$url" -tAc "SELECT count(*) - count(DISTINCT job_id) FROM job_runs")"
+  echo "  duplicates (must be 0): $(psql "$url" -tAc "SELECT count(*) - count(DISTINCT job_id) FROM job_runs")"
+}
+tmp="$(mktemp -d)"
+echo "jobs=$jobs workers=3 concurrency/worker=$concurrency spread=${spread}s"
+report "Syncboard (3 workers, the no-op engine)" syncboard
+kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; pids=()
+
+# The same jobs due again, claimed by plain SKIP LOCKED in three sessions, a batch of $concurrency at a time.
+psql "$url" -q <<SQL
+DELETE FROM job_runs;
+UPDATE sync_jobs SET next_run_at = now() + interval '5 seconds'
+  + make_interval(secs => $spread::float * (row_number) / $jobs)
+  FROM (SELECT id AS jid, row_number() OVER (ORDER BY id) FROM sync_jobs) numbered WHERE id = jid;
+CREATE PROCEDURE plain_claim(batch int) LANGUAGE plpgsql AS \$\$
+DECLARE claimed int;
+BEGIN
+  LOOP
+    WITH picked AS (
+      SELECT id, next_run_at FROM sync_jobs WHERE enabled AND next_run_at <= clock_timestamp()
+      ORDER BY next_run_at LIMIT batch FOR UPDATE SKIP LOCKED
+    ), made AS (
+      INSERT INTO job_runs (id, job_id, trigger, mode, status, attempt, scheduled_for, queued_at, started_at, worker_id,
+                            cancel_requested, log_line_count, log_dropped_count)
+      SELECT gen_random_uuid(), id, 'scheduled', 'sync', 'succeeded', 1, next_run_at, clock_timestamp(), clock_timestamp(),
+             'plain', false, 0, 0 FROM picked RETURNING job_id
+    )
+    UPDATE sync_jobs SET next_run_at = NULL WHERE id IN (SELECT job_id FROM made);
+    GET DIAGNOSTICS claimed = ROW_COUNT;
+    COMMIT;
+    EXIT WHEN claimed = 0 AND NOT EXISTS (SELECT 1 FROM sync_jobs WHERE next_run_at IS NOT NULL);
+    IF claimed = 0 THEN PERFORM pg_sleep(0.05); END IF;
+  END LOOP;
+END \$\$;
+SQL
+for _ in 1 2 3; do psql "$url" -qc "CALL plain_claim($concurrency)" & pids+=($!); done
+wait "${pids[@]}"; pids=()
+report "plain FOR UPDATE SKIP LOCKED (3 sessions)" plain
+awk -v a="$(cat "$tmp/rate-syncboard")" -v b="$(cat "$tmp/rate-plain")" 'BEGIN { printf "Syncboard claims at %.0f%% of plain SKIP LOCKED\n", 100 * a / b }'
+rm -rf "$tmp"
