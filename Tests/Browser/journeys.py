@@ -24,6 +24,7 @@ from browser import (start, shot, go, text, expect, clickable, click, emulator, 
                      press, shift_tab, focused, tab_to, press_and_wait_for_next_page, choose_with_arrow_keys, emails, wait_for_email)
 import journeys_microsoft
 import journeys_outlook_push
+import journeys_feeds
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--app", required=True)
@@ -630,7 +631,8 @@ JOURNEYS = [the_accessibility_check_catches_a_violation, sign_in_with_google, ch
             insights_job_pages_and_error_pages, api_tokens_are_shown_once_and_revoked_at_once,
             a_real_time_job_follows_a_change_in_seconds, a_group_of_three_calendars_makes_busy_blocks_in_each,
             keyboard_only_sign_in_link_create_run, unlinking_asks_first, link_a_microsoft_account_and_copy_outlook_into_google,
-            *journeys_outlook_push.JOURNEYS, *journeys_microsoft.JOURNEYS]
+            *journeys_outlook_push.JOURNEYS, *journeys_microsoft.JOURNEYS,
+            journeys_feeds.subscribe_to_a_feed_and_copy_it_into_google, journeys_feeds.a_group_with_a_feed_member]
 
 
 if __name__ == "__main__":
