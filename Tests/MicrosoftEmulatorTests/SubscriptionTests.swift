@@ -18,7 +18,8 @@ final class WebhookReceiver: Sendable {
     let baseURL: String
     let log: Log
 
-    static func start(echoesToken: Bool = true) async throws -> WebhookReceiver {
+    /// - Parameter notificationDelay: how long a notification (not a validation request) waits for its answer.
+    static func start(echoesToken: Bool = true, notificationDelay: Duration = .zero) async throws -> WebhookReceiver {
         let app = try await Application.make(.custom(name: "receiver"))
         app.logger.logLevel = .warning
         let log = Log()
@@ -30,6 +31,7 @@ final class WebhookReceiver: Sendable {
                 }
                 let body = (try? JSON.parse(Data(buffer: req.body.data ?? ByteBuffer()))) ?? .null
                 log.entries.withLock { $0.append((path, body)) }
+                if notificationDelay > .zero { try? await Task.sleep(for: notificationDelay) }
                 return Response(status: .accepted)
             }
         }
@@ -101,6 +103,28 @@ struct SubscriptionTests {
             try await h.call(.PATCH, "/v1.0/me/events/\(event)", token: token, body: ["subject": "After delete"])
             try await Task.sleep(for: .milliseconds(200))
             #expect(store.bodies("notify").count == 1)
+            try await receiver.stop()
+        }
+    }
+
+    /// concepts/change-notifications-delivery-webhooks.md, "Throttling": "Notifications are published using an HTTP
+    /// client with a 3-second timeout": an app answering later is recorded as not having answered (status 0).
+    @Test func aNotificationAnsweredAfterThreeSecondsCountsAsUnanswered() async throws {
+        try await MicrosoftHarness.with { h in
+            let receiver = try await WebhookReceiver.start(notificationDelay: .seconds(6))
+            let token = await h.token("ada@contoso.example")
+            let created = try await h.call(.POST, "/v1.0/subscriptions", token: token, body: [
+                "changeType": "created", "notificationUrl": .string(receiver.baseURL + "/notify"),
+                "resource": .string("me/calendars/\(MicrosoftHarness.work)/events"), "expirationDateTime": expiration(minutes: 60), "clientState": "cs",
+            ])
+            #expect(created.status == 201, "validation is answered at once: \(created.text)")
+            await h.state.clearNotificationRecords()
+            try await h.call(.POST, MicrosoftHarness.events(MicrosoftHarness.work), token: token, body: meeting("Slow", "2026-12-01T09:00:00", "2026-12-01T10:00:00"))
+            let record = try await eventuallyValue(timeout: .seconds(30), "the notification's outcome is recorded") {
+                await h.state.notificationRecords().first { $0.kind == "change" && $0.status != nil }
+            }
+            #expect(record.status == 0, "no answer within 3 s: \(record)")
+            #expect(receiver.log.bodies("notify").count == 1, "it was delivered")
             try await receiver.stop()
         }
     }
