@@ -3,11 +3,12 @@
 through the emulator, links a second one, creates a job between their calendars, runs it, and sees the copied
 events counted on the dashboard. Started by scripts/browser-tests after the journeys.
 """
-import argparse, re, sys
+import argparse, re, sys, urllib.parse
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
-from browser import start, shot, go, text, expect, clickable, click, choose_google_account, choose_calendar, run_now_and_wait, run
+from browser import start, shot, go, text, expect, clickable, click, choose_google_account, choose_calendar, run_now_and_wait, run, emulator
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--app", required=True)
@@ -47,5 +48,32 @@ def a_demo_job_copies_events():
     shot("demo-dashboard")
 
 
+def the_demo_school_feed_is_copied():
+    """The demo serves a school's published calendar of its own (scripts/demo, FEED_PORT: the emulator's port + 2):
+    added on Accounts, copied into Grace's Navy calendar, its weekly lessons (one week moved, one cancelled) arrive."""
+    port = int(urllib.parse.urlparse(args.emulator).port) + 2
+    go("/accounts")
+    driver.find_element(By.ID, "feed-url").send_keys(f"http://127.0.0.1:{port}/school.ics")
+    click("#add-feed-button")
+    wait.until(lambda d: "Hillside Primary" in text())
+    shot("demo-feed-added")
+    go("/jobs/new")
+    driver.find_element(By.CSS_SELECTOR, "input[name='name']").send_keys("School → Navy")
+    source = driver.find_element(By.XPATH, "//select[@name='source']//option[starts-with(normalize-space(.), 'Hillside Primary')]")
+    Select(driver.find_element(By.NAME, "source")).select_by_value(source.get_attribute("value"))
+    choose_calendar("destination", "grace@example.org", "Grace · Navy")
+    if not driver.find_element(By.ID, "field-t-KeepTitle").is_selected():
+        driver.find_element(By.CSS_SELECTOR, "label[for='field-t-KeepTitle']").click()
+    click("#save-job")
+    wait.until(lambda d: "/jobs/" in d.current_url and "/new" not in d.current_url)
+    run_now_and_wait("succeeded")
+    created = re.search(r"(\d+) created", text())
+    expect(created and int(created.group(1)) >= 5, "the school's lessons and days were copied")
+    titles = [e.get("summary") for e in emulator("GET", "/emulator/calendars/grace.navy@group.calendar.example/events")["items"]]
+    expect("Swimming lesson (Year 3) - moved to Thursday" in titles and "Sports day" in titles,
+           f"the weekly lesson's moved week and the all-day events arrived: {titles}")
+    shot("demo-feed-run")
+
+
 if __name__ == "__main__":
-    sys.exit(run([the_demo_says_it_is_a_demo, a_demo_job_copies_events]))
+    sys.exit(run([the_demo_says_it_is_a_demo, a_demo_job_copies_events, the_demo_school_feed_is_copied]))
