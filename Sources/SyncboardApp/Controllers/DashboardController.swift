@@ -28,7 +28,7 @@ struct DashboardController: RouteCollection {
         }
         return DashboardPage(layout: layout, page: page, describeCadence: { row in
             let cadence = try? JSONDecoder().decode(Cadence.self, from: Data(row.cadenceJSON.utf8))
-            return cadence.map { "\($0.words(jobID: row.id)) (\(row.timeZone))" } ?? "Unknown schedule"
+            return cadence.map { "\($0.words(jobID: row.id)) (\(row.timeZone))" + DashboardRow.feedNote(row.feedRefreshMinutes) } ?? "Unknown schedule"
         }, notices: try await NoticesPanel.load(userID: userID, services: services, on: req.db),
            feeds: try await DashboardFeed.load(userID: userID, on: req.db)).render()
     }

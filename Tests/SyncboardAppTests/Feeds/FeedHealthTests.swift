@@ -41,6 +41,7 @@ struct FeedHealthTests {
                     var dashboard = try await client.get("/").body.string
                     #expect(dashboard.contains("id=\"feeds\"") && dashboard.contains("dashboard-feed-\(accountID)"))
                     #expect(dashboard.contains("data-health=\"healthy\"") && dashboard.contains("HTTP 200") && dashboard.contains("Next fetch"))
+                    #expect(dashboard.contains("; and every 5 minutes for its published calendar"), "the job's schedule names the feed's interval")
 
                     // The publisher's server breaks: the body ends before END:VCALENDAR, three runs in a row.
                     server.serve("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")

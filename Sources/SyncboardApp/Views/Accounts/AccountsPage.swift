@@ -45,7 +45,7 @@ struct AccountsPage {
             .p(.class("muted"), "Syncboard reads calendars and writes events through these accounts. The account you signed in with is one of them."),
             .forEach(accounts.filter { $0.provider != .icsFeed }) { account in accountCard(account, csrf: csrf) },
             .h2(.id("feeds-heading"), "Published calendars (ICS)"),
-            .p(.class("muted"), "A calendar published at an address (a school, a club, a team tool, an Outlook calendar shared as ICS) can be the source of a job: Syncboard reads it, never writes it."),
+            .p(.class("muted"), "A calendar published at an address (a school, a club, a team tool, an Outlook calendar shared as ICS) can be the source of a job or a read-only member of a group: Syncboard reads it, never writes it."),
             .forEach(accounts.filter { $0.provider == .icsFeed }) { account in feedCard(account, csrf: csrf) },
             feedForm(csrf: csrf)
         )

@@ -35,6 +35,8 @@ struct DashboardRow: Sendable {
     let consecutiveFailures: Int
     let cadenceJSON: String
     let timeZone: String
+    /// The shortest refresh interval of the published calendars it reads (`SyncJob.feedRefreshMinutes`).
+    var feedRefreshMinutes: Int? = nil
     let source: CalendarSide
     let destination: CalendarSide
     /// Further destinations, or a group's members after the first two (`SyncJobSpec.moreCalendarIDs`).
@@ -45,6 +47,12 @@ struct DashboardRow: Sendable {
     /// Every calendar of the job: a copy's source then destinations, or a group's members.
     var calendars: [CalendarSide] { [source, destination] + more }
     var destinations: [CalendarSide] { [destination] + more }
+
+    /// "; and every 5 minutes for its published calendar": a job that reads a feed runs at its refresh interval too.
+    static func feedNote(_ minutes: Int?) -> String {
+        guard let minutes else { return "" }
+        return "; and every \(minutes == 1 ? "minute" : "\(minutes) minutes") for its published calendar"
+    }
 
     /// The badge: what a person most needs to know about the job right now.
     enum Health: String { case healthy, failing, needsReconnect = "needs_reconnect", paused, running, broken, new }

@@ -29,7 +29,7 @@ enum DashboardQuery {
     static func rows(userID: UUID, offset: Int = 0, limit: Int = 10_000, on db: any Database, isPostgres: Bool) async throws -> [DashboardRow] {
         let sql = db.sql()
         let jobRows = try await sql.raw("""
-            SELECT j.id, j.name, j.kind, j.enabled, j.next_run_at, j.status_reason, j.consecutive_failures, j.time_zone,
+            SELECT j.id, j.name, j.kind, j.enabled, j.next_run_at, j.status_reason, j.consecutive_failures, j.time_zone, j.feed_refresh_minutes,
                    CAST(j.cadence AS TEXT) AS cadence_json, CAST(j.more_calendar_ids AS TEXT) AS more_json,
                    sc.summary AS s_summary, sc.background_color AS s_color, sc.removed_at AS s_removed, sa.email AS s_email, sa.status AS s_status,
                    sc.provider AS s_provider,
@@ -116,6 +116,7 @@ enum DashboardQuery {
                 consecutiveFailures: try row.decode(column: "consecutive_failures", as: Int.self),
                 cadenceJSON: try row.decode(column: "cadence_json", as: String.self),
                 timeZone: try row.decode(column: "time_zone", as: String.self),
+                feedRefreshMinutes: try row.decode(column: "feed_refresh_minutes", as: Int?.self),
                 source: try side("s"), destination: try side("d"),
                 more: (moreByJob[id] ?? []).map { moreCalendars[$0] ?? unlinked },
                 recentRuns: (runsByJob[id] ?? []).sorted { $0.queuedAt > $1.queuedAt })

@@ -36,7 +36,7 @@ struct JobPage {
                     .dt("What is copied"), .dd(.text(describe(job.transformers, kind: .transformer, catalog: catalog, none: "start and end times only"))),
                     .dt("What is skipped"), .dd(.text(describe(job.filters, kind: .filter, catalog: catalog, none: "nothing"))),
                     .dt("Window"), .dd(.text(job.window.description)),
-                    .dt("Schedule"), .dd(.text("\(job.cadence.words(jobID: job.id)), \(job.timeZone)")),
+                    .dt("Schedule"), .dd(.text("\(job.cadence.words(jobID: job.id)), \(job.timeZone)" + DashboardRow.feedNote(job.feedRefreshMinutes))),
                     .dt("Next run"), .dd(job.enabled ? (job.nextRunAt.map { TimeText.node($0) } ?? .text("not scheduled")) : .text("paused")),
                     data.syncStatus?.rows() ?? .empty,
                     .dt("Events written at once"), .dd(.text(String(job.updateConcurrency))),
