@@ -50,6 +50,10 @@ struct AccountsAPIController: RouteCollection {
         let notModified: Bool?
         let eventsRead: Int?
         let lastError: String?
+        /// Fetches that failed in a row (a feed that keeps failing is notified at the user's failure threshold).
+        let consecutiveFailures: Int
+        /// The soonest next run of an enabled job that reads it; nil when none does.
+        let nextFetchAt: Date?
 
         init(_ record: FeedSubscriptionRecord) {
             address = (try? FeedURL(record.address))?.description ?? "(a feed address)"
@@ -59,6 +63,8 @@ struct AccountsAPIController: RouteCollection {
             notModified = record.lastNotModified
             eventsRead = record.lastEventsRead
             lastError = record.lastError
+            consecutiveFailures = record.consecutiveFailures
+            nextFetchAt = record.nextFetchAt
         }
     }
 
@@ -67,6 +73,11 @@ struct AccountsAPIController: RouteCollection {
         let ids = calendars.filter { $0.provider == .icsFeed }.compactMap(\.id)
         guard !ids.isEmpty else { return [:] }
         let records = try await FeedSubscriptionRecord.query(on: db).filter(\.$calendar.$id ~~ ids).all()
+        // The next fetch is the next run of a job that reads the feed (only such jobs have a refresh interval).
+        let jobs = try await SyncJob.query(on: db).filter(\.$enabled == true).filter(\.$feedRefreshMinutes != nil).all()
+        for record in records {
+            record.nextFetchAt = jobs.filter { $0.spec.memberCalendarIDs.contains(record.$calendar.id) }.compactMap(\.nextRunAt).min()
+        }
         return Dictionary(records.map { ($0.$calendar.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 

@@ -23,6 +23,9 @@ final class FeedSubscriptionRecord: Model, @unchecked Sendable {
     /// Fetches that failed in a row (`AddFeedRefreshAndFailures`): at the user's failure threshold the feed's incident
     /// opens and they are told once; the next good fetch closes it.
     @Field(key: "consecutive_failures") var consecutiveFailures: Int
+    /// Not stored: the soonest next run of an enabled job that reads the feed, when a page or the API looked it up
+    /// (`AccountsAPIController.feeds(of:on:)`).
+    var nextFetchAt: Date?
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
     @Timestamp(key: "updated_at", on: .update) var updatedAt: Date?
 

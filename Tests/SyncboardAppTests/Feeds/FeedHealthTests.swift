@@ -42,6 +42,9 @@ struct FeedHealthTests {
                     #expect(dashboard.contains("id=\"feeds\"") && dashboard.contains("dashboard-feed-\(accountID)"))
                     #expect(dashboard.contains("data-health=\"healthy\"") && dashboard.contains("HTTP 200") && dashboard.contains("Next fetch"))
                     #expect(dashboard.contains("; and every 5 minutes for its published calendar"), "the job's schedule names the feed's interval")
+                    let api = try await client.api(.GET, "/api/v1/accounts").body.string.replacingOccurrences(of: " ", with: "")
+                    #expect(api.contains("\"nextFetchAt\":\"") && api.contains("\"consecutiveFailures\":0"), "\(api)")
+                    #expect(try await client.get("/jobs/\(jobID)").body.string.contains(" · next fetch "), "the job page shows the next fetch")
 
                     // The publisher's server breaks: the body ends before END:VCALENDAR, three runs in a row.
                     server.serve("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")

@@ -108,6 +108,7 @@ struct FeedTests {
                 let jobPage = try await client.get("/jobs/\(try job.requireID())")
                 #expect(jobPage.body.string.contains("feed-health-") && jobPage.body.string.contains("HTTP 304 (not modified)") && jobPage.body.string.contains("2 events read"))
                 #expect(compact.contains("\"lastStatus\":304") && compact.contains("\"notModified\":true") && compact.contains("\"eventsRead\":2"), "\(listed.body.string)")
+                #expect(compact.contains("\"consecutiveFailures\":0"), "\(listed.body.string)")
 
                 // Cut before END:VCALENDAR: the run fails saying so, and no copy is deleted.
                 let full = FeedTestServer.calendar([("match-1", "Match vs Rovers (moved)", 2), ("match-2", "Training", 3)])

@@ -9,10 +9,11 @@ extension OpenAPIDocument {
             "summary": string, "timeZone": nullable(string),
             "accessRole": string, "backgroundColor": nullable(string), "primary": boolean,
             "writable": boolean, "removed": boolean, "provider": enumeration(ProviderKind.self),
-            "feed": object(required: ["address", "refreshMinutes"],
+            "feed": object(required: ["address", "refreshMinutes", "consecutiveFailures"],
                            description: "A published calendar's (provider ics) address, credentials and query left out, and the health of its last fetch; absent for other calendars.", [
                 "address": string, "refreshMinutes": integer, "lastFetchedAt": nullable(dateTime), "lastStatus": nullable(integer),
                 "notModified": nullable(boolean), "eventsRead": nullable(integer), "lastError": nullable(string),
+                "consecutiveFailures": integer, "nextFetchAt": nullable(dateTime),
             ]),
         ])
     }

@@ -45,6 +45,7 @@ extension JobPage {
               feed.lastFetchedAt.map { TimeText.node($0) } ?? .text("not yet"),
               .unwrap(feed.lastStatus) { status in .text(" · HTTP \(status)\(feed.lastNotModified == true ? " (not modified)" : "")") },
               .unwrap(feed.lastEventsRead) { events in .text(" · \(events) events read") },
+              .unwrap(feed.nextFetchAt) { next in .group(.text(" · next fetch "), TimeText.node(next)) },
               .unwrap(feed.lastError) { error in .span(.class("error"), .text(" · \(error)")) })
     }
 }
