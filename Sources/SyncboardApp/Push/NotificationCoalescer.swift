@@ -1,4 +1,5 @@
 import Fluent
+import SQLKit
 import Foundation
 import Logging
 import SyncboardCore
@@ -44,16 +45,7 @@ actor NotificationCoalescer {
         flushing = nil
         do {
             if !calendars.isEmpty {
-                // A group's members are all sources, so the match is made on each job's sources, not on a column.
-                let jobs = try await SyncJob.query(on: db).filter(\.$enabled == true).all().filter { !$0.sourceCalendarIDs.isDisjoint(with: calendars) }
-                // One transaction for the whole wave: on SQLite one commit instead of one per job.
-                try await db.transaction { db in
-                    for job in jobs where job.cadence.isRealtime && job.pushedAt == nil {
-                        job.nextRunAt = min(job.nextRunAt ?? now, now)
-                        job.pushedAt = now  // claimed before merely scheduled runs
-                        try await job.save(on: db)
-                    }
-                }
+                try await makeDue(readingAnyOf: calendars, now: now)
                 DataGeneration.bump()
                 wakeups?.runDue()
             }
@@ -64,5 +56,39 @@ actor NotificationCoalescer {
         } catch {
             logger.error("could not start runs for a push notification", metadata: ["error": .string(DatabaseErrorDescription.describe(error))])
         }
+    }
+
+    /// Makes every enabled real-time job that reads one of `calendars` due now, in one read and one write: a wave of
+    /// notifications across hundreds of jobs must not decode and save each job as a model (on SQLite, every
+    /// statement of the process waits for the one connection meanwhile). A group's members are all sources, so the
+    /// match is made on each job's calendars, not on one column.
+    private func makeDue(readingAnyOf calendars: Set<UUID>, now: Date) async throws {
+        let sql = db.sql()
+        let rows = try await sql.raw("""
+            SELECT id, kind, source_calendar_id, destination_calendar_id, more_calendar_ids, cadence FROM sync_jobs
+            WHERE enabled = \(bind: true) AND pushed_at IS NULL
+            """).all()
+        var due: [UUID] = []
+        for row in rows {
+            guard try row.decode(column: "cadence", as: Cadence.self).isRealtime else { continue }
+            let kind = SyncJobSpec.Kind(rawValue: try row.decode(column: "kind", as: String.self))
+            let source = try row.decode(column: "source_calendar_id", as: UUID?.self)
+            let destination = try row.decode(column: "destination_calendar_id", as: UUID?.self)
+            let more = try row.decode(column: "more_calendar_ids", as: SyncJob.StoredCalendars?.self)?.ids ?? []
+            let sources: [UUID] = switch kind {
+            case .copy?: (destination != nil || !more.isEmpty) ? [source].compactMap { $0 } : []
+            case .group?: [source, destination].compactMap { $0 } + more
+            case nil: []
+            }
+            if sources.contains(where: calendars.contains) { due.append(try row.decode(column: "id", as: UUID.self)) }
+        }
+        guard !due.isEmpty else { return }
+        // Sooner, never later: a job already overdue keeps its time (and its place in the queue).
+        try await sql.raw("""
+            UPDATE sync_jobs
+            SET next_run_at = CASE WHEN next_run_at IS NULL OR next_run_at > \(bind: now) THEN \(bind: now) ELSE next_run_at END,
+                pushed_at = \(bind: now), updated_at = \(bind: now)
+            WHERE id IN \(SQLGroupExpression(due.map { SQLBind($0) as any SQLExpression })) AND pushed_at IS NULL AND enabled = \(bind: true)
+            """).run()
     }
 }
