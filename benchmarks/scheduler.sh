@@ -8,9 +8,9 @@
 # spread 0: all jobs fall due at the same instant (a burst: throughput, and lag from queueing);
 # spread S: due times spread evenly over S seconds (steady load: lag from polling and claiming).
 #
-# Then the same jobs fall due again and three sessions claim them with plain `FOR UPDATE SKIP LOCKED` and nothing
-# else (a stored procedure: pick a batch, insert its runs, move the jobs on, commit; no app, no engine, no lease
-# renewal, no outcome): the database's own ceiling. Both rates are printed side by side with their ratio.
+# Then the same jobs fall due again and three pgbench clients claim them with plain `FOR UPDATE SKIP LOCKED` and
+# nothing else (one statement a transaction: pick a batch, insert its runs, move the jobs on; no app, no engine, no
+# lease renewal, no outcome): what the database allows claimers over the wire. Both rates are printed side by side with their ratio.
 #
 # Uses the private PostgreSQL of scripts/test-postgres and the release build (built if missing; or BIN=dir).
 set -euo pipefail
@@ -79,35 +79,29 @@ echo "jobs=$jobs workers=3 concurrency/worker=$concurrency spread=${spread}s"
 report "Syncboard (3 workers, the no-op engine)" syncboard
 kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; pids=()
 
-# The same jobs due again, claimed by plain SKIP LOCKED in three sessions, a batch of $concurrency at a time.
-psql "$url" -q <<SQL
-DELETE FROM job_runs;
-UPDATE sync_jobs SET next_run_at = now() + interval '5 seconds'
-  + make_interval(secs => $spread::float * (row_number) / $jobs)
-  FROM (SELECT id AS jid, row_number() OVER (ORDER BY id) FROM sync_jobs) numbered WHERE id = jid;
-CREATE PROCEDURE plain_claim(batch int) LANGUAGE plpgsql AS \$\$
-DECLARE claimed int;
-BEGIN
-  LOOP
-    WITH picked AS (
-      SELECT id, next_run_at FROM sync_jobs WHERE enabled AND next_run_at <= clock_timestamp()
-      ORDER BY next_run_at LIMIT batch FOR UPDATE SKIP LOCKED
-    ), made AS (
-      INSERT INTO job_runs (id, job_id, trigger, mode, status, attempt, scheduled_for, queued_at, started_at, worker_id,
-                            cancel_requested, log_line_count, log_dropped_count)
-      SELECT gen_random_uuid(), id, 'scheduled', 'sync', 'succeeded', 1, next_run_at, clock_timestamp(), clock_timestamp(),
-             'plain', false, 0, 0 FROM picked RETURNING job_id
-    )
-    UPDATE sync_jobs SET next_run_at = NULL WHERE id IN (SELECT job_id FROM made);
-    GET DIAGNOSTICS claimed = ROW_COUNT;
-    COMMIT;
-    EXIT WHEN claimed = 0 AND NOT EXISTS (SELECT 1 FROM sync_jobs WHERE next_run_at IS NOT NULL);
-    IF claimed = 0 THEN PERFORM pg_sleep(0.05); END IF;
-  END LOOP;
-END \$\$;
+# The same jobs due again (now), claimed by plain SKIP LOCKED from three pgbench clients, a batch of $concurrency
+# per transaction, one round trip each, until none is left.
+cat > "$tmp/claim.sql" <<SQL
+WITH picked AS (
+  SELECT id, next_run_at FROM sync_jobs WHERE enabled AND next_run_at <= clock_timestamp()
+  ORDER BY next_run_at LIMIT $concurrency FOR UPDATE SKIP LOCKED
+), made AS (
+  INSERT INTO job_runs (id, job_id, trigger, mode, status, attempt, scheduled_for, queued_at, started_at, worker_id,
+                        cancel_requested, log_line_count, log_dropped_count)
+  SELECT gen_random_uuid(), id, 'scheduled', 'sync', 'succeeded', 1, next_run_at, clock_timestamp(), clock_timestamp(),
+         'plain', false, 0, 0 FROM picked RETURNING job_id
+)
+UPDATE sync_jobs SET next_run_at = NULL WHERE id IN (SELECT job_id FROM made);
 SQL
-for _ in 1 2 3; do psql "$url" -qc "CALL plain_claim($concurrency)" & pids+=($!); done
-wait "${pids[@]}"; pids=()
-report "plain FOR UPDATE SKIP LOCKED (3 sessions)" plain
+psql "$url" -qc "DELETE FROM job_runs"
+psql "$url" -qc "UPDATE sync_jobs SET next_run_at = clock_timestamp() + make_interval(secs => $spread::float * n / $jobs)
+  FROM (SELECT id AS jid, row_number() OVER (ORDER BY id) AS n FROM sync_jobs) numbered WHERE id = jid"
+per_client=$(( jobs / concurrency / 3 + 5 ))
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+  [ "$(psql "$url" -tAc "SELECT count(*) FROM sync_jobs WHERE next_run_at IS NOT NULL")" -gt 0 ] || break
+  pgbench -n -c 3 -j 3 -t "$per_client" -f "$tmp/claim.sql" "$url" >"$tmp/pgbench.log" 2>&1 || {
+    echo "bench: pgbench failed:" >&2; tail -3 "$tmp/pgbench.log" >&2; exit 1; }
+done
+report "plain FOR UPDATE SKIP LOCKED (3 pgbench clients)" plain
 awk -v a="$(cat "$tmp/rate-syncboard")" -v b="$(cat "$tmp/rate-plain")" 'BEGIN { printf "Syncboard claims at %.0f%% of plain SKIP LOCKED\n", 100 * a / b }'
 rm -rf "$tmp"
