@@ -49,7 +49,7 @@ struct LegsRun {
             let readOnlyNote = spec.kind == .group && !feeds.isEmpty
                 ? " (\(feeds.count == 1 ? "a published calendar" : "\(feeds.count) published calendars") only read, nothing written into \(feeds.count == 1 ? "it" : "them"))" : ""
             let groupNote = spec.kind == .group ? "a group of \(spec.memberCalendarIDs.count) calendars, each copied into the others\(readOnlyNote)" : "\(legs.count) destinations"
-            await log.append("This job syncs \(groupNote): \(legs.count) directions, one after another.", stream: .syncboard)
+            await log.append("This job syncs \(groupNote): \(legs.count == 1 ? "1 direction" : "\(legs.count) directions, one after another").", stream: .syncboard)
         }
         var results: [Result] = []
         for leg in legs {
