@@ -365,7 +365,7 @@ def a_real_time_job_follows_a_change_in_seconds():
     with sqlite3.connect(args.database) as db:
         job = db.execute("SELECT id FROM sync_jobs WHERE name = ?", (name,)).fetchone()[0]
     # The first run copies what is there; Google's channel on Alice · Work opens beside it.
-    wait_for_text("Push notifications from Google; the channel renews on", timeout=60)
+    wait_for_text("Push notifications from Google; the channel renews", timeout=60)
     expect(any(c["calendarID"] == work and not c["stopped"] for c in emulator("GET", "/emulator/channels")["items"]),
            "the emulator has a live channel on the source calendar")
     shot("realtime-job-page")

@@ -37,7 +37,7 @@ def a_change_in_outlook_reaches_google_by_push():
     job_page = browser.driver.current_url
 
     # The first run copies what is there; Graph's subscription on Engine team is created beside it.
-    wait_for_text("Push notifications from Microsoft 365; the subscription renews on", timeout=90)
+    wait_for_text("Push notifications from Microsoft 365; the subscription renews", timeout=90)
     subscriptions = [s for s in microsoft("GET", "/emulator/subscriptions")["value"] if ENGINE_TEAM in s["resource"]]
     expect(len(subscriptions) == 1, f"Graph holds one subscription on the Outlook calendar: {subscriptions}")
     validations = [n for n in microsoft("GET", "/emulator/notifications")["value"]

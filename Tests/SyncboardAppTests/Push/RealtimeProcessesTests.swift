@@ -171,7 +171,7 @@ struct RealtimeProcessesTests {
 
                 var configuration = world.app.syncboard.configuration
                 let status = try await JobSyncStatus.load(job: try await world.job(), configuration: configuration, on: world.app.db)
-                #expect(status.keptInStep?.hasPrefix("Push notifications from Google; the channel renews on") == true && status.channelRenewsAt != nil)
+                #expect(status.keptInStep?.hasPrefix("Push notifications from Google; the channel renews") == true && status.channelRenewsAt != nil)
                 #expect(status.lastFull?.reason == "no sync state yet" && status.nextFullBy != nil && status.quietChecks >= 2)
                 configuration.push.mode = .off
                 let polled = try await JobSyncStatus.load(job: try await world.job(), configuration: configuration, on: world.app.db)

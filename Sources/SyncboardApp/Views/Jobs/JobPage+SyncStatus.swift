@@ -17,7 +17,7 @@ struct JobSyncStatus {
         let lastFull: (at: Date, reason: String)?
     }
 
-    /// "Push notifications from Google; the channel renews on …" or "Checked every minute" (real-time jobs only).
+    /// "Push notifications from Google; the channel renews in 6 days" or "Checked every minute" (real-time jobs only).
     var keptInStep: String?
     var channelRenewsAt: Date?
     /// The job's last full reconciliation; with several directions, that of the one reconciled longest ago.
@@ -32,9 +32,13 @@ struct JobSyncStatus {
         let jobID = try job.requireID()
         let spec = job.spec
         var status = JobSyncStatus(quietChecks: job.quietChecks, lastQuietCheck: job.lastQuietCheckAt)
+        // A group's published calendars are read-only members: no direction into them, and no channel on them.
+        let members = try await LinkedCalendar.query(on: db).filter(\.$id ~~ spec.memberCalendarIDs).all()
+        let feeds = Set(members.filter { $0.provider == .icsFeed }.compactMap(\.id))
         if job.cadence.isRealtime {
-            // Every calendar a direction reads from has its own channel; the first to renew is the one said.
-            let sources = Array(Set(spec.legs.map(\.source)))
+            // Every calendar a direction reads from has its own channel (a published calendar has none: it is
+            // fetched at its refresh interval); the first to renew is the one said.
+            let sources = Array(Set(spec.legs.map(\.source)).subtracting(feeds))
             let channels = sources.isEmpty || !configuration.usesPush ? [] : try await PushChannel.query(on: db)
                 .filter(\.$calendar.$id ~~ sources).filter(\.$status == .active).filter(\.$expiresAt != nil).all()
             let renewals = sources.map { source in
@@ -49,19 +53,22 @@ struct JobSyncStatus {
                 let providers = Set(channels.map(\.provider))
                 let from = providers == [.microsoft] ? "Microsoft 365" : providers == [.google] ? "Google" : "Google and Microsoft 365"
                 let channel = providers == [.microsoft] ? "subscription" : "channel"
-                status.keptInStep = sources.count == 1 ? "Push notifications from \(from); the \(channel) renews on"
-                                                       : "Push notifications from \(from) for each of its \(sources.count) calendars; the first \(channel) renews on"
+                status.keptInStep = sources.count == 1 ? "Push notifications from \(from); the \(channel) renews"
+                                                       : "Push notifications from \(from) for each of its \(sources.count) calendars; the first \(channel) renews"
                 status.channelRenewsAt = renewals.compactMap { $0 }.min()
+            } else if configuration.usesPush, sources.isEmpty, let minutes = job.feedRefreshMinutes {
+                status.keptInStep = "A published calendar sends no notifications: fetched \(Self.every(TimeInterval(minutes * 60)))"
             } else if configuration.usesPush {
-                status.keptInStep = "Push notifications from Google (the channel is being opened); checked \(Self.every(configuration.push.safetyPollInterval)) meanwhile"
+                let providers = Set(members.filter { sources.contains($0.id ?? UUID()) }.map(\.provider))
+                let from = providers == [.microsoft] ? "Microsoft 365" : providers == [.google] ? "Google" : "Google and Microsoft 365"
+                let channel = providers == [.microsoft] ? "subscription" : "channel"
+                status.keptInStep = "Push notifications from \(from) (the \(channel) is being opened); checked \(Self.every(configuration.push.safetyPollInterval)) meanwhile"
             } else {
                 status.keptInStep = "Checked \(Self.every(configuration.push.pollInterval)) (push notifications need an https SYNCBOARD_BASE_URL or SYNCBOARD_PUSH=on)"
             }
         }
         // States of directions the job no longer has (it was edited) are left out until a run removes them.
-        // A group's published calendars are read-only members: no direction into them.
-        let members = try await LinkedCalendar.query(on: db).filter(\.$id ~~ spec.memberCalendarIDs).all()
-        let legs = spec.legs(readOnly: Set(members.filter { $0.provider == .icsFeed }.compactMap(\.id)))
+        let legs = spec.legs(readOnly: feeds)
         let states = try await SyncState.query(on: db).filter(\.$job.$id == jobID).all()
         func state(of leg: SyncJobSpec.Leg) -> SyncState? {
             states.first { $0.sourceCalendarID == leg.source && $0.destinationCalendarID == leg.destination }
