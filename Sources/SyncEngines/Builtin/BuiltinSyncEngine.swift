@@ -91,12 +91,12 @@ public struct BuiltinSyncEngine: Sendable {
         var sinkEvents: [SyncEvent] = []
         var syncToken: String?
         if mode == .clean {
-            await log("Clean up: deleting this source's copies in \(sink.id) between \(span)")
+            await log("Clean up: deleting this source's copies in \(sink.logLabel) between \(span)")
             sinkEvents = try await list(sink, window: window, hash: sinkHash, what: "listing the destination calendar").events
             plan = SyncPlan.cleanUp(sink: sinkEvents, sourceHash: sourceHash)
             await log("found \(plan.deletes.count) events to delete")
         } else {
-            await log("Syncing \(source.id) → \(sink.id), events between \(span)")
+            await log("Syncing \(source.logLabel) → \(sink.logLabel), events between \(span)")
             // Both calendars are listed at once: a run's time is mostly waiting for Google.
             let (listedSource, sinkListing) = try await listBoth(source: (source, sourceHash), sink: (sink, sinkHash), window: window,
                                                                   sourceEventTypes: rules.sourceEventTypes)
@@ -182,7 +182,7 @@ public struct BuiltinSyncEngine: Sendable {
         let removed = changes.removed
         var changed = changes.changed
         if originalsOnly { changed = await Self.originals(of: changed, sourceHash: sourceHash, log: log) }
-        await log("Syncing \(source.id) → \(sink.id) incrementally: \(changes.count) source \(changes.count == 1 ? "change" : "changes") since the last run")
+        await log("Syncing \(source.logLabel) → \(sink.logLabel) incrementally: \(changes.count) source \(changes.count == 1 ? "change" : "changes") since the last run")
         var plan = IncrementalPlan.make(changed: changed, removed: removed, window: window, index: index, rules: rules,
                                         sourceHash: sourceHash, sinkHash: sinkHash, contentHash: Self.contentHash)
         if plan.needsSinkListing { return .needsFullReconciliation(.foreignMetadata) }

@@ -56,9 +56,11 @@ struct LegSync {
     /// nil when the stored access token was refused before anything else went wrong (the caller refreshes it).
     private func attempt(forced: FullReconciliationReason?, refreshedTokens: Bool) async throws -> Synced? {
         let accessTokens = try await tokens(refreshedTokens)
-        let source = CalendarAccess(provider: ends.source.provider, id: ends.source.providerCalendarID, accessToken: accessTokens.source)
-        let sink = CalendarAccess(provider: ends.sink.provider, id: ends.sink.providerCalendarID, accessToken: accessTokens.sink,
+        var source = CalendarAccess(provider: ends.source.provider, id: ends.source.providerCalendarID, accessToken: accessTokens.source)
+        var sink = CalendarAccess(provider: ends.sink.provider, id: ends.sink.providerCalendarID, accessToken: accessTokens.sink,
                                   accountEmail: ends.sinkAccountEmail)
+        source.name = ends.source.summary
+        sink.name = ends.sink.summary
         let engine = BuiltinSyncEngine(provider: provider, propagated: PropagationMetric.record)
         do {
             // Dry runs and clean-ups list both calendars as before and leave the sync state alone (a clean-up's

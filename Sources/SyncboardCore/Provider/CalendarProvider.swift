@@ -7,6 +7,8 @@ public struct CalendarAccess: Sendable {
     public var accessToken: String
     /// The e-mail address of the account that reaches it (for the destination: InvitedDestination's address).
     public var accountEmail: String?
+    /// Its name as a person sees it, for the run log (a Graph or feed id says nothing to anyone).
+    public var name: String?
 
     public init(provider: ProviderKind = .google, id: String, accessToken: String, accountEmail: String? = nil) {
         self.provider = provider
@@ -14,6 +16,9 @@ public struct CalendarAccess: Sendable {
         self.accessToken = accessToken
         self.accountEmail = accountEmail
     }
+
+    /// How the run log names it: “name” (id) when it has a name, else its id.
+    public var logLabel: String { name.map { "“\($0)” (\(id))" } ?? id }
 
     /// The addresses an invitation to this calendar carries: its account's e-mail and its own id.
     public var addresses: [String] { [id] + (accountEmail.map { [$0] } ?? []) }

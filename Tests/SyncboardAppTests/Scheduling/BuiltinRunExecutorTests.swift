@@ -85,6 +85,8 @@ struct BuiltinRunExecutorTests {
             #expect(outcome == RunOutcome(status: .succeeded, engine: .builtin, created: 2, updated: 0, deleted: 0, syncKind: .full, syncReason: "no_state"),
                     "\(lines)")
             #expect(lines.contains("found 2 new, 0 changed, and 0 deleted events"))
+            #expect(lines.contains { $0.hasPrefix("Syncing “Work” (\(Self.work)) → “Family” (\(Self.family)), events between") },
+                    "the log names each calendar as a person sees it: \(lines)")
             let titles = await state.storedEvents(calendarID: Self.family).compactMap { $0["summary"]?.string }.sorted()
             #expect(titles == ["[Work] Planning", "[Work] Review"])
             #expect(!lines.joined().contains("ya29.") && !lines.joined().contains("1//"), "no token reaches the log")

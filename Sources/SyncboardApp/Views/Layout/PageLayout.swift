@@ -56,7 +56,7 @@ struct PageLayout {
     private var header: Node<HTML.BodyContext> {
         .header(
             .if(isDemo, .p(.class("demo-banner"), .id("demo-banner"),
-                           .strong("Demo mode."), .text(" Google is simulated by the local emulator; no real calendar is touched."))),
+                           .strong("Demo mode."), .text(" Google and Microsoft 365 are simulated by local emulators; no real calendar is touched."))),
             .div(.class("site-header"),
             .a(.class("brand"), .href(viewer == nil ? "/signin" : "/"),
                .span(.class("brand-mark"), .attribute(named: "aria-hidden", value: "true"), "⇄"), .text(" Syncboard")),
