@@ -44,10 +44,15 @@ let package = Package(
         // emulators and feed parser can all use.
         .target(name: "Recurrence"),
 
-        // What the provider clients share over HTTP: a call whose whole answer, body included, is within a deadline.
+        // What the provider clients share over HTTP: a call whose whole answer, body included, is within a deadline;
+        // an OAuth form post; an OpenID provider's signing keys; a span per call.
         .target(
             name: "ProviderHTTP",
-            dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")]
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]
         ),
 
         // OAuth 2.0 / OpenID Connect and Calendar API v3 over HTTP, with typed errors and configurable endpoints.

@@ -189,10 +189,10 @@ public struct CalendarAPIClient: Sendable {
         components.percentEncodedPath += "/" + path.map { $0.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0 }.joined(separator: "/")
         components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
         let url = components.url!.absoluteString
-        let span = GoogleTracing.start("calendar", method: method.rawValue, shape: GoogleTracing.shape(path))
+        let span = ProviderTracing.google.start("calendar", method: method.rawValue, shape: ProviderTracing.google.shape(path))
         var attempt = 0
         var lastStatus: Int?
-        defer { GoogleTracing.finish(span, status: lastStatus, attempt: attempt, failed: lastStatus.map { !(200..<300).contains($0) } ?? true) }
+        defer { ProviderTracing.google.finish(span, status: lastStatus, attempt: attempt, failed: lastStatus.map { !(200..<300).contains($0) } ?? true) }
         while true {
             attempt += 1
             do {

@@ -11,9 +11,11 @@ public struct GoogleOAuthClient: Sendable {
     public let endpoints: GoogleEndpoints
     public let credentials: OAuthClientCredentials
     let http: HTTPClient
-    var timeout: TimeAmount = .seconds(20)
+    /// Each call's deadline, the whole answer included.
+    var timeout: Duration
 
-    public init(endpoints: GoogleEndpoints, credentials: OAuthClientCredentials, http: HTTPClient) {
+    public init(endpoints: GoogleEndpoints, credentials: OAuthClientCredentials, http: HTTPClient, timeout: Duration = .seconds(20)) {
+        self.timeout = timeout
         self.endpoints = endpoints
         self.credentials = credentials
         self.http = http
@@ -97,30 +99,11 @@ public struct GoogleOAuthClient: Sendable {
     }
 
     private func post(_ url: URL, form: [String: String]) async throws(GoogleError) -> (Int, Data) {
-        var request = HTTPClientRequest(url: url.absoluteString)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        request.headers.add(name: "Accept", value: "application/json")
-        request.body = .bytes(ByteBuffer(string: Self.formEncode(form)))
-        let span = GoogleTracing.start("oauth", method: "POST", shape: url.lastPathComponent.isEmpty ? "token" : url.lastPathComponent)
-        var status: Int?
-        defer { GoogleTracing.finish(span, status: status, failed: status != 200) }
         do {
-            let (response, body) = try await http.executeCollecting(request, timeout: timeout, upTo: 1 << 20)
-            status = Int(response.status.code)
-            return (Int(response.status.code), Data(buffer: body))
-        } catch let error as HTTPClientError where error == .deadlineExceeded {
-            throw GoogleError.network("no complete answer within \(Duration.nanoseconds(timeout.nanoseconds))")
+            return try await http.postForm(url, form, timeout: timeout, tracing: .google,
+                                           shape: url.lastPathComponent.isEmpty ? "token" : url.lastPathComponent)
         } catch {
-            throw GoogleError.network(String(describing: type(of: error)))
+            throw .network(error.reason)
         }
-    }
-
-    static func formEncode(_ fields: [String: String]) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return fields.keys.sorted().map { key in
-            "\(key)=\(fields[key]!.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
-        }.joined(separator: "&")
     }
 }

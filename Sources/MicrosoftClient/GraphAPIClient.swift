@@ -257,10 +257,10 @@ public struct GraphAPIClient: Sendable {
     /// it waits to retry).
     func send(_ method: HTTPMethod, url: String, body: Data? = nil, accessToken: String, shape: [String], prefer: [String] = ["outlook.timezone=\"UTC\"", "outlook.body-content-type=\"text\""],
               ifMatch: String? = nil) async throws(MicrosoftError) -> Data {
-        let span = MicrosoftTracing.start("graph", method: method.rawValue, shape: MicrosoftTracing.shape(shape))
+        let span = ProviderTracing.microsoft.start("graph", method: method.rawValue, shape: ProviderTracing.microsoft.shape(shape))
         var attempt = 0
         var lastStatus: Int?
-        defer { MicrosoftTracing.finish(span, status: lastStatus, attempt: attempt, failed: lastStatus.map { !(200..<300).contains($0) } ?? true) }
+        defer { ProviderTracing.microsoft.finish(span, status: lastStatus, attempt: attempt, failed: lastStatus.map { !(200..<300).contains($0) } ?? true) }
         while true {
             attempt += 1
             var request = HTTPClientRequest(url: url)

@@ -9,7 +9,7 @@ import NIOCore
 /// for an unknown key id at most every `minimumRefetchInterval`), then the issuer for the token's own tenant (the
 /// `{tenantid}` template of `common` filled with `tid`, and only tenants the configuration accepts), the audience
 /// (the app's client id), exp/nbf/iat with leeway, and the nonce of this sign-in.
-public actor MicrosoftIDTokenVerifier {
+public struct MicrosoftIDTokenVerifier: Sendable {
     public struct Identity: Sendable, Equatable {
         /// `sub`: pairwise, stable for this app.
         public let subject: String
@@ -69,89 +69,38 @@ public actor MicrosoftIDTokenVerifier {
 
     let endpoints: MicrosoftEndpoints
     let clientID: String
-    let http: HTTPClient
     let leeway: TimeInterval
-    let minimumRefetchInterval: TimeInterval
-    private var keys = JWTKeyCollection()
-    private var knownKeyIDs: Set<String> = []
-    private var lastFetch: Date?
+    /// The provider's key set, fetched again at most every `minimumRefetchInterval` when an unknown key id shows up.
+    private let keys: SigningKeys
     /// How many times the key set was fetched (tests of the cache).
-    public private(set) var jwksFetches = 0
-
-    public init(endpoints: MicrosoftEndpoints, clientID: String, http: HTTPClient, leeway: TimeInterval = 300, minimumRefetchInterval: TimeInterval = 30) {
+    public var jwksFetches: Int { get async { await keys.fetches } }
+    public init(endpoints: MicrosoftEndpoints, clientID: String, http: HTTPClient, leeway: TimeInterval = 300, minimumRefetchInterval: TimeInterval = 30,
+                keysTimeout: Duration = .seconds(15)) {
         self.endpoints = endpoints
         self.clientID = clientID
-        self.http = http
         self.leeway = leeway
-        self.minimumRefetchInterval = minimumRefetchInterval
+        keys = SigningKeys(url: endpoints.jwks, http: http, minimumRefetchInterval: minimumRefetchInterval, timeout: keysTimeout)
     }
 
     public func verify(_ token: String, nonce: String, now: Date = Date()) async throws(Failure) -> Identity {
-        guard let keyID = Self.keyID(of: token) else { throw .malformed }
-        if !knownKeyIDs.contains(keyID) {
-            let stale = lastFetch.map { now.timeIntervalSince($0) >= minimumRefetchInterval } ?? true
-            if stale { try await fetchKeys(now: now) }
-            guard knownKeyIDs.contains(keyID) else { throw .unknownKey }
-        }
         let claims: Claims
         do {
-            claims = try await keys.verify(token, as: Claims.self)
-        } catch let error as JWTError where error.errorType == .signatureVerificationFailed {
-            throw .badSignature
-        } catch let error as JWTError where error.errorType == .unknownKID {
-            throw .unknownKey
-        } catch let error as JWTError {
-            throw .rejected(error.reason ?? String(describing: error.errorType))
+            claims = try await keys.verify(token, as: Claims.self, now: now)
         } catch {
-            throw .rejected(String(describing: type(of: error)))
+            switch error {
+            case .malformed: throw .malformed
+            case .unknownKey: throw .unknownKey
+            case .badSignature: throw .badSignature
+            case .unavailable(let detail): throw .keysUnavailable(detail)
+            case .rejected(let detail): throw .rejected(detail)
+            }
         }
         guard let tid = claims.tid, let issuer = endpoints.expectedIssuer(forTenantID: tid), claims.iss == issuer else { throw .wrongIssuer }
         guard claims.aud.value.contains(clientID) else { throw .wrongAudience }
         guard claims.exp.addingTimeInterval(leeway) > now else { throw .expired }
         guard (claims.nbf ?? claims.iat).addingTimeInterval(-leeway) <= now else { throw .notYetValid }
-        guard let tokenNonce = claims.nonce, Self.constantTimeEquals(tokenNonce, nonce) else { throw .wrongNonce }
+        guard let tokenNonce = claims.nonce, SigningKeys.constantTimeEquals(tokenNonce, nonce) else { throw .wrongNonce }
         return Identity(subject: claims.sub, objectID: claims.oid ?? claims.sub, tenantID: tid,
                         email: claims.email ?? claims.preferred_username, name: claims.name)
-    }
-
-    private func fetchKeys(now: Date) async throws(Failure) {
-        lastFetch = now
-        jwksFetches += 1
-        let json: String
-        do {
-            let (response, body) = try await http.executeCollecting(HTTPClientRequest(url: endpoints.jwks.absoluteString), timeout: .seconds(15), upTo: 1 << 20)
-            guard response.status == .ok else { throw Failure.keysUnavailable("HTTP \(response.status.code)") }
-            json = String(buffer: body)
-        } catch let failure as Failure {
-            throw failure
-        } catch {
-            throw .keysUnavailable(String(describing: type(of: error)))
-        }
-        do {
-            let jwks = try JSONDecoder().decode(JWKS.self, from: Data(json.utf8))
-            let fresh = JWTKeyCollection()
-            try await fresh.add(jwks: jwks)
-            keys = fresh
-            knownKeyIDs = Set(jwks.keys.compactMap { $0.keyIdentifier?.string })
-        } catch {
-            throw .keysUnavailable("the key set could not be read")
-        }
-    }
-
-    static func keyID(of token: String) -> String? {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3 else { return nil }
-        var base64 = parts[0].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64.append("=") }
-        guard let data = Data(base64Encoded: base64),
-              let header = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              header["alg"] as? String == "RS256" else { return nil }
-        return header["kid"] as? String
-    }
-
-    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        return zip(x, y).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }

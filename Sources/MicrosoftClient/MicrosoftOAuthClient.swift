@@ -13,9 +13,11 @@ public struct MicrosoftOAuthClient: Sendable {
     public let endpoints: MicrosoftEndpoints
     public let credentials: MicrosoftCredentials
     let http: HTTPClient
-    var timeout: TimeAmount = .seconds(20)
+    /// Each call's deadline, the whole answer included.
+    var timeout: Duration
 
-    public init(endpoints: MicrosoftEndpoints = .microsoft, credentials: MicrosoftCredentials, http: HTTPClient) {
+    public init(endpoints: MicrosoftEndpoints = .microsoft, credentials: MicrosoftCredentials, http: HTTPClient, timeout: Duration = .seconds(20)) {
+        self.timeout = timeout
         self.endpoints = endpoints
         self.credentials = credentials
         self.http = http
@@ -110,37 +112,17 @@ public struct MicrosoftOAuthClient: Sendable {
         var form = fields
         form["client_id"] = credentials.clientID
         form["client_secret"] = credentials.clientSecret
-        var request = HTTPClientRequest(url: endpoints.token.absoluteString)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        request.headers.add(name: "Accept", value: "application/json")
-        request.body = .bytes(ByteBuffer(string: Self.formEncode(form)))
-        let span = MicrosoftTracing.start("oauth", method: "POST", shape: "token")
-        var status: Int?
-        defer { MicrosoftTracing.finish(span, status: status, failed: status != 200) }
-        let body: Data
+        let status: Int, body: Data
         do {
-            let (response, bytes) = try await http.executeCollecting(request, timeout: timeout, upTo: 1 << 20)
-            status = Int(response.status.code)
-            body = Data(buffer: bytes)
-        } catch let error as HTTPClientError where error == .deadlineExceeded {
-            throw .network("no complete answer within \(Duration.nanoseconds(timeout.nanoseconds))")
+            (status, body) = try await http.postForm(endpoints.token, form, timeout: timeout, tracing: .microsoft, shape: "token")
         } catch {
-            throw .network(String(describing: type(of: error)))
+            throw .network(error.reason)
         }
-        guard status == 200 else { throw MicrosoftError.fromOAuth(status: status ?? 0, body: body) }
+        guard status == 200 else { throw MicrosoftError.fromOAuth(status: status, body: body) }
         do {
             return try JSONDecoder().decode(TokenResponse.self, from: body)
         } catch {
             throw .unexpected("the token endpoint's answer could not be read")
         }
-    }
-
-    static func formEncode(_ fields: [String: String]) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return fields.keys.sorted().map { key in
-            "\(key)=\(fields[key]!.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
-        }.joined(separator: "&")
     }
 }

@@ -29,7 +29,7 @@ struct EmulatorInteropTests {
                                             jwks: base.appendingPathComponent("oauth2/v3/certs"), calendarAPI: base.appendingPathComponent("calendar/v3"))
             try await TestHTTPClient.with { browser in
                 try await body(Flow(emulator: google.server, browser: browser,
-                                    oauth: GoogleOAuthClient(endpoints: endpoints, credentials: .init(clientID: "c1", clientSecret: "s1"), http: browser),
+                                    oauth: GoogleOAuthClient(endpoints: endpoints, credentials: .init(clientID: "c1", clientSecret: "s1"), http: browser, timeout: TestDeadline.call),
                                     endpoints: endpoints))
             }
         }
@@ -73,7 +73,7 @@ struct EmulatorInteropTests {
             catch { guard case .invalidGrant? = error as? GoogleError else { Issue.record("\(error)"); return } }
 
             // The ID token verifies against the emulator's JWKS.
-            let verifierClient = IDTokenVerifier(endpoints: flow.endpoints, clientID: "c1", http: flow.browser)
+            let verifierClient = IDTokenVerifier(endpoints: flow.endpoints, clientID: "c1", http: flow.browser, keysTimeout: TestDeadline.call)
             let fresh = try #require(try await Self.code(flow, verifier: verifier))
             let identity = try await verifierClient.verify(try #require(try await flow.oauth.exchange(code: fresh, codeVerifier: verifier, redirectURI: Self.redirect).idToken), nonce: "no")
             #expect(identity.email == "ada@example.com" && identity.subject == "42")
@@ -98,11 +98,11 @@ struct EmulatorInteropTests {
             let verifier = "v-0123456789-0123456789-0123456789-0123456789"
             let tokens = try await flow.oauth.exchange(code: try #require(try await Self.code(flow)), codeVerifier: verifier, redirectURI: Self.redirect)
             let refresh = try #require(tokens.refreshToken)
-            let wrongSecret = GoogleOAuthClient(endpoints: flow.endpoints, credentials: .init(clientID: "c1", clientSecret: "nope"), http: flow.browser)
+            let wrongSecret = GoogleOAuthClient(endpoints: flow.endpoints, credentials: .init(clientID: "c1", clientSecret: "nope"), http: flow.browser, timeout: TestDeadline.call)
             do { _ = try await wrongSecret.refresh(refreshToken: refresh); Issue.record("wrong secret accepted") }
             catch { guard case .invalidClient? = error as? GoogleError else { Issue.record("\(error)"); return } }
 
-            let api = CalendarAPIClient(baseURL: flow.endpoints.calendarAPI, http: flow.browser, retry: .init(maxAttempts: 1))
+            let api = CalendarAPIClient(baseURL: flow.endpoints.calendarAPI, http: flow.browser, retry: .init(maxAttempts: 1), timeout: TestDeadline.call)
             #expect(try await api.calendarList(accessToken: tokens.accessToken).map(\.id) == ["ada@example.com"])
             await flow.emulator.state.expireAccessTokens()
             await #expect(throws: GoogleError.unauthorized) { _ = try await api.calendarList(accessToken: tokens.accessToken) }

@@ -1,5 +1,6 @@
-import _CryptoExtras
 import AsyncHTTPClient
+import _CryptoExtras
+import EmulatorTestKit
 import Foundation
 import JWTKit
 import Testing
@@ -46,10 +47,8 @@ struct GoogleClientTests {
     @Test("code exchange, refresh and revocation, with Google's errors typed")
     func tokens() async throws {
         try await Self.withStub { stub, http in
-            var client = GoogleOAuthClient(endpoints: Self.endpoints(stub), credentials: .init(clientID: StubProvider.clientID, clientSecret: StubProvider.clientSecret), http: http)
-            // The whole answer now counts against the deadline (BodyDeadlineTests); a full test run on 2 cores once
-            // took over 20 s for the stub's, so this test, about typed errors, allows more.
-            client.timeout = .seconds(120)
+            let client = GoogleOAuthClient(endpoints: Self.endpoints(stub), credentials: .init(clientID: StubProvider.clientID, clientSecret: StubProvider.clientSecret),
+                                           http: http, timeout: TestDeadline.call)
             let grant = try await client.exchange(code: "good-code", codeVerifier: "the-verifier", redirectURI: "http://x/cb")
             #expect(grant.accessToken == "a1" && grant.refreshToken == "r1" && grant.expiresIn == 3599)
             await #expect(throws: GoogleError.invalidGrant("stub says invalid_grant")) {
@@ -63,7 +62,7 @@ struct GoogleClientTests {
                 guard case .invalidGrant = error else { Issue.record("expected invalid_grant, got \(error)"); return }
                 #expect(!error.description.contains("revoked-token"))
             }
-            let wrongSecret = GoogleOAuthClient(endpoints: Self.endpoints(stub), credentials: .init(clientID: StubProvider.clientID, clientSecret: "nope"), http: http)
+            let wrongSecret = GoogleOAuthClient(endpoints: Self.endpoints(stub), credentials: .init(clientID: StubProvider.clientID, clientSecret: "nope"), http: http, timeout: TestDeadline.call)
             await #expect(throws: GoogleError.invalidClient("stub says invalid_client")) { _ = try await wrongSecret.refresh(refreshToken: "good-refresh") }
             try await client.revoke(token: "known")
             try await client.revoke(token: "already-gone")  // Google's invalid_token counts as revoked
@@ -73,7 +72,7 @@ struct GoogleClientTests {
     @Test("a good ID token verifies; each bad one is refused with its reason")
     func idTokens() async throws {
         try await Self.withStub { stub, http in
-            let verifier = IDTokenVerifier(endpoints: Self.endpoints(stub), clientID: StubProvider.clientID, http: http, minimumRefetchInterval: 3600)
+            let verifier = IDTokenVerifier(endpoints: Self.endpoints(stub), clientID: StubProvider.clientID, http: http, minimumRefetchInterval: 3600, keysTimeout: TestDeadline.call)
             let identity = try await verifier.verify(try await stub.idToken(), nonce: "n-1")
             #expect(identity == .init(subject: "sub-1", email: "alice@example.com", name: "Alice", picture: nil))
 
@@ -101,7 +100,7 @@ struct GoogleClientTests {
             let fetchesBefore = stub.jwksRequests.load(ordering: .relaxed)
             #expect(await refused(try await stub.idToken(kid: "rotated-away")) == .unknownKey)
             #expect(stub.jwksRequests.load(ordering: .relaxed) == fetchesBefore, "no refetch within the minimum interval")
-            let eager = IDTokenVerifier(endpoints: Self.endpoints(stub), clientID: StubProvider.clientID, http: http, minimumRefetchInterval: 0)
+            let eager = IDTokenVerifier(endpoints: Self.endpoints(stub), clientID: StubProvider.clientID, http: http, minimumRefetchInterval: 0, keysTimeout: TestDeadline.call)
             _ = try await eager.verify(try await stub.idToken(), nonce: "n-1")
             let before = stub.jwksRequests.load(ordering: .relaxed)
             let newKeyToken = try await stub.idToken(kid: "new-key")

@@ -43,13 +43,13 @@ struct GraphHarness {
                 let waits = WaitLog()
                 let retry = GraphAPIClient.RetryPolicy(maxAttempts: 4, baseDelay: .milliseconds(1), longestRetryAfter: .seconds(60),
                                                        sleep: { wait in waits.record(wait) })
-                let api = GraphAPIClient(baseURL: endpoints.graph, http: http, retry: retry, pageSize: pageSize)
+                let api = GraphAPIClient(baseURL: endpoints.graph, http: http, retry: retry, pageSize: pageSize, timeout: TestDeadline.call)
                 try await body(GraphHarness(server: microsoft.server, http: http, api: api, endpoints: endpoints, waits: waits))
             }
         }
     }
 
-    var oauth: MicrosoftOAuthClient { MicrosoftOAuthClient(endpoints: endpoints, credentials: Self.credentials, http: http) }
+    var oauth: MicrosoftOAuthClient { MicrosoftOAuthClient(endpoints: endpoints, credentials: Self.credentials, http: http, timeout: TestDeadline.call) }
 
     /// An access token for Ada, as a consent would issue it.
     func token(_ email: String = ada) async -> String {

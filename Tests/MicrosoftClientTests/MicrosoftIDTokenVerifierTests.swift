@@ -1,3 +1,4 @@
+import EmulatorTestKit
 import Foundation
 import Testing
 @testable import MicrosoftClient
@@ -12,7 +13,7 @@ struct MicrosoftIDTokenVerifierTests {
 
     /// An ID token for Ada issued to `clientID` with `nonce`, through the consent page.
     static func idToken(_ h: GraphHarness, clientID: String = "app-id", secret: String = "app-secret", nonce: String) async throws -> String {
-        let client = MicrosoftOAuthClient(endpoints: h.endpoints, credentials: .init(clientID: clientID, clientSecret: secret), http: h.http)
+        let client = MicrosoftOAuthClient(endpoints: h.endpoints, credentials: .init(clientID: clientID, clientSecret: secret), http: h.http, timeout: TestDeadline.call)
         let url = client.authorizationURL(redirectURI: GraphHarness.redirect, state: "s", nonce: nonce,
                                           codeChallenge: MicrosoftOAuthClient.codeChallenge(for: verifierValue))
         let (code, _) = try await h.authorize(url: url)
@@ -25,7 +26,7 @@ struct MicrosoftIDTokenVerifierTests {
 
     @Test func wrongAudienceNonceIssuerAndSignatureAreRefused() async throws {
         try await GraphHarness.with { h in
-            let verifier = MicrosoftIDTokenVerifier(endpoints: h.endpoints, clientID: "app-id", http: h.http)
+            let verifier = MicrosoftIDTokenVerifier(endpoints: h.endpoints, clientID: "app-id", http: h.http, keysTimeout: TestDeadline.call)
             let token = try await Self.idToken(h, nonce: "n-1")
             // `common`: the {tenantid} template filled with the token's tid.
             let identity = try await verifier.verify(token, nonce: "n-1")
@@ -47,13 +48,13 @@ struct MicrosoftIDTokenVerifierTests {
             // An app configured for another tenant, or for personal accounts only, refuses Ada's work tenant.
             for tenant in [GraphHarness.otherTenant, "consumers"] {
                 let other = MicrosoftEndpoints(authority: h.endpoints.authority, tenant: tenant, graph: h.endpoints.graph)
-                let strict = MicrosoftIDTokenVerifier(endpoints: other, clientID: "app-id", http: h.http)
+                let strict = MicrosoftIDTokenVerifier(endpoints: other, clientID: "app-id", http: h.http, keysTimeout: TestDeadline.call)
                 #expect(await Self.failure(strict, token, nonce: "n-1") == .wrongIssuer, "\(tenant)")
             }
             // Configured for Ada's tenant, or for organizations, the token is Ada's.
             for tenant in [GraphHarness.tenant, "organizations"] {
                 let own = MicrosoftEndpoints(authority: h.endpoints.authority, tenant: tenant, graph: h.endpoints.graph)
-                let verified = try await MicrosoftIDTokenVerifier(endpoints: own, clientID: "app-id", http: h.http).verify(token, nonce: "n-1")
+                let verified = try await MicrosoftIDTokenVerifier(endpoints: own, clientID: "app-id", http: h.http, keysTimeout: TestDeadline.call).verify(token, nonce: "n-1")
                 #expect(verified.objectID == GraphHarness.adaOID)
             }
             // Another authority (a token from elsewhere naming the same tenant) is not this issuer.

@@ -1,3 +1,4 @@
+import EmulatorTestKit
 import Foundation
 import MicrosoftEmulator
 import SyncboardCore
@@ -48,7 +49,7 @@ struct MicrosoftOAuthClientTests {
             let firstRefresh = try #require(tokens.refreshToken)
             #expect(!String(describing: tokens).contains(tokens.accessToken))
 
-            let verifier = MicrosoftIDTokenVerifier(endpoints: h.endpoints, clientID: "app-id", http: h.http)
+            let verifier = MicrosoftIDTokenVerifier(endpoints: h.endpoints, clientID: "app-id", http: h.http, keysTimeout: TestDeadline.call)
             let identity = try await verifier.verify(try #require(tokens.idToken), nonce: "nonce-42")
             #expect(identity.tenantID == GraphHarness.tenant)
             #expect(identity.objectID == GraphHarness.adaOID)
@@ -100,7 +101,7 @@ struct MicrosoftOAuthClientTests {
                 #expect(error == .invalidGrant("AADSTS50173"))
                 #expect(error.providerError.kind == .grantRefused)
             }
-            let wrong = MicrosoftOAuthClient(endpoints: h.endpoints, credentials: .init(clientID: "app-id", clientSecret: "wrong-secret"), http: h.http)
+            let wrong = MicrosoftOAuthClient(endpoints: h.endpoints, credentials: .init(clientID: "app-id", clientSecret: "wrong-secret"), http: h.http, timeout: TestDeadline.call)
             do throws(MicrosoftError) { _ = try await wrong.refresh(refreshToken: "whatever"); Issue.record("a wrong secret was accepted") } catch {
                 guard case .invalidClient = error else { Issue.record("\(error)"); return }
                 #expect(error.providerError.kind == .misconfigured)

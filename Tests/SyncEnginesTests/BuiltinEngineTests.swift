@@ -52,7 +52,8 @@ struct BuiltinEngineTests {
                                                   EmulatedGoogle.calendar(sink, "Home", owner: "ada@example.com")]) { google in
             let token = try await google.tokens("ada@example.com", offline: false).access
             try await TestHTTPClient.with { http in
-                let api = CalendarAPIClient(baseURL: google.calendarAPI, http: http, retry: .init(maxAttempts: 5, baseDelay: .milliseconds(5)), eventsPageSize: 250)
+                let api = CalendarAPIClient(baseURL: google.calendarAPI, http: http, retry: .init(maxAttempts: 5, baseDelay: .milliseconds(5)), eventsPageSize: 250,
+                                            timeout: TestDeadline.call)
                 try await body(World(google: google, engine: BuiltinSyncEngine(provider: .google(api)), token: token))
             }
         }

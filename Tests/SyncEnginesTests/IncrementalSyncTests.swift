@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import EmulatorTestKit
 import Foundation
 import GoogleClient
 import SyncboardCore
@@ -107,7 +108,7 @@ struct IncrementalSyncTests {
             let http = HTTPClient(eventLoopGroupProvider: .singleton)
             defer { _ = http.shutdown(queue: .global()) { _ in } }
             let api = CalendarAPIClient(baseURL: URL(string: world.emulator.baseURL + "/calendar/v3")!, http: http,
-                                        retry: .init(maxAttempts: 3, baseDelay: .milliseconds(5)), eventsPageSize: 7)
+                                        retry: .init(maxAttempts: 3, baseDelay: .milliseconds(5)), eventsPageSize: 7, timeout: TestDeadline.call)
             let small = World(google: world.google, engine: BuiltinSyncEngine(provider: .google(api)), token: world.token)
             let (_, state) = try await Self.reconcile(small)
             for index in 0..<20 { try await small.add("E\(index)", Self.time(index * 60), Self.time(index * 60 + 30)) }
