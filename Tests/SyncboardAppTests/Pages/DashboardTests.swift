@@ -125,7 +125,7 @@ struct RenderedPageCacheTests {
 
     @Test("the dashboard shows a change made through a form at once, and one made elsewhere within a second")
     func dashboardFreshness() async throws {
-        try await TestApp.withApp(on: .sqlite) { app in
+        try await TestApp.withApp(on: .sqlite, pageCache: true) { app in
             let user = try await Fixtures.user(app.db)
             let account = try await Fixtures.account(app.db, user: user)
             let calendar = try await Fixtures.calendar(app.db, account: account)

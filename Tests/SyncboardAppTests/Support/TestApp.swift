@@ -18,9 +18,13 @@ enum TestApp {
     }
 
     /// Runs `body` with a configured (and, unless told otherwise, migrated) application on a fresh database.
+    /// Pages are not kept between requests unless `pageCache` is true: a test that writes to the database beside the
+    /// app (as another process would) and reads a page again must see the change, while the cache shows another
+    /// process's changes only within a second (`RenderedPageCache`, tested with `pageCache: true`).
     static func withApp<T>(
         on database: TestDatabase,
         migrated: Bool = true,
+        pageCache: Bool = false,
         _ body: (Application) async throws -> T
     ) async throws -> T {
         try await database.withFreshDatabase(migrated: migrated) { databaseConfiguration, _ in
@@ -28,6 +32,7 @@ enum TestApp {
                 configuration: try configuration(database: databaseConfiguration),
                 environment: .testing)
             app.logger.logLevel = .warning  // keep test output to what matters
+            if !pageCache { app.renderedPages = RenderedPageCache(lifetime: .zero) }
             do {
                 // PostgreSQL's database is a clone of the migrated template already; SQLite's starts empty.
                 if migrated && database == .sqlite { try await SyncboardApplication.migrate(app) }
