@@ -43,12 +43,15 @@ struct MicrosoftPagesTests {
         }
     }
 
-    @Test("the job form groups the Outlook calendars under their account, marked as Microsoft 365 and built-in engine only")
+    @Test("the job form groups the Outlook calendars under their account, marked as Microsoft 365 and built-in engine only, and its calendar boxes name Microsoft 365")
     func jobForm() async throws {
         try await Self.withWorld { world in
             let html = try await world.client.get("/jobs/new").body.string
             #expect(html.contains("label=\"\(LinkedOutlook.ada.email) · Microsoft 365, built-in engine only\""), "\(html)")
             #expect(html.contains("label=\"ada@example.com\""), "a Google account is labelled as before")
+            // The boxes of a job with several calendars name the service too (a Google calendar only its address).
+            #expect(html.contains("<strong>Work</strong><span class=\"muted\"> · \(LinkedOutlook.ada.email) · Microsoft 365</span>"), "\(html)")
+            #expect(html.contains("<span class=\"muted\"> · ada@example.com</span>"))
         }
     }
 

@@ -244,7 +244,8 @@ struct JobFormPage {
         let offered = accounts.flatMap { account in
             let feed = account.provider == .icsFeed
             return account.calendars.filter { ($0.writable && !$0.removed) || (feed && kind == .group) || form.isChecked(field, value: $0.id.uuidString) }
-                .map { (account.email, $0, feed) }
+                // The account as the box names it: its address, and its service when that is not Google.
+                .map { (account.provider == .google || feed ? account.email : "\(account.email) · \(account.provider.displayName)", $0, feed) }
         }
         let hintID = "\(Self.inputID(field))-hint"
         return .fieldset(.class((kind == nil ? "plain calendar-checks" : "kind-fields calendar-checks") + (error(field) != nil ? " invalid" : "")), .attr("id", id),
