@@ -37,6 +37,9 @@ struct IncidentTracker {
                 guard open.isEmpty else { return }
                 let preferences = try await NotificationPreferences.of(userID: job.$user.id, on: db)
                 guard job.consecutiveFailures >= preferences.failureThreshold else { return }
+                // A published calendar that keeps failing is told once, by its own notice (`FeedIncidents`, opened as
+                // its fetches failed, at or before this job's count): the jobs that read it add nothing to it.
+                if try await readsAFailingFeed(job) { return }
                 let incident = Incident(userID: job.$user.id, jobID: jobID, accountID: nil, kind: .keepsFailing, failureClass: .transient,
                                         summary: outcome.errorSummary ?? "failed", openedAt: now, runID: run.id)
                 try await incident.create(on: db)
@@ -44,6 +47,18 @@ struct IncidentTracker {
                     job: job, run: run, incident: incident, failures: job.consecutiveFailures, summary: outcome.errorSummary))
             }
         }
+    }
+}
+
+extension IncidentTracker {
+    /// Whether one of the job's sources is a published calendar with an open "keeps failing" incident.
+    private func readsAFailingFeed(_ job: SyncJob) async throws -> Bool {
+        let sources = Array(job.sourceCalendarIDs)
+        guard !sources.isEmpty else { return false }
+        let accounts = try await LinkedCalendar.query(on: db).filter(\.$id ~~ sources).all().map { Optional($0.$account.id) }
+        guard !accounts.isEmpty else { return false }
+        return try await Incident.query(on: db).filter(\.$kind == .feedFailing).filter(\.$accountID ~~ accounts)
+            .filter(\.$closedAt == nil).count() > 0
     }
 }
 

@@ -9,12 +9,13 @@ import Vapor
 
 /// Seeing a feed's health (issue 29): the dashboard lists each published calendar (last fetch, HTTP status, 304,
 /// events read, next fetch), a failing one with its reason and next step; a feed that keeps failing is told once,
-/// by email and signed webhook as a failing job is, and its recovery sends the all-clear.
+/// by email and signed webhook as a failing job is (the jobs reading it add no notice of their own), and its
+/// recovery sends the all-clear.
 @Suite("Published calendars: dashboard health and notifications")
 struct FeedHealthTests {
     static let family = FeedTests.family
 
-    @Test("a feed failing as many fetches in a row as the failure threshold sends one notice (email and signed webhook); the dashboard shows it failing with what to do; the next good fetch closes it with an all-clear",
+    @Test("a feed failing as many fetches in a row as the failure threshold sends one notice (email and signed webhook), and the job reading it none of its own; the dashboard shows it failing with what to do; the next good fetch closes it with an all-clear",
           arguments: TestDatabase.all)
     func keepsFailingThenRecovers(database: TestDatabase) async throws {
         let receiver = try await WebhookTests.Receiver()
@@ -49,13 +50,16 @@ struct FeedHealthTests {
                     // The publisher's server breaks: the body ends before END:VCALENDAR, three runs in a row.
                     server.serve("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
                     for attempt in 1...4 {
-                        let (failed, log) = try await BuiltinRunExecutorTests.execute(jobID, with: executor, app: app)
+                        // Recorded as the scheduler records it: the job fails as often as its feed, and says nothing more.
+                        let (failed, log) = try await BuiltinRunExecutorTests.execute(jobID, with: executor, app: app, recorded: true)
                         #expect(failed.status == .failed, "\(log)")
                         let notices = try await Notice.query(on: app.db).all()
                         #expect(notices.count == (attempt < 3 ? 0 : 1), "attempt \(attempt): \(notices.map(\.title))")
                     }
                     let record = try #require(try await FeedSubscriptionRecord.query(on: app.db).first())
                     #expect(record.consecutiveFailures == 4)
+                    #expect(try await SyncJob.find(jobID, on: app.db)?.consecutiveFailures == 4, "the job failed each time, and sent no notice of its own")
+                    #expect(try await Incident.query(on: app.db).filter(\.$jobID == jobID).count() == 0)
                     let notice = try #require(try await Notice.query(on: app.db).first())
                     #expect(notice.title == "The published calendar “Club” keeps failing (3 fetches in a row)")
                     #expect(notice.accountID == calendar.$account.id && notice.actionPath == "/accounts#feed-card-\(accountID)")
@@ -75,7 +79,7 @@ struct FeedHealthTests {
 
                     // Fixed: the next fetch closes the incident and says so, once.
                     server.serve(FeedTestServer.calendar([("match-1", "Match vs Rovers", 2)]))
-                    let (recovered, recoveredLog) = try await BuiltinRunExecutorTests.execute(jobID, with: executor, app: app)
+                    let (recovered, recoveredLog) = try await BuiltinRunExecutorTests.execute(jobID, with: executor, app: app, recorded: true)
                     #expect(recovered.status == .succeeded, "\(recoveredLog)")
                     _ = try await BuiltinRunExecutorTests.execute(jobID, with: executor, app: app)
                     let all = try await Notice.query(on: app.db).sort(\.$createdAt).all()

@@ -42,20 +42,29 @@ struct BuiltinRunExecutorTests {
         try await execute(setup.jobID, with: setup.executor, app: app, mode: mode, timeout: timeout)
     }
 
-    /// Executes a job as a new run with `executor` and returns its outcome and log.
+    /// Executes a job as a new run with `executor` and returns its outcome and log. `recorded`: the outcome is
+    /// recorded as the scheduler records it (`RunRecorder`: the job's state, incidents and notices; no retries), else
+    /// the run is only ended.
     static func execute(_ jobID: UUID, with executor: any RunExecutor, app: Application, mode: JobRun.Mode = .sync,
-                        timeout: TimeInterval = testRunLimit) async throws -> (RunOutcome, [String]) {
+                        timeout: TimeInterval = testRunLimit, recorded: Bool = false) async throws -> (RunOutcome, [String]) {
         let run = JobRun(jobID: jobID, trigger: .manual, mode: mode, status: .running, scheduledFor: nil, queuedAt: Date())
         run.startedAt = Date()
+        run.workerID = "test-worker"
         try await run.create(on: app.db)
         let runID = try run.requireID()
         let log = RunLogWriter(runID: runID, db: app.db)
         let outcome = await executor.execute(
             RunContext(runID: runID, jobID: jobID, mode: mode, trigger: .manual, attempt: 1, timeout: timeout), log: log)
-        _ = await log.finish()
-        run.status = outcome.status  // ends the run, as the recorder would, so the job may run again
-        run.storedLegs = outcome.legs.map(JobRun.StoredLegs.init(legs:))
-        try await run.save(on: app.db)
+        let written = await log.finish()
+        if recorded {
+            var settings = SchedulerSettings()
+            settings.maxAttempts = 1
+            #expect(try await RunRecorder(db: app.db, workerID: "test-worker", settings: settings).finish(runID: runID, outcome: outcome, log: written))
+        } else {
+            run.status = outcome.status  // ends the run, as the recorder would, so the job may run again
+            run.storedLegs = outcome.legs.map(JobRun.StoredLegs.init(legs:))
+            try await run.save(on: app.db)
+        }
         let lines = try await RunLogLine.query(on: app.db).filter(\.$run.$id == runID).sort(\.$seq).all(\.$text)
         return (outcome, lines)
     }
