@@ -34,11 +34,47 @@ struct JobPrecondition: Sendable {
     init(_ request: Request) throws {
         let values = request.headers[.ifMatch]
         guard !values.isEmpty else { tags = nil; return }
-        let tags = values.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }.map { $0.trimmingCharacters(in: .whitespaces) }
-        guard !tags.isEmpty, tags.allSatisfy({ $0 == "*" || Self.isEntityTag($0) }) else {
+        // Each header line is a list of its own; a comma inside a tag's quotes belongs to the tag.
+        let lists = values.map(Self.entityTags(in:))
+        guard lists.allSatisfy({ $0 != nil }) else {
             throw Abort(.badRequest, reason: "The If-Match header must be * or entity tags as the ETag header gives them (a quoted string such as \"0123abcd\").")
         }
-        self.tags = tags
+        tags = lists.flatMap { $0 ?? [] }
+    }
+
+    /// The members of one `If-Match` value (`*`, or entity tags separated by commas with optional spaces or tabs
+    /// around them), or nil when the value is not such a list: empty, an empty member, a tag that is not well formed
+    /// or not closed, or anything between members but a comma.
+    static func entityTags(in value: String) -> [String]? {
+        let scalars = Array(value.unicodeScalars)
+        var index = 0
+        func skipSpaces() { while index < scalars.count, scalars[index] == " " || scalars[index] == "\t" { index += 1 } }
+        var tags: [String] = []
+        skipSpaces()
+        while index < scalars.count {
+            let start = index
+            if scalars[index] == "*" {
+                index += 1
+            } else {
+                if scalars[index] == "W", index + 1 < scalars.count, scalars[index + 1] == "/" { index += 2 }
+                guard index < scalars.count, scalars[index] == "\"" else { return nil }
+                index += 1
+                while index < scalars.count, scalars[index] != "\"" { index += 1 }
+                guard index < scalars.count else { return nil }
+                index += 1
+            }
+            var tag = String.UnicodeScalarView()
+            tag.append(contentsOf: scalars[start..<index])
+            guard tag.elementsEqual("*".unicodeScalars) || isEntityTag(String(tag)) else { return nil }
+            tags.append(String(tag))
+            skipSpaces()
+            guard index < scalars.count else { break }
+            guard scalars[index] == "," else { return nil }
+            index += 1
+            skipSpaces()
+            guard index < scalars.count else { return nil }
+        }
+        return tags.isEmpty ? nil : tags
     }
 
     /// `"…"` or `W/"…"` with characters RFC 9110 allows inside (no quote, no control characters, no space). The

@@ -143,9 +143,16 @@ struct ConcurrentEditTests {
                 #expect(delete.status == .badRequest, "If-Match: \(value) → \(delete.status)")
             }
             #expect(try await SyncJob.find(job.id, on: app.db)?.name == "Work → Home")
+            // A comma inside a tag's quotes is part of the tag: a well-formed list, compared, not refused.
+            let commaTag = try await script.send(.PUT, "/api/v1/jobs/\(job.id)", json: try JobsTests.body(world, name: "Comma"), headers: ["If-Match": #"W/";iP0,""#])
+            #expect(commaTag.status == .preconditionFailed)
             // A weak tag is well formed but never matches (If-Match compares strongly).
             let weak = try await script.send(.PUT, "/api/v1/jobs/\(job.id)", json: try JobsTests.body(world, name: "Weak"), headers: ["If-Match": "W/\"0123\""])
             #expect(weak.status == .preconditionFailed)
+            let current = try #require(try await SyncJob.find(job.id, on: app.db)).entityTag
+            let listed = try await script.send(.PUT, "/api/v1/jobs/\(job.id)", json: try JobsTests.body(world, name: "Listed"),
+                                               headers: ["If-Match": #""a,b" ,\#t"# + current])
+            #expect(listed.status == .ok, "the job's tag after a tag with a comma in it matches")
         }
     }
 
