@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A tour of demo mode (scripts/demo) in headless Chromium: the pages say it is a demo, a demo person signs in
 through the emulator, links a second one, creates a job between their calendars, runs it, and sees the copied
-events counted on the dashboard. Started by scripts/browser-tests after the journeys.
+events counted on the dashboard; then the demo's published calendar is copied, and blocks time in a group. Started by scripts/browser-tests after the journeys.
 """
 import argparse, re, sys, urllib.parse
 
@@ -75,5 +75,31 @@ def the_demo_school_feed_is_copied():
     shot("demo-feed-run")
 
 
+def the_demo_school_feed_blocks_time_in_a_group():
+    """A group of the school's published calendar (a read-only member) and the Family calendar: the lessons become
+    busy blocks in Family, and nothing is written into the feed."""
+    family = "family@group.calendar.example"
+    before = [e.get("summary") for e in emulator("GET", f"/emulator/calendars/{family}/events")["items"]]
+    go("/jobs/new")
+    driver.find_element(By.CSS_SELECTOR, "input[name='name']").send_keys("School blocks family time")
+    driver.find_element(By.CSS_SELECTOR, "label[for='field-kind-group']").click()
+    wait.until(lambda d: d.find_element(By.ID, "group-calendars").is_displayed())
+    feed = driver.find_element(By.XPATH, "//fieldset[@id='group-calendars']//label[strong[starts-with(normalize-space(.), 'Hillside Primary')]]")
+    expect("read only" in feed.text, f"the school's feed is offered as a read-only member: {feed.text!r}")
+    feed.click()
+    driver.find_element(By.XPATH, "//fieldset[@id='group-calendars']//label[strong[normalize-space(.)='Family'] and contains(., 'grace@example.org')]").click()
+    shot("demo-feed-group-form")
+    click("#save-job")
+    wait.until(lambda d: "/jobs/" in d.current_url and "/new" not in d.current_url)
+    expect("(1 direction;" in text() and "nothing is written into it" in text(), "the group writes one direction, never into the feed")
+    run_now_and_wait("succeeded")
+    after = [e.get("summary") for e in emulator("GET", f"/emulator/calendars/{family}/events")["items"]]
+    blocks = len(after) - len(before)
+    expect(blocks >= 5 and not any("Swimming" in (title or "") for title in after),
+           f"the school's lessons and days are busy blocks in Family, without their titles: {before} → {after}")
+    shot("demo-feed-group-run")
+
+
 if __name__ == "__main__":
-    sys.exit(run([the_demo_says_it_is_a_demo, a_demo_job_copies_events, the_demo_school_feed_is_copied]))
+    sys.exit(run([the_demo_says_it_is_a_demo, a_demo_job_copies_events, the_demo_school_feed_is_copied,
+                  the_demo_school_feed_blocks_time_in_a_group]))
