@@ -9,7 +9,7 @@ import Vapor
 /// Three real `syncboard worker` processes on one real PostgreSQL, one of them killed with SIGKILL mid-run.
 @Suite("Workers sharing PostgreSQL")
 struct WorkerProcessesTests {
-    static let jobCount = 240
+    static let jobCount = 120
 
     @Test("no slot runs twice, no slot is lost, a killed worker's runs are recovered, every run ends", .timeLimit(.minutes(6)))
     func threeWorkersAndAKill() async throws {
