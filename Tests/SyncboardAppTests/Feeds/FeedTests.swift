@@ -66,6 +66,31 @@ struct FeedTests {
         }
     }
 
+    @Test("the add-feed form refuses a private address (with the default policy) and an address with no feed, next to the address field, saving nothing")
+    func addRefusesPrivateAndMissing() async throws {
+        try await FeedTestServer.with(FeedTestServer.calendar([("a", "Sports day", 2)])) { server in
+            try await TestApp.withApp(on: .sqlite) { app in
+                let user = try await Fixtures.user(app.db)
+                let client = try await SignedInClient.signIn(user, on: app)
+                // SYNCBOARD_FEEDS_ALLOW_PRIVATE is off: a private or metadata address is refused before any request.
+                for address in ["https://10.1.2.3/cal.ics", "https://169.254.169.254/latest/meta-data", server.url()] {
+                    let refused = try await client.post("/accounts/feeds", form: ["url": address, "name": "", "refreshMinutes": "5"])
+                    #expect(refused.status == .unprocessableEntity, "\(address)")
+                    #expect(refused.body.string.contains("feed-url-error"), "\(address)")
+                }
+                let privateAnswer = try await client.post("/accounts/feeds", form: ["url": "https://10.1.2.3/cal.ics", "refreshMinutes": "5"])
+                #expect(privateAnswer.body.string.contains("private"), "the page says why: \(privateAnswer.body.string.prefix(200))")
+                #expect(server.requests == 0, "nothing was fetched from the loopback test server")
+                // With private addresses allowed (as on a home network), an address with nothing there is a 404.
+                _ = app.allowPrivateFeeds()
+                let missing = try await client.post("/accounts/feeds", form: ["url": server.url("/missing.ics"), "refreshMinutes": "5"])
+                #expect(missing.status == .unprocessableEntity && missing.body.string.contains("feed-url-error") && missing.body.string.contains("404"))
+                #expect(try await FeedSubscriptionRecord.query(on: app.db).count() == 0)
+                #expect(try await LinkedAccount.query(on: app.db).filter(\.$provider == .icsFeed).count() == 0)
+            }
+        }
+    }
+
     @Test("a feed → Google job copies the feed's events, a changed feed updates the copy, a quiet refresh is one 304 and changes nothing, a truncated feed fails the run and deletes nothing", arguments: TestDatabase.all)
     func feedToGoogle(database: TestDatabase) async throws {
         try await FeedTestServer.with(FeedTestServer.calendar([("match-1", "Match vs Rovers", 2), ("match-2", "Training", 3)])) { server in
