@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """A tour of demo mode (scripts/demo) in headless Chromium: the pages say it is a demo, a demo person signs in
 through the emulator, links a second one, creates a job between their calendars, runs it, and sees the copied
-events counted on the dashboard; then the demo's published calendar is copied, and blocks time in a group. Started by scripts/browser-tests after the journeys.
+events counted on the dashboard; then the demo's published calendar is copied, and blocks time in a group.
+Started by scripts/browser-tests after the journeys.
 """
 import argparse, re, sys, urllib.parse
 

@@ -63,10 +63,9 @@ struct JobPrecondition: Sendable {
                 guard index < scalars.count else { return nil }
                 index += 1
             }
-            var tag = String.UnicodeScalarView()
-            tag.append(contentsOf: scalars[start..<index])
-            guard tag.elementsEqual("*".unicodeScalars) || isEntityTag(String(tag)) else { return nil }
-            tags.append(String(tag))
+            let tag = String(String.UnicodeScalarView(scalars[start..<index]))
+            guard tag == "*" || isEntityTag(tag) else { return nil }
+            tags.append(tag)
             skipSpaces()
             guard index < scalars.count else { break }
             guard scalars[index] == "," else { return nil }
