@@ -34,7 +34,7 @@ struct WorkerProcessesTests {
 
                 let environment = [
                     "DATABASE_URL": try #require(url), "SYNCBOARD_ENCRYPTION_KEYS": "k:\(Data(repeating: 5, count: 32).base64EncodedString())",
-                    "SYNCBOARD_ENGINE": "noop", "SYNCBOARD_NOOP_DELAY_MS": "300", "SYNCBOARD_WORKER_CONCURRENCY": "8",
+                    "SYNCBOARD_ENGINE": "noop", "SYNCBOARD_NOOP_DELAY_MS": "1500", "SYNCBOARD_WORKER_CONCURRENCY": "8",
                     "SYNCBOARD_LEASE_SECONDS": "4", "SYNCBOARD_POLL_INTERVAL_MS": "100", "SYNCBOARD_CONCURRENT_RUNS_PER_ACCOUNT": "true",
                     "SYNCBOARD_SHUTDOWN_GRACE_SECONDS": "10", "SYNCBOARD_LOG_LEVEL": "warning",
                 ]
