@@ -32,6 +32,8 @@ struct WorkerProcessesTests {
                     try await job.create(on: app.db)
                 }
 
+                // No-op runs of 1.5 s: the worker found running one still has it when SIGKILL lands (a 300 ms run could
+                // end in between, leaving nothing to recover).
                 let environment = [
                     "DATABASE_URL": try #require(url), "SYNCBOARD_ENCRYPTION_KEYS": "k:\(Data(repeating: 5, count: 32).base64EncodedString())",
                     "SYNCBOARD_ENGINE": "noop", "SYNCBOARD_NOOP_DELAY_MS": "1500", "SYNCBOARD_WORKER_CONCURRENCY": "8",
