@@ -2,15 +2,19 @@ import _CryptoExtras
 import Foundation
 import JWTKit
 
-/// A fresh RS256 key for one emulator run: it signs the ID tokens, and its public half is published as a JWKS (both
-/// providers publish `kty`, `use`, `alg`, `kid`, `n`, `e` for RSA keys).
+/// An RS256 key for an emulator: it signs the ID tokens, and its public half is published as a JWKS (both providers
+/// publish `kty`, `use`, `alg`, `kid`, `n`, `e` for RSA keys).
 public struct EmulatorSigningKey: Sendable {
     public let signer: JWTKeyCollection
     /// The JWKS document, as JSON text.
     public let jwks: String
 
+    /// One 2048-bit RSA key per process, made when the first emulator starts: an emulator's process starts one server,
+    /// but a test process starts hundreds, and making a key for each took a tenth of the Swift tests' CPU (debug build).
+    private static let processKey = Result { try _RSA.Signing.PrivateKey(keySize: .bits2048) }
+
     public static func make(keyID: String) async throws -> EmulatorSigningKey {
-        let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        let key = try processKey.get()
         let primitives = try key.publicKey.getKeyPrimitives()
         let signer = JWTKeyCollection()
         await signer.add(rsa: try Insecure.RSA.PrivateKey(backing: key), digestAlgorithm: .sha256, kid: JWKIdentifier(string: keyID))

@@ -12,7 +12,7 @@ public final class MicrosoftEmulatorServer: Sendable {
     public static func start(hostname: String = "127.0.0.1", port: Int = 0, state: MicrosoftEmulatorState = MicrosoftEmulatorState()) async throws -> MicrosoftEmulatorServer {
         let app = try await Application.make(.custom(name: "microsoft-emulator"))
         app.logger.logLevel = .warning
-        // A fresh RS256 key per run: the JWKS publishes its public half for ID token verification.
+        // The process's RS256 key: the JWKS publishes its public half for ID token verification.
         let key = try await EmulatorSigningKey.make(keyID: keyID)
         let base = Mutex("http://\(hostname):\(port)")
         let baseURL: @Sendable () -> String = { base.withLock { $0 } }
