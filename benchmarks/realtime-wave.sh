@@ -13,18 +13,19 @@
 #   benchmarks/realtime-wave.sh [setups=sqlite,postgres] [jobs=1,50,200] [scenarios=wave,steady] [latency ms=20] [driver options…]
 #   e.g. benchmarks/realtime-wave.sh postgres 1000 wave
 #
-# Debug build (`swift build`, the shared .build), as benchmarks/realtime.sh. The figures record the commit built
+# Debug build (the test command's, scripts/lib/swift-build.sh, in the shared .build), as benchmarks/realtime.sh. The figures record the commit built
 # ("+dirty" when Sources/ had uncommitted changes, which the build includes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/swift-build.sh
 setups="${1:-sqlite,postgres}"
 jobs="${2:-1,50,200}"
 scenarios="${3:-wave,steady}"
 latency="${4:-20}"
 shift $(( $# < 4 ? $# : 4 ))
 
-swift build >/dev/null
-bin="$(swift build --show-bin-path)"
+swift_build >/dev/null
+bin="$(swift_build --show-bin-path)"
 commit="$(git rev-parse --short HEAD)$( [ -z "$(git status --porcelain -- Sources Package.swift)" ] || echo +dirty)"
 rows="$(mktemp /tmp/realtime-wave-rows.XXXXXX)"
 admin=""

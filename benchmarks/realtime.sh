@@ -12,10 +12,11 @@
 # Graph's change notifications), the destination Google's (issue 28 §4). BIN=dir uses the binaries there (a release
 # build) instead of building.
 #
-# Debug build (`swift build`, the shared .build): a release build of the app takes too long on the 2-core machine
+# Debug build (the test command's, scripts/lib/swift-build.sh, in the shared .build): a release build of the app takes too long on the 2-core machine
 # shared with others; debug mostly slows the CPU-bound parts (decoding and comparing the full runs' listings).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/swift-build.sh
 changes="${1:-200}"
 latency="${2:-20}"
 changed="${3:-20}"
@@ -24,8 +25,8 @@ provider="${4:-google}"
 if [ -n "${BIN:-}" ]; then
     bin="$BIN"
 else
-    swift build >/dev/null
-    bin="$(swift build --show-bin-path)"
+    swift_build >/dev/null
+    bin="$(swift_build --show-bin-path)"
 fi
 echo "# (a) steady state: incremental vs full, ${latency} ms per call, ${provider} source"
 for events in 2000 20000; do
